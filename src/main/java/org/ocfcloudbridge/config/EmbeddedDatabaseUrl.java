@@ -1,0 +1,48 @@
+package org.ocfcloudbridge.config;
+
+import io.smallrye.config.ConfigSourceInterceptor;
+import io.smallrye.config.ConfigSourceInterceptorContext;
+import io.smallrye.config.ConfigValue;
+import jakarta.annotation.Priority;
+
+import java.nio.file.Path;
+
+/**
+ * Derives the embedded H2 file database URL from {@code bridge.data-dir} when no JDBC URL is configured, so that an
+ * operator sets one folder and nothing else. H2 refuses a relative path that does not start with "./", and a
+ * configured folder may be relative: the path is made absolute here.
+ */
+@Priority(3000)
+public class EmbeddedDatabaseUrl implements ConfigSourceInterceptor {
+
+    static final String URL_KEY = "quarkus.datasource.jdbc.url";
+    static final String KIND_KEY = "quarkus.datasource.db-kind";
+    static final String DATA_DIR_KEY = "bridge.data-dir";
+    static final String DEFAULT_DATA_DIR = "data";
+
+    /** H2 in PostgreSQL mode keeps one set of Flyway migrations valid on both databases. */
+    static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+
+    @Override
+    public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
+        ConfigValue value = context.proceed(name);
+        if (value != null || !URL_KEY.equals(name)) {
+            return value;
+        }
+        ConfigValue kind = context.proceed(KIND_KEY);
+        if (kind != null && kind.getValue() != null && !"h2".equals(kind.getValue())) {
+            return null;
+        }
+        ConfigValue dir = context.proceed(DATA_DIR_KEY);
+        String folder = dir == null || dir.getValue() == null || dir.getValue().isBlank() ? DEFAULT_DATA_DIR : dir.getValue();
+        return ConfigValue.builder()
+                .withName(URL_KEY)
+                .withValue(h2FileUrl(Path.of(folder)))
+                .withConfigSourceName("derived from " + DATA_DIR_KEY)
+                .build();
+    }
+
+    public static String h2FileUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("bridge") + H2_OPTIONS;
+    }
+}

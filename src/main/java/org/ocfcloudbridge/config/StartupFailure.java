@@ -1,0 +1,78 @@
+package org.ocfcloudbridge.config;
+
+import io.smallrye.config.ConfigValidationException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Turns whatever stopped start-up into one readable line, naming the configuration key when there is one. */
+public final class StartupFailure {
+
+    private static final Pattern MESSAGE_CODE = Pattern.compile("\\b[A-Z]{2,8}\\d{3,6}: ");
+    private static final Pattern EXCEPTION_PREFIX = Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
+    private static final Pattern CONVERSION = Pattern.compile(
+            "The config property (\\S+) with the config value (\".*?\") threw an Exception whilst being converted:? ?(.*)");
+    private static final int MAX_LENGTH = 600;
+
+    private StartupFailure() {
+    }
+
+    public static String describe(Throwable failure) {
+        Set<String> problems = new LinkedHashSet<>();
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConfigValidationException validation) {
+                for (int i = 0; i < validation.getProblemCount(); i++) {
+                    problems.add(clean(validation.getProblem(i).getMessage()));
+                }
+                break;
+            }
+            if (t instanceof BridgeConfigException bad) {
+                problems.add(bad.getMessage());
+                break;
+            }
+        }
+        if (problems.isEmpty()) {
+            problems.add(clean(rootMessage(failure)));
+        }
+        String line = String.join("; ", new ArrayList<>(problems));
+        return line.length() > MAX_LENGTH ? line.substring(0, MAX_LENGTH) + "…" : line;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        // The deepest cause with a message says what really happened ("Connection refused"); the outer ones say
+        // where. Keep the outermost that names something and the root.
+        Throwable root = chain.get(chain.size() - 1);
+        String rootText = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        for (Throwable t : chain) {
+            String m = t.getMessage();
+            if (t != root && m != null && !m.isBlank() && !m.contains(rootText) && !m.startsWith("java.")) {
+                return firstLine(m) + ": " + firstLine(rootText);
+            }
+        }
+        return firstLine(rootText);
+    }
+
+    private static String firstLine(String s) {
+        String trimmed = s.strip();
+        int nl = trimmed.indexOf('\n');
+        return nl < 0 ? trimmed : trimmed.substring(0, nl).strip();
+    }
+
+    private static String clean(String message) {
+        String one = message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        one = EXCEPTION_PREFIX.matcher(MESSAGE_CODE.matcher(one).replaceAll("")).replaceAll("");
+        Matcher conversion = CONVERSION.matcher(one);
+        if (conversion.matches()) {
+            return conversion.group(1) + " has an invalid value " + conversion.group(2) + ": " + conversion.group(3);
+        }
+        return one;
+    }
+}

@@ -1,0 +1,87 @@
+package org.ocfcloudbridge.ocf;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+
+import java.io.IOException;
+
+/**
+ * Encodes and decodes OCF payloads as JSON and as CBOR (content formats 10000 and 60) with one set of rules, so a
+ * representation read from a device's CBOR and sent on as JSON, or back, keeps every key.
+ */
+public final class OcfCodec {
+
+    private static final OcfCodec INSTANCE = new OcfCodec();
+
+    private final ObjectMapper json;
+    private final ObjectMapper cbor;
+
+    private OcfCodec() {
+        json = configure(JsonMapper.builder().build());
+        cbor = configure(CBORMapper.builder().build());
+    }
+
+    public static OcfCodec get() {
+        return INSTANCE;
+    }
+
+    private static ObjectMapper configure(ObjectMapper mapper) {
+        // A map with the same key twice is ambiguous (which one did the device mean?): refuse it.
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Unknown keys land in OcfObject.extra; this only matters for types without that catch-all.
+        mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        return mapper;
+    }
+
+    public ObjectMapper mapper(OcfFormat format) {
+        return format.isCbor() ? cbor : json;
+    }
+
+    public byte[] encode(Object value, OcfFormat format) {
+        try {
+            return mapper(format).writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            // Our own model failed to serialise: a bug, not bad input.
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + " as " + format, e);
+        }
+    }
+
+    public <T> T decode(byte[] payload, Class<T> type, OcfFormat format) {
+        if (payload == null || payload.length == 0) {
+            throw new OcfCodecException("empty payload, expected " + describe(type));
+        }
+        try {
+            T value = mapper(format).readValue(payload, type);
+            if (value == null) {
+                throw new OcfCodecException("payload is null, expected " + describe(type));
+            }
+            return value;
+        } catch (IOException e) {
+            throw new OcfCodecException("payload is not a valid " + format.mediaType() + " " + describe(type)
+                    + ": " + shortReason(e));
+        }
+    }
+
+    public JsonNode decodeTree(byte[] payload, OcfFormat format) {
+        return decode(payload, JsonNode.class, format);
+    }
+
+    private static String describe(Class<?> type) {
+        return type == JsonNode.class ? "value" : type.getSimpleName();
+    }
+
+    private static String shortReason(IOException e) {
+        if (e instanceof JsonProcessingException jpe) {
+            String m = jpe.getOriginalMessage();
+            return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        }
+        return e.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,119 @@
+package org.ocfcloudbridge.ocf;
+
+import java.util.List;
+
+/**
+ * Every path, header, option, media type and event type the OCF Cloud specifications name, in one place.
+ * Section numbers refer to the project's spec digest.
+ */
+public final class Protocol {
+
+    private Protocol() {
+    }
+
+    /** CoAP resource paths of the Target Cloud's device gateway (Part 11, §12–§16). */
+    public static final class CoapPaths {
+        public static final String ACCOUNT = "/oic/sec/account";
+        public static final String SESSION = "/oic/sec/session";
+        public static final String TOKEN_REFRESH = "/oic/sec/tokenrefresh";
+        public static final String RESOURCE_DIRECTORY = "/oic/rd";
+        public static final String RESOURCE_DISCOVERY = "/oic/res";
+        public static final String DEVICE = "/oic/d";
+        public static final String PLATFORM = "/oic/p";
+
+        private CoapPaths() {
+        }
+    }
+
+    /** Resource types (rt) of the resources above. */
+    public static final class ResourceTypes {
+        public static final String ACCOUNT = "oic.r.account";
+        public static final String SESSION = "oic.r.session";
+        public static final String TOKEN_REFRESH = "oic.r.tokenrefresh";
+        public static final String RESOURCE_DIRECTORY = "oic.wk.rd";
+        public static final String RD_PUBLISH = "oic.wk.rdpub";
+        public static final String RESOURCE_DISCOVERY = "oic.wk.res";
+        public static final String DEVICE = "oic.wk.d";
+        public static final String COAP_CLOUD_CONF = "oic.r.coapcloudconf";
+
+        private ResourceTypes() {
+        }
+    }
+
+    /** HTTP paths of the Cloud API for Cloud Services (Part 10, §4–§5) and of the daemon's own endpoints. */
+    public static final class HttpPaths {
+        public static final String API_BASE = "/api/v1";
+        public static final String DEVICES = API_BASE + "/devices";
+        public static final String SUBSCRIPTIONS = "subscriptions";
+        /** The daemon's description of itself for Mediators and operators (not an OCF path). */
+        public static final String CLOUD_CONFIGURATION = "/.well-known/ocf-cloud-configuration";
+
+        private HttpPaths() {
+        }
+    }
+
+    /** HTTP header names of Part 10 (§3, §5.4). */
+    public static final class Headers {
+        public static final String CORRELATION_ID = "Correlation-ID";
+        public static final String EVENT_TYPE = "Event-Type";
+        public static final String SUBSCRIPTION_ID = "Subscription-ID";
+        public static final String SEQUENCE_NUMBER = "Sequence-Number";
+        public static final String EVENT_TIMESTAMP = "Event-Timestamp";
+        public static final String EVENT_SIGNATURE = "Event-Signature";
+
+        private Headers() {
+        }
+    }
+
+    /** Event types of Part 10 §5.1 (the enum is plural for device and resource lists). */
+    public static final class EventTypes {
+        public static final String SUBSCRIPTION_CANCELLED = "subscription_cancelled";
+        public static final String DEVICES_REGISTERED = "devices_registered";
+        public static final String DEVICES_UNREGISTERED = "devices_unregistered";
+        public static final String DEVICES_ONLINE = "devices_online";
+        public static final String DEVICES_OFFLINE = "devices_offline";
+        public static final String RESOURCES_PUBLISHED = "resources_published";
+        public static final String RESOURCES_UNPUBLISHED = "resources_unpublished";
+        public static final String RESOURCE_CONTENT_CHANGED = "resource_contentchanged";
+
+        public static final List<String> DEVICES_LEVEL =
+                List.of(DEVICES_REGISTERED, DEVICES_UNREGISTERED, DEVICES_ONLINE, DEVICES_OFFLINE);
+        public static final List<String> DEVICE_LEVEL = List.of(RESOURCES_PUBLISHED, RESOURCES_UNPUBLISHED);
+        public static final List<String> RESOURCE_LEVEL = List.of(RESOURCE_CONTENT_CHANGED);
+
+        private EventTypes() {
+        }
+    }
+
+    /** Media types and their CoAP Content-Format numbers (§8). */
+    public static final class MediaTypes {
+        public static final String OCF_CBOR = "application/vnd.ocf+cbor";
+        public static final String CBOR = "application/cbor";
+        public static final String JSON = "application/json";
+        public static final int OCF_CBOR_FORMAT = 10000;
+        public static final int CBOR_FORMAT = 60;
+        public static final int JSON_FORMAT = 50;
+
+        private MediaTypes() {
+        }
+    }
+
+    /** OCF's own CoAP options (OCF Core); 2048 stands for OCF 1.0.0 content. */
+    public static final class CoapOptions {
+        public static final int OCF_ACCEPT_CONTENT_FORMAT_VERSION = 2049;
+        public static final int OCF_CONTENT_FORMAT_VERSION = 2053;
+        public static final int OCF_VERSION_1_0_0 = 2048;
+
+        private CoapOptions() {
+        }
+    }
+
+    /** OAuth2 scopes of the Cloud API (§2). */
+    public static final class Scopes {
+        public static final String READ = "r:*";
+        public static final String WRITE = "w:*";
+
+        private Scopes() {
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.ocfcloudbridge.ops;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.config.BridgeConfigException;
+
+/** Checks that span several keys, which per-key validation cannot see. Runs before the roles start. */
+@ApplicationScoped
+public class StartupChecks {
+
+    private static final Logger LOG = Logger.getLogger(StartupChecks.class);
+
+    void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config) {
+        verify(config);
+        LOG.infof("roles: target=%s origin=%s; public URL %s", config.target().enabled(), config.origin().enabled(),
+                config.publicUrl());
+    }
+
+    static void verify(BridgeConfig config) {
+        if (!config.target().enabled() && !config.origin().enabled()) {
+            throw new BridgeConfigException("bridge.target.enabled",
+                    "and bridge.origin.enabled are both false: switch on at least one role");
+        }
+        int tcp = config.coap().tcpPort();
+        int tls = config.coap().tlsPort();
+        if (config.target().enabled() && tcp != 0 && tcp == tls) {
+            throw new BridgeConfigException("bridge.coap.tls-port",
+                    "must differ from bridge.coap.tcp-port (both are " + tcp + ")");
+        }
+    }
+}
