@@ -16,6 +16,7 @@ public final class StartupFailure {
     private static final Pattern EXCEPTION_PREFIX = Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
     private static final Pattern CONVERSION = Pattern.compile(
             "The config property (\\S+) with the config value (\".*?\") threw an Exception whilst being converted:? ?(.*)");
+    private static final Pattern UNKNOWN_KEY = Pattern.compile("(\\S+) in \\S+ does not map to any root");
     private static final int MAX_LENGTH = 600;
 
     private StartupFailure() {
@@ -72,6 +73,10 @@ public final class StartupFailure {
         Matcher conversion = CONVERSION.matcher(one);
         if (conversion.matches()) {
             return conversion.group(1) + " has an invalid value " + conversion.group(2) + ": " + conversion.group(3);
+        }
+        Matcher unknown = UNKNOWN_KEY.matcher(one);
+        if (unknown.matches()) {
+            return unknown.group(1) + " is not a known setting (misspelt?)";
         }
         return one;
     }

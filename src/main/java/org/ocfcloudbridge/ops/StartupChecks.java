@@ -15,19 +15,17 @@ public class StartupChecks {
     private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
     void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config) {
-        verify(config);
+        verify(config.target().enabled(), config.origin().enabled(), config.coap().tcpPort(), config.coap().tlsPort());
         LOG.infof("roles: target=%s origin=%s; public URL %s", config.target().enabled(), config.origin().enabled(),
                 config.publicUrl());
     }
 
-    static void verify(BridgeConfig config) {
-        if (!config.target().enabled() && !config.origin().enabled()) {
+    static void verify(boolean target, boolean origin, int tcp, int tls) {
+        if (!target && !origin) {
             throw new BridgeConfigException("bridge.target.enabled",
                     "and bridge.origin.enabled are both false: switch on at least one role");
         }
-        int tcp = config.coap().tcpPort();
-        int tls = config.coap().tlsPort();
-        if (config.target().enabled() && tcp != 0 && tcp == tls) {
+        if (target && tcp != 0 && tcp == tls) {
             throw new BridgeConfigException("bridge.coap.tls-port",
                     "must differ from bridge.coap.tcp-port (both are " + tcp + ")");
         }

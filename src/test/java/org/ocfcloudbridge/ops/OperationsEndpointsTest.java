@@ -1,0 +1,99 @@
+package org.ocfcloudbridge.ops;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.jboss.logmanager.ExtHandler;
+import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.logmanager.Logger;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.ocf.Protocol;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+class OperationsEndpointsTest {
+
+    private static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    @Test
+    void livenessIsUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void readinessIsUpAndChecksTheDatabase() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("Database connections health check"));
+    }
+
+    @Test
+    void prometheusMetricsIncludeJvmAndHttpServerFigures() {
+        given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("jvm_memory_used_bytes"))
+                .body(containsString("http_server_requests_seconds_count"));
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesOurEndpointsAndSwaggerUiIsServed() {
+        given().accept(ContentType.JSON).get("/q/openapi?format=json").then().statusCode(200)
+                .body("info.title", equalTo("OCF Cloud Bridge"))
+                .body("paths", org.hamcrest.Matchers.hasKey(Protocol.HttpPaths.CLOUD_CONFIGURATION));
+        given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
+    }
+
+    @Test
+    void aCallersCorrelationIdIsEchoedAndGivenToTheLogContext() {
+        List<ExtLogRecord> records = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(CorrelationId.class.getName());
+        ExtHandler capture = new ExtHandler() {
+            @Override
+            protected void doPublish(ExtLogRecord record) {
+                record.copyAll();
+                records.add(record);
+            }
+        };
+        logger.addHandler(capture);
+        try {
+            given().header(Protocol.Headers.CORRELATION_ID, "c0ffee-42")
+                    .get(Protocol.HttpPaths.CLOUD_CONFIGURATION)
+                    .then().statusCode(200).header(Protocol.Headers.CORRELATION_ID, "c0ffee-42");
+        } finally {
+            logger.removeHandler(capture);
+        }
+        ExtLogRecord line = records.stream().filter(r -> r.getLevel().intValue() <= Level.FINE.intValue()).findFirst()
+                .orElseThrow(() -> new AssertionError("no request log line"));
+        assertEquals("c0ffee-42", line.getMdc(CorrelationId.MDC_KEY));
+        assertTrue(line.getFormattedMessage().contains(Protocol.HttpPaths.CLOUD_CONFIGURATION), line.getFormattedMessage());
+    }
+
+    @Test
+    void aRequestWithoutCorrelationIdGetsANewOne() {
+        given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
+                .header(Protocol.Headers.CORRELATION_ID, matchesPattern(UUID_PATTERN));
+    }
+
+    @Test
+    void anUnsafeCorrelationIdIsReplacedNotLogged() {
+        given().header(Protocol.Headers.CORRELATION_ID, "evil\u0007id with spaces and a very long tail that goes on and on and on")
+                .get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
+                .header(Protocol.Headers.CORRELATION_ID, matchesPattern(UUID_PATTERN));
+    }
+
+    @Test
+    void anUnknownPathIsAPlain404() {
+        given().get("/no/such/thing").then().statusCode(404).header(Protocol.Headers.CORRELATION_ID, notNullValue());
+    }
+}
