@@ -1,0 +1,40 @@
+package org.ocfcloudbridge.it;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.ocfcloudbridge.testing.DaemonProcess;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A bad value stops the daemon with exit code 1 and one line that names the key: no stack trace. */
+class BadConfigurationIT {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "bridge.coap.tcp-port  | 70000      | bridge.coap.tcp-port must be a TCP port between 0 and 65535",
+            "bridge.coap.tls-port  | abc        | bridge.coap.tls-port has an invalid value \"abc\"",
+            "bridge.public-url     | ftp://x    | bridge.public-url must be an absolute http:// or https:// URL",
+            "bridge.target.enabled | ture       | bridge.target.enabled has an invalid value \"ture\": expected true or false",
+            "bridge.coap.tls-port  | 5683       | bridge.coap.tls-port must differ from bridge.coap.tcp-port (both are 5683)",
+            "bridge.coap.tcp-prot  | 1          | bridge.coap.tcp-prot is not a known setting",
+    })
+    void aBadValueStopsStartUpWithOneLineNamingTheKey(String key, String value, String expected) throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("bad-" + UUID.randomUUID()))
+                .with(key, value).start()) {
+            int exit = daemon.awaitExit(Duration.ofSeconds(60));
+            String out = daemon.output();
+            List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(1, exit, out);
+            assertEquals(1, lines.size(), "expected one line, got:\n" + out);
+            assertTrue(lines.get(0).startsWith("ocf-cloud-bridge: cannot start: "), out);
+            assertTrue(lines.get(0).contains(expected), "expected «" + expected + "» in:\n" + out);
+            assertFalse(out.contains("\tat "), out);
+        }
+    }
+}
