@@ -20,8 +20,11 @@ public class EmbeddedDatabaseUrl implements ConfigSourceInterceptor {
     static final String DATA_DIR_KEY = "bridge.data-dir";
     static final String DEFAULT_DATA_DIR = "data";
 
-    /** H2 in PostgreSQL mode keeps one set of Flyway migrations valid on both databases. */
-    static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    /**
+     * H2 in PostgreSQL mode keeps one set of Flyway migrations valid on both databases. H2's own trace file is off:
+     * errors reach our log through JDBC, and a trace file it cannot write makes H2 print stack traces on its own.
+     */
+    static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;TRACE_LEVEL_FILE=0";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {

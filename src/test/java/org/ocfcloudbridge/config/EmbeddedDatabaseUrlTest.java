@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.config;
 
+import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -32,6 +33,15 @@ class EmbeddedDatabaseUrlTest {
     void theDefaultFolderIsDataInTheWorkingDirectory() {
         String url = config(Map.of()).getValue("quarkus.datasource.jdbc.url", String.class);
         assertTrue(url.startsWith("jdbc:h2:file:" + Path.of("data").toAbsolutePath().resolve("bridge") + ";"), url);
+    }
+
+    @Test
+    void theFolderCanComeFromTheEnvironment() {
+        SmallRyeConfig c = new SmallRyeConfigBuilder()
+                .withSources(new EnvConfigSource(Map.of("BRIDGE_DATA_DIR", "/srv/bridge"), 300))
+                .withInterceptors(new EmbeddedDatabaseUrl())
+                .build();
+        assertTrue(c.getValue("quarkus.datasource.jdbc.url", String.class).startsWith("jdbc:h2:file:/srv/bridge/bridge;"));
     }
 
     @Test

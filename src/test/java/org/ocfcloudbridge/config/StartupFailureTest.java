@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,11 +40,30 @@ class StartupFailureTest {
     }
 
     @Test
+    void anUnreachableDatabaseIsNamedWithoutItsCredentials() {
+        Throwable t = new RuntimeException("Failed to start quarkus", new IllegalStateException("flyway",
+                new SQLException("Connection to 127.0.0.1:1 refused. Check that the hostname and port are correct.\n\tat somewhere",
+                        new ConnectException("Connection refused"))));
+        Map<String, String> config = Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://bob:pw@127.0.0.1:1/bridge?password=secret");
+        String line = StartupFailure.describe(t, k -> Optional.ofNullable(config.get(k)));
+        assertEquals("cannot use the database jdbc:postgresql://127.0.0.1:1/bridge: "
+                + "Connection to 127.0.0.1:1 refused. Check that the hostname and port are correct.", line);
+    }
+
+    @Test
+    void aPostgreSqlBuildWithoutDatabaseUrlSaysWhatToSet() {
+        Throwable t = new RuntimeException("Failed to start quarkus",
+                new RuntimeException("Bean is not active: SYNTHETIC bean [class=io.agroal.api.AgroalDataSource, id=x]"));
+        String line = StartupFailure.describe(t, k -> k.equals("quarkus.datasource.db-kind") ? Optional.of("postgresql") : Optional.empty());
+        assertTrue(line.startsWith("quarkus.datasource.jdbc.url is not set: this build is for postgresql"), line);
+    }
+
+    @Test
     void otherFailuresKeepWhereAndWhyWithoutStackTrace() {
         Throwable t = new RuntimeException("Failed to start quarkus",
-                new SQLException("Connection to 127.0.0.1:1 refused.\n\tat somewhere", new ConnectException("Connection refused")));
-        String line = StartupFailure.describe(t);
-        assertEquals("Failed to start quarkus: Connection refused", line);
+                new IllegalStateException("TLS key unreadable\n\tat x", new java.io.IOException("Permission denied")));
+        String line = StartupFailure.describe(t, k -> Optional.empty());
+        assertEquals("TLS key unreadable: Permission denied", line);
         assertFalse(line.contains("\n"));
     }
 

@@ -23,6 +23,7 @@ class BadConfigurationIT {
             "bridge.target.enabled | ture       | bridge.target.enabled has an invalid value \"ture\": expected true or false",
             "bridge.coap.tls-port  | 5683       | bridge.coap.tls-port must differ from bridge.coap.tcp-port (both are 5683)",
             "bridge.coap.tcp-prot  | 1          | bridge.coap.tcp-prot is not a known setting",
+            "bridge.data-dir       | /proc/nope | cannot use the database jdbc:h2:file:/proc/nope/bridge: Error while creating file",
     })
     void aBadValueStopsStartUpWithOneLineNamingTheKey(String key, String value, String expected) throws Exception {
         try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("bad-" + UUID.randomUUID()))

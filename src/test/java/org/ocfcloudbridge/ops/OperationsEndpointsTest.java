@@ -93,6 +93,14 @@ class OperationsEndpointsTest {
     }
 
     @Test
+    void theRootPageLinksToTheOperatorPages() {
+        given().get("/").then().statusCode(200).contentType(ContentType.HTML)
+                .body(containsString("OCF Cloud Bridge"))
+                .body(containsString("href=\"" + Protocol.HttpPaths.CLOUD_CONFIGURATION + "\""))
+                .body(containsString("href=\"/q/swagger-ui\""));
+    }
+
+    @Test
     void anUnknownPathIsAPlain404() {
         given().get("/no/such/thing").then().statusCode(404).header(Protocol.Headers.CORRELATION_ID, notNullValue());
     }

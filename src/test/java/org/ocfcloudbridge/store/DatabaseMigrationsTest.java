@@ -1,6 +1,7 @@
 package org.ocfcloudbridge.store;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.agroal.api.AgroalDataSource;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
@@ -8,6 +9,7 @@ import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +47,23 @@ class DatabaseMigrationsTest {
         }
         assertEquals(0, flyway.info().pending().length, "pending migrations on " + dbKind);
         assertEquals("1", applied[0].getVersion().getVersion());
+    }
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** CI sets BRIDGE_TEST_EXPECT_DATABASE so that a PostgreSQL run that quietly fell back to H2 fails. */
+    @Test
+    void theDatabaseIsTheOneThisBuildTargets() throws Exception {
+        String product;
+        try (Connection c = dataSource.getConnection()) {
+            product = c.getMetaData().getDatabaseProductName();
+        }
+        assertEquals(dbKind.equals("postgresql") ? "PostgreSQL" : "H2", product);
+        String expected = System.getenv("BRIDGE_TEST_EXPECT_DATABASE");
+        if (expected != null && !expected.isBlank()) {
+            assertEquals(expected, product);
+        }
     }
 
     @Test
