@@ -18,7 +18,7 @@ now_ms() { date +%s%3N; }
 # one_run NAME JAR URL PORT -> prints "ready_ms rss_kb"
 one_run() {
   local name=$1 jar=$2 path=$3 port=$4 work
-  work=$(mktemp -d "$out/$name.XXXXXX")
+  work=$(mktemp -d "$PWD/$out/$name.XXXXXX")
   local t0; t0=$(now_ms)
   (cd "$work" && exec java -Xmx"$heap" -Dquarkus.http.port="$port" -jar "$jar" >"$work/log" 2>&1) &
   local pid=$!
