@@ -1,0 +1,33 @@
+package org.ocfcloudbridge.target;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.store.Settings;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+@QuarkusTest
+class CloudConfigurationTest {
+
+    @Inject
+    CloudIdentity identity;
+
+    @Inject
+    Settings settings;
+
+    @Test
+    void theCloudIdIsStoredAndPublishedWithTheDeviceEndpoint() {
+        String stored = settings.getOrCreate(CloudIdentity.SETTING, () -> "must-not-be-used");
+        assertEquals(identity.sid().toString(), stored);
+        given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
+                .body("sid", equalTo(stored))
+                .body("cis", equalTo("coaps+tcp://localhost:0"))
+                .body("publicUrl", equalTo("http://localhost:8080"))
+                .body("roles.target", equalTo(true))
+                .body("roles.origin", equalTo(true));
+    }
+}
