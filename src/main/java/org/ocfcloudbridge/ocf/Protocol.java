@@ -48,6 +48,19 @@ public final class Protocol {
         /** The daemon's description of itself for Mediators and operators (not an OCF path). */
         public static final String CLOUD_CONFIGURATION = "/.well-known/ocf-cloud-configuration";
 
+        /** The embedded OAuth2 authorization server (RFC 6749, RFC 7009, RFC 8414 discovery). */
+        public static final String OPENID_CONFIGURATION = "/.well-known/openid-configuration";
+        public static final String OAUTH2 = "/oauth2";
+        public static final String AUTHORIZE = OAUTH2 + "/authorize";
+        public static final String LOGIN = OAUTH2 + "/login";
+        public static final String CONSENT = OAUTH2 + "/consent";
+        public static final String TOKEN = OAUTH2 + "/token";
+        public static final String REVOKE = OAUTH2 + "/revoke";
+        public static final String JWKS = OAUTH2 + "/jwks";
+
+        /** Operators' and provisioning scripts' API (Bearer token with scope admin). */
+        public static final String ADMIN = "/api/admin";
+
         private HttpPaths() {
         }
     }

@@ -1,0 +1,44 @@
+package org.ocfcloudbridge.identity;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Checks an {@code Authorization: Bearer} header and a required scope (RFC 6750). */
+@ApplicationScoped
+public class BearerAuthenticator {
+
+    /** 401 (no or bad token) or 403 (missing scope), answered with {@code WWW-Authenticate: Bearer ...}. */
+    public static class Denied extends RuntimeException {
+        public final int status;
+        public final String error;
+        public final String scope;
+
+        Denied(int status, String error, String description, String scope) {
+            super(description);
+            this.status = status;
+            this.error = error;
+            this.scope = scope;
+        }
+    }
+
+    private final TokenVerifier verifier;
+
+    public BearerAuthenticator(TokenVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    public VerifiedToken require(String authorization, String scope) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new Denied(401, null, "a Bearer token is required", scope);
+        }
+        VerifiedToken token;
+        try {
+            token = verifier.verify(authorization.substring(7).trim());
+        } catch (InvalidTokenException e) {
+            throw new Denied(401, "invalid_token", e.getMessage(), scope);
+        }
+        if (scope != null && !token.hasScope(scope)) {
+            throw new Denied(403, "insufficient_scope", "the token lacks scope " + scope, scope);
+        }
+        return token;
+    }
+}

@@ -1,0 +1,73 @@
+package org.ocfcloudbridge.identity;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The embedded OAuth2 authorization server ({@code bridge.identity.*}). */
+@ConfigMapping(prefix = "bridge.identity")
+public interface IdentityConfig {
+
+    /** Secret of the {@code bridge-admin} client (client-credentials, scope {@code admin}); unset = no admin API. */
+    Optional<String> adminSecret();
+
+    @WithDefault("1H")
+    Duration accessTokenLifetime();
+
+    @WithDefault("30D")
+    Duration refreshTokenLifetime();
+
+    /** Browser authorization codes are exchanged within seconds by the client's back end. */
+    @WithDefault("60S")
+    Duration codeLifetime();
+
+    /** Device codes travel through a Mediator and the device before the device signs up with them. */
+    @WithDefault("10M")
+    Duration deviceCodeLifetime();
+
+    /** How long a user has between the authorize redirect and the consent answer. */
+    @WithDefault("10M")
+    Duration loginTimeout();
+
+    /** Client whose codes devices present at sign-up; the cloud exchanges them itself. */
+    @WithDefault("ocf-device")
+    @NotBlank
+    String deviceClientId();
+
+    /** PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000). */
+    @WithDefault("600000")
+    @Min(value = 10000, message = "must be at least 10000")
+    @Max(value = 10000000, message = "must be at most 10000000")
+    int passwordHashIterations();
+
+    /** Failed logins allowed per user and per address within {@link #loginWindow()}. */
+    @WithDefault("5")
+    @Min(value = 1, message = "must be at least 1")
+    int loginAttempts();
+
+    @WithDefault("5M")
+    Duration loginWindow();
+
+    /** Clients created at start-up if absent: {@code bridge.identity.clients."<id>".redirect-uris=...}. */
+    Map<String, SeededClient> clients();
+
+    interface SeededClient {
+        /** Unset = a public client, which must use PKCE. */
+        Optional<String> secret();
+
+        Optional<List<String>> redirectUris();
+
+        @WithDefault("r:*,w:*")
+        List<String> scopes();
+
+        @WithDefault("authorization_code,refresh_token")
+        List<String> grantTypes();
+    }
+}

@@ -1,0 +1,93 @@
+package org.ocfcloudbridge.identity;
+
+import org.ocfcloudbridge.ocf.Protocol;
+
+import java.util.Map;
+import java.util.Set;
+
+/** The login, consent and error pages: plain HTML forms, every dynamic value escaped. */
+final class Pages {
+
+    private static final Map<String, String> SCOPE_TEXT = Map.of(
+            Protocol.Scopes.READ, "see your devices and their resources, and receive their events",
+            Protocol.Scopes.WRITE, "change your devices' resources",
+            "openid", "know your user id");
+
+    private Pages() {
+    }
+
+    static String login(OAuthService.PendingAuthorization p, String message) {
+        return page("Sign in", """
+                <h1>Sign in</h1>
+                <p><strong>%s</strong> wants to use your OCF Cloud account.</p>
+                %s
+                <form method="post" action="%s">
+                  <input type="hidden" name="request" value="%s">
+                  <label>User name <input name="username" id="username" autocomplete="username" required autofocus></label>
+                  <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
+                  <button type="submit" id="login">Sign in</button>
+                </form>
+                """.formatted(esc(p.clientId()), message == null ? "" : "<p class=\"error\" id=\"error\">" + esc(message) + "</p>",
+                Protocol.HttpPaths.LOGIN, esc(p.requestId())));
+    }
+
+    static String consent(OAuthService.PendingAuthorization p) {
+        StringBuilder items = new StringBuilder();
+        for (String s : p.scopes()) {
+            items.append("<li><code>").append(esc(s)).append("</code>: ")
+                    .append(esc(SCOPE_TEXT.getOrDefault(s, "the permission " + s))).append("</li>\n");
+        }
+        return page("Allow access?", """
+                <h1>Allow access?</h1>
+                <p><strong id="client">%s</strong> asks to:</p>
+                <ul id="scopes">
+                %s</ul>
+                <form method="post" action="%s">
+                  <input type="hidden" name="request" value="%s">
+                  <button type="submit" name="consent" value="allow" id="allow">Allow</button>
+                  <button type="submit" name="consent" value="deny" id="deny">Deny</button>
+                </form>
+                """.formatted(esc(p.clientId()), items, Protocol.HttpPaths.CONSENT, esc(p.requestId())));
+    }
+
+    static String error(String message) {
+        return page("Cannot continue", "<h1>Cannot continue</h1>\n<p class=\"error\" id=\"error\">" + esc(message) + "</p>\n");
+    }
+
+    private static String page(String title, String body) {
+        return """
+                <!doctype html>
+                <html lang="en">
+                <head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+                <title>%s · OCF Cloud Bridge</title>
+                <style>body{font-family:sans-serif;max-width:28em;margin:3em auto;line-height:1.5}
+                label{display:block;margin:.6em 0}input{display:block;width:100%%;padding:.3em}
+                button{margin:.8em .5em 0 0;padding:.4em 1.2em}.error{color:#a00}</style></head>
+                <body>
+                %s</body>
+                </html>
+                """.formatted(esc(title), body);
+    }
+
+    static String esc(String s) {
+        if (s == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    static Set<String> knownScopes() {
+        return SCOPE_TEXT.keySet();
+    }
+}

@@ -1,0 +1,113 @@
+package org.ocfcloudbridge.identity;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.ocfcloudbridge.store.SigningKey;
+
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The ES256 keys that sign the embedded server's tokens. The first start creates one and stores it; every key that is
+ * not retired is published in the JWKS under its {@code kid}, and the newest signs, so a new key can be added and
+ * an old one retired without breaking tokens already issued.
+ */
+@ApplicationScoped
+public class SigningKeys {
+
+    public static final String ALGORITHM = "ES256";
+    private static final Logger LOG = Logger.getLogger(SigningKeys.class);
+
+    public record ActiveKey(String kid, PrivateKey privateKey) {
+    }
+
+    private volatile ActiveKey active;
+    private volatile List<JsonWebKey> published = List.of();
+
+    void load(@Observes @Priority(20) StartupEvent event) {
+        reload();
+    }
+
+    /** Reads the keys from the database, creating the first one if there is none. */
+    public synchronized void reload() {
+        List<SigningKey> keys = QuarkusTransaction.requiringNew().call(() -> SigningKey.<SigningKey>list("retiredAt is null"));
+        if (keys.isEmpty()) {
+            keys = List.of(QuarkusTransaction.requiringNew().call(SigningKeys::create));
+            LOG.infof("created token signing key %s", keys.get(0).kid);
+        }
+        try {
+            List<JsonWebKey> jwks = new ArrayList<>();
+            KeyFactory ec = KeyFactory.getInstance("EC");
+            for (SigningKey k : keys) {
+                ECPublicKey pub = (ECPublicKey) ec.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(k.publicKey)));
+                EllipticCurveJsonWebKey jwk = new EllipticCurveJsonWebKey(pub);
+                jwk.setKeyId(k.kid);
+                jwk.setUse("sig");
+                jwk.setAlgorithm(ALGORITHM);
+                jwks.add(jwk);
+            }
+            SigningKey newest = keys.stream().max(Comparator.comparing((SigningKey k) -> k.createdAt)).orElseThrow();
+            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(newest.privateKey)));
+            published = List.copyOf(jwks);
+            active = new ActiveKey(newest.kid, priv);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a stored token signing key cannot be read", e);
+        }
+    }
+
+    private static SigningKey create() {
+        try {
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = gen.generateKeyPair();
+            SigningKey k = new SigningKey();
+            byte[] pub = pair.getPublic().getEncoded();
+            k.kid = Base64.getUrlEncoder().withoutPadding().encodeToString(Secrets.sha256(pub)).substring(0, 16);
+            k.algorithm = ALGORITHM;
+            k.publicKey = Base64.getEncoder().encodeToString(pub);
+            k.privateKey = Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
+            k.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+            k.persist();
+            return k;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot create an EC P-256 key", e);
+        }
+    }
+
+    public ActiveKey active() {
+        ActiveKey k = active;
+        if (k == null) {
+            throw new IllegalStateException("signing keys not loaded yet");
+        }
+        return k;
+    }
+
+    /** Public keys only. */
+    public List<JsonWebKey> publishedKeys() {
+        return published;
+    }
+
+    public String jwksJson() {
+        return new JsonWebKeySet(published).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+    }
+}
