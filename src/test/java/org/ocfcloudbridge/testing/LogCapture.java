@@ -1,0 +1,53 @@
+package org.ocfcloudbridge.testing;
+
+import org.jboss.logmanager.ExtHandler;
+import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.logmanager.Logger;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+
+/** Every log line the daemon writes while open (at the configured levels), with its MDC and exception chain. */
+public final class LogCapture implements AutoCloseable {
+
+    private final Logger root = Logger.getLogger("");
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final ExtHandler handler = new ExtHandler() {
+        @Override
+        protected void doPublish(ExtLogRecord record) {
+            record.copyAll();
+            StringBuilder b = new StringBuilder(record.getLoggerName()).append(' ').append(record.getFormattedMessage())
+                    .append(' ').append(record.getMdcCopy());
+            for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+                b.append(' ').append(t);
+            }
+            lines.add(b.toString());
+        }
+    };
+
+    public LogCapture() {
+        handler.setLevel(Level.ALL);
+        root.addHandler(handler);
+    }
+
+    public List<String> lines() {
+        return lines;
+    }
+
+    /** Fails if any captured line contains any of the secrets. */
+    public void assertNoneContains(String... secrets) {
+        for (String line : lines) {
+            for (String s : secrets) {
+                if (s != null && !s.isEmpty() && line.contains(s)) {
+                    throw new AssertionError("a secret reached the log: " + line);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        root.removeHandler(handler);
+    }
+}
