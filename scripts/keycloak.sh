@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetches, starts and stops a throwaway Keycloak (start-dev, H2 database under data/) on 127.0.0.1 for the OIDC
 # integration tests. Every start wipes Keycloak's data/ and imports the realm file(s) from src/test/resources/keycloak/
-# afresh, so each run begins with a clean realm. The distribution comes from Maven Central (via mvn) into
+# afresh, so each run begins with a clean realm. The distribution comes from Maven Central (via ./mvnw) into
 # ${KEYCLOAK_CACHE:-$HOME/.cache/ocf-bridge/keycloak}, once; the server log and pid file live there too.
 # Master realm admin: admin / admin.
 #   scripts/keycloak.sh start [PORT]   -> prints the issuer URL http://127.0.0.1:PORT/realms/ocf (management: PORT+1)
@@ -16,7 +16,8 @@ home=$cache/keycloak-$version
 zip=$cache/keycloak-quarkus-dist-$version.zip
 pidfile=$cache/keycloak.pid
 log=$cache/keycloak.log
-realm_src=$(cd "$(dirname "$0")/.." && pwd)/src/test/resources/keycloak
+root=$(cd "$(dirname "$0")/.." && pwd)
+realm_src=$root/src/test/resources/keycloak
 timeout=180
 
 # True if the pid in the pid file is alive and is our Keycloak (guards against a recycled pid).
@@ -52,13 +53,9 @@ fetch() {
   mkdir -p "$cache"
   if [ ! -s "$zip" ]; then
     echo "Downloading Keycloak $version (about 177 MB) into $cache" >&2
-    if command -v mvn >/dev/null; then
-      mvn -q dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip" -DoutputDirectory="$cache" >&2
-    else
-      curl -fSL -o "$zip.part" \
-        "https://repo1.maven.org/maven2/org/keycloak/keycloak-quarkus-dist/$version/keycloak-quarkus-dist-$version.zip"
-      mv "$zip.part" "$zip"
-    fi
+    # The project's Maven wrapper: the one Maven a fresh machine is sure to have.
+    "$root/mvnw" -q -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$version:zip" \
+      -DoutputDirectory="$cache" >&2
   fi
   local tmp=$cache/unzip.$$
   rm -rf "$tmp"

@@ -35,6 +35,8 @@ public class BearerAuthenticator {
             token = verifier.verify(authorization.substring(7).trim());
         } catch (InvalidTokenException e) {
             throw new Denied(401, "invalid_token", e.getMessage(), scope);
+        } catch (ExternalProviders.Unavailable e) {
+            throw new Denied(503, "temporarily_unavailable", "the identity provider cannot be reached", scope);
         }
         if (scope != null && !token.hasScope(scope)) {
             throw new Denied(403, "insufficient_scope", "the token lacks scope " + scope, scope);

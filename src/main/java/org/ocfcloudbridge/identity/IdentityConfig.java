@@ -1,7 +1,9 @@
 package org.ocfcloudbridge.identity;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import org.ocfcloudbridge.config.StrictBooleanConverter;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -54,6 +56,49 @@ public interface IdentityConfig {
 
     @WithDefault("5M")
     Duration loginWindow();
+
+    /**
+     * Whether the embedded authorization server runs and its tokens are accepted. Off when an external provider is
+     * the only source of users (the admin API is then off too).
+     */
+    @WithDefault("true")
+    @WithConverter(StrictBooleanConverter.class)
+    boolean embeddedEnabled();
+
+    /** The name devices use for the embedded server in {@code authprovider} (and Mediators in {@code apn}). */
+    @WithDefault("bridge")
+    @NotBlank
+    String embeddedProviderName();
+
+    /** External OpenID Connect providers by name: {@code bridge.identity.providers."<name>".issuer=...}. */
+    Map<String, ExternalProvider> providers();
+
+    interface ExternalProvider {
+        /** The issuer URL; its {@code /.well-known/openid-configuration} names the JWKS and token endpoint. */
+        @NotBlank
+        String issuer();
+
+        /** The client this daemon exchanges device codes with (the one Mediators obtain codes for). */
+        String clientId();
+
+        Optional<String> clientSecret();
+
+        /** Required {@code aud} of tokens; unset = not checked (Keycloak puts the client id there with a mapper). */
+        Optional<String> audience();
+
+        /** The claim that names the owner, the OCF {@code uid}. */
+        @WithDefault("sub")
+        String ownerClaim();
+
+        /** The claim with a device token's device id, if the provider sets one. */
+        Optional<String> deviceClaim();
+
+        /** Provider scope -> OCF scope ({@code scope-map."cloud.read"=r:*}); unmapped scopes pass unchanged. */
+        Map<String, String> scopeMap();
+
+        /** The redirect URI Mediators used when obtaining device codes; sent again when exchanging them. */
+        Optional<String> deviceRedirectUri();
+    }
 
     /** Clients created at start-up if absent: {@code bridge.identity.clients."<id>".redirect-uris=...}. */
     Map<String, SeededClient> clients();

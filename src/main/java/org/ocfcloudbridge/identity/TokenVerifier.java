@@ -17,6 +17,7 @@ import org.ocfcloudbridge.store.OAuthGrant;
 
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,17 +37,49 @@ public class TokenVerifier {
 
     private final SigningKeys keys;
     private final TokenIssuer issuer;
+    private final ExternalProviders external;
+    private final IdentityConfig config;
     private final Map<UUID, GrantState> grants = new ConcurrentHashMap<>();
+    /** Reads the claims before any check, only to pick the issuer whose rules then verify everything. */
+    private final JwtConsumer peek = new JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
+            .setSkipSignatureVerification().build();
 
-    public TokenVerifier(SigningKeys keys, TokenIssuer issuer) {
+    public TokenVerifier(SigningKeys keys, TokenIssuer issuer, ExternalProviders external, IdentityConfig config) {
         this.keys = keys;
         this.issuer = issuer;
+        this.external = external;
+        this.config = config;
     }
 
+    /**
+     * Verifies a Bearer token from the embedded server or a configured external provider, chosen by its issuer.
+     *
+     * @throws ExternalProviders.Unavailable when the provider that must verify it cannot be reached
+     */
     public VerifiedToken verify(String token) throws InvalidTokenException {
         if (token == null || token.isBlank()) {
             throw new InvalidTokenException("no token");
         }
+        String iss;
+        try {
+            iss = peek.processToClaims(token).getIssuer();
+        } catch (InvalidJwtException | MalformedClaimException e) {
+            throw new InvalidTokenException("token invalid");
+        }
+        if (iss != null && !iss.equals(issuer.issuer())) {
+            Optional<String> provider = external.byIssuer(iss);
+            if (provider.isEmpty()) {
+                throw new InvalidTokenException("token from an unknown issuer");
+            }
+            return external.verify(provider.get(), token);
+        }
+        if (!config.embeddedEnabled()) {
+            throw new InvalidTokenException("the embedded identity provider is off");
+        }
+        return verifyEmbedded(token);
+    }
+
+    private VerifiedToken verifyEmbedded(String token) throws InvalidTokenException {
         JwtConsumer consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()
@@ -125,5 +158,4 @@ public class TokenVerifier {
             throw new UnresolvableKeyException("cannot select a key", e);
         }
     }
-
 }

@@ -20,7 +20,11 @@ public final class CallbackServer implements AutoCloseable {
     private final BlockingQueue<String> queries = new ArrayBlockingQueue<>(16);
 
     public CallbackServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(0);
+    }
+
+    public CallbackServer(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/callback", exchange -> {
             String q = exchange.getRequestURI().getRawQuery();
             queries.offer(q == null ? "" : q);

@@ -1,0 +1,127 @@
+package org.ocfcloudbridge.identity;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * What the device gateway needs from identity (Part 11 §12, §14): turn the code a device presents at sign-up into
+ * tokens and the user it belongs to, and refresh those tokens, at whichever provider the device's
+ * {@code authprovider} names (none = the embedded server).
+ */
+@ApplicationScoped
+public class DeviceAuthorization {
+
+    /** Tokens for a device and the OCF user id ({@code uid}) they bind it to. */
+    public record DeviceTokens(String accessToken, String refreshToken, long expiresIn, String uid, String provider) {
+    }
+
+    /** The device named a provider this cloud does not know (CoAP 4.01 with this message). */
+    public static class UnknownProvider extends RuntimeException {
+        UnknownProvider(String name) {
+            super("unknown authprovider \"" + name + "\"");
+        }
+    }
+
+    /** The provider refused the code or refresh token (CoAP 4.01). */
+    public static class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private final IdentityConfig config;
+    private final OAuthService embedded;
+    private final ExternalProviders external;
+    private final TokenVerifier verifier;
+
+    public DeviceAuthorization(IdentityConfig config, OAuthService embedded, ExternalProviders external, TokenVerifier verifier) {
+        this.config = config;
+        this.embedded = embedded;
+        this.external = external;
+        this.verifier = verifier;
+    }
+
+    /** The provider a device's {@code authprovider} names; blank means the embedded one. */
+    public String resolve(String authProvider) {
+        if (authProvider == null || authProvider.isBlank() || authProvider.equals(config.embeddedProviderName())) {
+            if (!config.embeddedEnabled()) {
+                throw new UnknownProvider(authProvider == null ? "" : authProvider);
+            }
+            return config.embeddedProviderName();
+        }
+        if (!external.names().contains(authProvider)) {
+            throw new UnknownProvider(authProvider);
+        }
+        return authProvider;
+    }
+
+    public DeviceTokens signUp(String authProvider, String code, String deviceId) {
+        String provider = resolve(authProvider);
+        if (provider.equals(config.embeddedProviderName())) {
+            try {
+                return embeddedTokens(embedded.exchangeDeviceCode(code, deviceId), provider);
+            } catch (OAuthException e) {
+                throw new Refused(e.getMessage());
+            }
+        }
+        return externalTokens(provider, () -> external.exchangeCode(provider, code));
+    }
+
+    public DeviceTokens refresh(String authProvider, String refreshToken, String deviceId) {
+        String provider = resolve(authProvider);
+        if (provider.equals(config.embeddedProviderName())) {
+            try {
+                return embeddedTokens(embedded.refreshDeviceToken(refreshToken, deviceId), provider);
+            } catch (OAuthException e) {
+                throw new Refused(e.getMessage());
+            }
+        }
+        return externalTokens(provider, () -> external.refresh(provider, refreshToken));
+    }
+
+    private DeviceTokens embeddedTokens(OAuthService.TokenResponse t, String provider) {
+        try {
+            return new DeviceTokens(t.accessToken(), t.refreshToken(), t.expiresIn(), verifier.verify(t.accessToken()).owner(), provider);
+        } catch (InvalidTokenException e) {
+            throw new IllegalStateException("a token just issued does not verify", e);
+        }
+    }
+
+    private DeviceTokens externalTokens(String provider, java.util.function.Supplier<ExternalProviders.ProviderTokens> call) {
+        ExternalProviders.ProviderTokens t;
+        try {
+            t = call.get();
+        } catch (ExternalProviders.Unavailable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (isConnectionProblem(e)) {
+                throw new ExternalProviders.Unavailable("provider " + provider + " is not reachable", e);
+            }
+            throw new Refused("provider " + provider + " refused: " + shortMessage(e));
+        }
+        if (t.refreshToken() == null) {
+            // A device cannot stay signed in without one (plgd refuses such sign-ups too).
+            throw new Refused("provider " + provider + " issued no refresh token");
+        }
+        try {
+            return new DeviceTokens(t.accessToken(), t.refreshToken(), t.expiresIn(),
+                    external.verify(provider, t.accessToken()).owner(), provider);
+        } catch (InvalidTokenException e) {
+            throw new Refused("provider " + provider + " issued a token that does not verify: " + e.getMessage());
+        }
+    }
+
+    private static boolean isConnectionProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.io.IOException
+                    || t instanceof io.smallrye.mutiny.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String shortMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.length() > 200 ? m.substring(0, 200) : m;
+    }
+}
