@@ -1,9 +1,11 @@
 package org.ocfcloudbridge.identity;
 
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -38,11 +40,13 @@ public class AdminResource {
     private final BearerAuthenticator bearer;
     private final IdentityDirectory directory;
     private final OAuthService oauth;
+    private final SigningKeys keys;
 
-    public AdminResource(BearerAuthenticator bearer, IdentityDirectory directory, OAuthService oauth) {
+    public AdminResource(BearerAuthenticator bearer, IdentityDirectory directory, OAuthService oauth, SigningKeys keys) {
         this.bearer = bearer;
         this.directory = directory;
         this.oauth = oauth;
+        this.keys = keys;
     }
 
     @POST
@@ -76,6 +80,30 @@ public class AdminResource {
         requireBody(body);
         directory.createClient(body.clientId(), body.redirectUris(), body.scopes(), body.grantTypes(), body.secret());
         return Response.status(201).entity(Map.of("clientId", body.clientId())).build();
+    }
+
+    @POST
+    @Path("signing-keys")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Rotate the token signing key: a new key signs, the old ones stay published")
+    public Response rotateKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        bearer.require(authorization, Scopes.ADMIN);
+        return Response.status(201).entity(Map.of("kid", keys.rotate())).build();
+    }
+
+    @DELETE
+    @Path("signing-keys/{kid}")
+    @Operation(summary = "Retire a signing key that no longer signs: tokens it signed stop verifying")
+    public Response retireKey(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("kid") String kid) {
+        bearer.require(authorization, Scopes.ADMIN);
+        try {
+            if (!keys.retire(kid)) {
+                throw new IdentityDirectory.Rejected("no published key " + kid, 404);
+            }
+        } catch (IllegalStateException e) {
+            throw new IdentityDirectory.Rejected(e.getMessage(), 409);
+        }
+        return Response.noContent().build();
     }
 
     private static void requireBody(Object body) {

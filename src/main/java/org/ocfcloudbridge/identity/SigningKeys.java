@@ -42,6 +42,7 @@ public class SigningKeys {
     }
 
     private volatile ActiveKey active;
+    private volatile long lastReload;
     private volatile List<JsonWebKey> published = List.of();
 
     void load(@Observes @Priority(20) StartupEvent event) {
@@ -70,6 +71,7 @@ public class SigningKeys {
             PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(newest.privateKey)));
             published = List.copyOf(jwks);
             active = new ActiveKey(newest.kid, priv);
+            lastReload = System.currentTimeMillis();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("a stored token signing key cannot be read", e);
         }
@@ -91,6 +93,40 @@ public class SigningKeys {
             return k;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create an EC P-256 key", e);
+        }
+    }
+
+    /** Adds a new key that signs from now on; the previous ones stay published so their tokens still verify. */
+    public synchronized String rotate() {
+        SigningKey k = QuarkusTransaction.requiringNew().call(SigningKeys::create);
+        LOG.infof("token signing key rotated: %s signs from now on", k.kid);
+        reload();
+        return k.kid;
+    }
+
+    /**
+     * Stops publishing a key: tokens it signed stop verifying. The key that signs cannot be retired.
+     *
+     * @return false if there is no such published key
+     */
+    public synchronized boolean retire(String kid) {
+        if (active().kid().equals(kid)) {
+            throw new IllegalStateException("key " + kid + " signs new tokens; rotate first");
+        }
+        boolean found = QuarkusTransaction.requiringNew().call(() ->
+                SigningKey.update("retiredAt = ?1 where kid = ?2 and retiredAt is null", OffsetDateTime.now(ZoneOffset.UTC), kid) == 1);
+        if (found) {
+            LOG.infof("token signing key %s retired", kid);
+            reload();
+        }
+        return found;
+    }
+
+    /** Another instance may have rotated: re-read the keys, at most every few seconds, when a kid is unknown. */
+    public void reloadIfStale() {
+        long now = System.currentTimeMillis();
+        if (now - lastReload > 5000) {
+            reload();
         }
     }
 

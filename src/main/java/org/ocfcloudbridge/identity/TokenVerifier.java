@@ -151,6 +151,10 @@ public class TokenVerifier {
         try {
             JsonWebKey jwk = new VerificationJwkSelector().select(jws, keys.publishedKeys());
             if (jwk == null) {
+                keys.reloadIfStale();
+                jwk = new VerificationJwkSelector().select(jws, keys.publishedKeys());
+            }
+            if (jwk == null) {
                 throw new UnresolvableKeyException("no published key matches kid " + jws.getKeyIdHeaderValue());
             }
             return jwk.getKey();

@@ -65,17 +65,17 @@ class BrowserSignInTest {
             // A wrong password first: the page says so and asks again.
             browser.findElement(By.name("username")).sendKeys(user[0]);
             browser.findElement(By.name("password")).sendKeys("wrong-password");
-            browser.findElement(By.id("login")).click();
+            Browser.submit(browser, By.id("login"));
             assertEquals("Wrong user name or password.", browser.findElement(By.id("error")).getText());
 
             browser.findElement(By.name("username")).sendKeys(user[0]);
             browser.findElement(By.name("password")).sendKeys(user[1]);
-            browser.findElement(By.id("login")).click();
+            Browser.submit(browser, By.id("login"));
 
             assertEquals(client, browser.findElement(By.id("client")).getText(), "the consent page names the client");
             String scopes = browser.findElement(By.id("scopes")).getText();
             assertTrue(scopes.contains("r:*") && scopes.contains("w:*"), scopes);
-            browser.findElement(By.id("allow")).click();
+            Browser.submit(browser, By.id("allow"));
 
             Map<String, String> redirect = app.awaitRedirect(Duration.ofSeconds(20));
             assertEquals("browser-state", redirect.get("state"));

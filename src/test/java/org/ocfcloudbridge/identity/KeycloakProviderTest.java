@@ -122,7 +122,7 @@ class KeycloakProviderTest {
             browser.get(url);
             browser.findElement(By.id("username")).sendKeys(user == null ? "alice" : user);
             browser.findElement(By.id("password")).sendKeys(password == null ? "alice-password" : password);
-            browser.findElement(By.id("kc-login")).click();
+            Browser.submit(browser, By.id("kc-login"));
             Map<String, String> redirect = app.awaitRedirect(Duration.ofSeconds(30));
             assertEquals("kc-state", redirect.get("state"));
             assertNotNull(redirect.get("code"), "no code: " + redirect);

@@ -26,6 +26,8 @@ class CloudConfigurationTest {
         given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
                 .body("sid", equalTo(stored))
                 .body("cis", equalTo("coaps+tcp://localhost:0"))
+                .body("apn", equalTo("bridge"))
+                .body("authProviders", equalTo(java.util.List.of("bridge")))
                 .body("publicUrl", equalTo("http://localhost:8080"))
                 .body("roles.target", equalTo(true))
                 .body("roles.origin", equalTo(true));

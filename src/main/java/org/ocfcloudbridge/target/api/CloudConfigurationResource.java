@@ -7,10 +7,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.identity.IdentityConfig;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.target.CloudIdentity;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 
 /**
  * What a Mediator needs to provision a device for this cloud ({@code sid}, {@code cis}, see §9–§10) and what an
@@ -22,14 +26,22 @@ public class CloudConfigurationResource {
     public record Roles(boolean target, boolean origin) {
     }
 
-    public record CloudConfiguration(String sid, String cis, String publicUrl, Roles roles) {
+    /**
+     * @param apn           the authorization provider name a Mediator writes into {@code oic.r.coapcloudconf}
+     *                      (the embedded server's, when it runs)
+     * @param authProviders every provider a device may name in {@code authprovider}
+     */
+    public record CloudConfiguration(String sid, String cis, String apn, List<String> authProviders, String publicUrl,
+                                     Roles roles) {
     }
 
     private final BridgeConfig config;
+    private final IdentityConfig identityConfig;
     private final CloudIdentity identity;
 
-    public CloudConfigurationResource(BridgeConfig config, CloudIdentity identity) {
+    public CloudConfigurationResource(BridgeConfig config, IdentityConfig identityConfig, CloudIdentity identity) {
         this.config = config;
+        this.identityConfig = identityConfig;
         this.identity = identity;
     }
 
@@ -43,7 +55,13 @@ public class CloudConfigurationResource {
             String host = URI.create(config.publicUrl()).getHost();
             cis = "coaps+tcp://" + host + ":" + config.coap().tlsPort();
         }
-        return new CloudConfiguration(identity.sid().toString(), cis, config.publicUrl(),
+        List<String> providers = new ArrayList<>();
+        if (identityConfig.embeddedEnabled()) {
+            providers.add(identityConfig.embeddedProviderName());
+        }
+        providers.addAll(new TreeSet<>(identityConfig.providers().keySet()));
+        String apn = providers.isEmpty() ? null : providers.get(0);
+        return new CloudConfiguration(identity.sid().toString(), cis, apn, providers, config.publicUrl(),
                 new Roles(config.target().enabled(), config.origin().enabled()));
     }
 }
