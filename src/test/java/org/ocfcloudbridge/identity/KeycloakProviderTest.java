@@ -59,6 +59,7 @@ class KeycloakProviderTest {
             assertEquals("keycloak", v.provider());
             assertEquals(ALICE, v.owner(), "the owner claim (sub) is the OCF uid");
             assertTrue(v.hasScope("r:*") && v.hasScope("w:*"), "scopes " + v.scopes());
+            assertTrue(v.hasScope("x:email") && !v.hasScope("email"), "scope-map renames provider scopes: " + v.scopes());
 
             Response refreshed = token(Map.of("grant_type", "refresh_token", "refresh_token", tokens.path("refresh_token")));
             refreshed.then().statusCode(200);

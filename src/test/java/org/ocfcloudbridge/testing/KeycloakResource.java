@@ -34,6 +34,7 @@ public class KeycloakResource implements QuarkusTestResourceLifecycleManager {
                 "bridge.identity.providers.keycloak.client-id", "ocf-bridge",
                 "bridge.identity.providers.keycloak.client-secret", "ocf-bridge-secret",
                 "bridge.identity.providers.keycloak.audience", "ocf-bridge",
+                "bridge.identity.providers.keycloak.scope-map.\"email\"", "x:email",
                 "bridge.identity.providers.keycloak.device-redirect-uri", "http://127.0.0.1:" + callbackPort + "/callback");
     }
 
