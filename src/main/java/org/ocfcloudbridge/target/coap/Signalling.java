@@ -1,0 +1,273 @@
+package org.ocfcloudbridge.target.coap;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.AttributeKey;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+
+/**
+ * RFC 8323 §5 signalling, which Californium 3.14 lacks (it bans a peer whose CSM arrives). Sits between TLS and
+ * Californium's framer and sees the plain byte stream:
+ * <ul>
+ * <li>sends our CSM first (Max-Message-Size, Block-Wise-Transfer), with a token so the frame is at least 6 bytes —
+ * some device stacks read a fixed 6-byte header;</li>
+ * <li>does not wait for the peer's CSM (some stacks never send one), but takes its Max-Message-Size;</li>
+ * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame;</li>
+ * <li>refuses a frame larger than our Max-Message-Size: 4.13 to a request, its bytes skipped, the connection kept;</li>
+ * <li>closes the connection on a frame that cannot be CoAP (reserved token length).</li>
+ * </ul>
+ * Other frames go on to Californium whole, one per read.
+ */
+public class Signalling extends ChannelDuplexHandler {
+
+    public static final AttributeKey<Integer> PEER_MAX_MESSAGE_SIZE = AttributeKey.valueOf("ocf.peerMaxMessageSize");
+
+    static final int CSM = 0xE1;
+    static final int PING = 0xE2;
+    static final int PONG = 0xE3;
+    static final int RELEASE = 0xE4;
+    static final int ABORT = 0xE5;
+    private static final int OPTION_MAX_MESSAGE_SIZE = 2;
+    private static final int OPTION_BLOCK_WISE_TRANSFER = 4;
+    private static final int OPTION_SIZE1 = 60;
+    private static final int REQUEST_ENTITY_TOO_LARGE = 0x8D; // 4.13
+    private static final Logger LOG = Logger.getLogger(Signalling.class);
+
+    private final int maxMessageSize;
+    private ByteBuf pending;
+    /** Bytes of an oversized frame still to drop. */
+    private long skip;
+
+    public Signalling(int maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(csm(maxMessageSize)));
+        super.channelActive(ctx);
+    }
+
+    /** Our CSM: token 0x0C5B, Max-Message-Size, Block-Wise-Transfer. */
+    static byte[] csm(int maxMessageSize) {
+        byte[] size = uint(maxMessageSize);
+        byte[] frame = new byte[2 + 2 + 1 + size.length + 1];
+        int optionsLength = 1 + size.length + 1;
+        frame[0] = (byte) ((optionsLength << 4) | 2);
+        frame[1] = (byte) CSM;
+        frame[2] = 0x0C;
+        frame[3] = 0x5B;
+        frame[4] = (byte) ((OPTION_MAX_MESSAGE_SIZE << 4) | size.length);
+        System.arraycopy(size, 0, frame, 5, size.length);
+        frame[5 + size.length] = (byte) ((OPTION_BLOCK_WISE_TRANSFER - OPTION_MAX_MESSAGE_SIZE) << 4);
+        return frame;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof ByteBuf in)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ByteBuf buf;
+        if (pending == null) {
+            buf = in;
+        } else {
+            pending.writeBytes(in);
+            in.release();
+            buf = pending;
+            pending = null;
+        }
+        try {
+            process(ctx, buf);
+        } finally {
+            if (buf.isReadable() && ctx.channel().isOpen()) {
+                pending = ctx.alloc().buffer(buf.readableBytes() + 256);
+                pending.writeBytes(buf);
+            }
+            buf.release();
+        }
+    }
+
+    private void process(ChannelHandlerContext ctx, ByteBuf buf) {
+        while (buf.isReadable()) {
+            if (skip > 0) {
+                int n = (int) Math.min(skip, buf.readableBytes());
+                buf.skipBytes(n);
+                skip -= n;
+                continue;
+            }
+            int start = buf.readerIndex();
+            int first = buf.getUnsignedByte(start);
+            int lengthNibble = first >>> 4;
+            int tkl = first & 0x0F;
+            if (tkl > 8) {
+                LOG.debugf("closing %s: token length %d is reserved", ctx.channel().remoteAddress(), tkl);
+                abort(ctx);
+                return;
+            }
+            int extended = lengthNibble == 13 ? 1 : lengthNibble == 14 ? 2 : lengthNibble == 15 ? 4 : 0;
+            int headerSize = 1 + extended + 1 + tkl;
+            if (buf.readableBytes() < headerSize) {
+                return;
+            }
+            long bodyLength = switch (extended) {
+                case 1 -> buf.getUnsignedByte(start + 1) + 13L;
+                case 2 -> buf.getUnsignedShort(start + 1) + 269L;
+                case 4 -> buf.getUnsignedInt(start + 1) + 65805L;
+                default -> lengthNibble;
+            };
+            int code = buf.getUnsignedByte(start + 1 + extended);
+            if (headerSize + bodyLength > maxMessageSize) {
+                byte[] token = new byte[tkl];
+                buf.getBytes(start + 2 + extended, token);
+                buf.skipBytes(headerSize);
+                skip = bodyLength;
+                LOG.debugf("%s sent a %d-byte frame, more than %d", ctx.channel().remoteAddress(), headerSize + bodyLength, maxMessageSize);
+                if (code >= 0x01 && code <= 0x1F) {
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(tooLarge(token)));
+                }
+                continue;
+            }
+            if (buf.readableBytes() < headerSize + bodyLength) {
+                return;
+            }
+            int frameLength = (int) (headerSize + bodyLength);
+            if (code >= 0xE0) {
+                ByteBuf frame = buf.readSlice(frameLength);
+                signal(ctx, code, frame, headerSize, tkl);
+            } else {
+                ctx.fireChannelRead(buf.readRetainedSlice(frameLength));
+            }
+        }
+    }
+
+    private void signal(ChannelHandlerContext ctx, int code, ByteBuf frame, int headerSize, int tkl) {
+        switch (code) {
+            case PING -> {
+                byte[] pong = new byte[2 + tkl];
+                pong[0] = (byte) tkl;
+                pong[1] = (byte) PONG;
+                frame.getBytes(headerSize - tkl, pong, 2, tkl);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(pong));
+            }
+            case CSM -> {
+                Integer size = maxMessageSizeOption(frame, headerSize);
+                if (size != null) {
+                    ctx.channel().attr(PEER_MAX_MESSAGE_SIZE).set(size);
+                }
+            }
+            case RELEASE, ABORT -> {
+                LOG.debugf("%s ended the connection (%s)", ctx.channel().remoteAddress(), code == RELEASE ? "Release" : "Abort");
+                ctx.close();
+            }
+            default -> {
+                // Pong and unknown signals need no answer.
+            }
+        }
+    }
+
+    /** Reads option 2 (Max-Message-Size) of a CSM; null when absent or malformed. */
+    static Integer maxMessageSizeOption(ByteBuf frame, int offset) {
+        int i = offset;
+        int number = 0;
+        int end = frame.writerIndex();
+        while (i < end) {
+            int b = frame.getUnsignedByte(i++);
+            if (b == 0xFF) {
+                return null;
+            }
+            int delta = b >>> 4;
+            int length = b & 0x0F;
+            if (delta == 13) {
+                delta = frame.getUnsignedByte(i++) + 13;
+            } else if (delta == 14) {
+                delta = frame.getUnsignedShort(i) + 269;
+                i += 2;
+            } else if (delta == 15) {
+                return null;
+            }
+            if (length == 13) {
+                length = frame.getUnsignedByte(i++) + 13;
+            } else if (length == 14) {
+                length = frame.getUnsignedShort(i) + 269;
+                i += 2;
+            } else if (length == 15) {
+                return null;
+            }
+            number += delta;
+            if (i + length > end) {
+                return null;
+            }
+            if (number == OPTION_MAX_MESSAGE_SIZE && length <= 4) {
+                long v = 0;
+                for (int k = 0; k < length; k++) {
+                    v = (v << 8) | frame.getUnsignedByte(i + k);
+                }
+                return (int) Math.min(v, Integer.MAX_VALUE);
+            }
+            i += length;
+        }
+        return null;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof ByteBuf out) {
+            // Only a limit the peer announced is enforced: stacks that send no CSM take larger frames than 1152 bytes.
+            Integer peerMax = ctx.channel().attr(PEER_MAX_MESSAGE_SIZE).get();
+            if (peerMax != null && out.readableBytes() > peerMax) {
+                out.release();
+                promise.setFailure(new IOException("message of " + out.readableBytes() + " bytes exceeds the peer's Max-Message-Size "
+                        + peerMax));
+                return;
+            }
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+    }
+
+    private void abort(ChannelHandlerContext ctx) {
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {0, (byte) ABORT})).addListener(f -> ctx.close());
+    }
+
+    /** 4.13 with Size1 (option 60) telling the largest frame we take. */
+    private byte[] tooLarge(byte[] token) {
+        byte[] size = uint(maxMessageSize);
+        int optionsLength = 2 + size.length;
+        byte[] frame = new byte[2 + token.length + optionsLength];
+        frame[0] = (byte) ((optionsLength << 4) | token.length);
+        frame[1] = (byte) REQUEST_ENTITY_TOO_LARGE;
+        System.arraycopy(token, 0, frame, 2, token.length);
+        int o = 2 + token.length;
+        frame[o] = (byte) ((13 << 4) | size.length);
+        frame[o + 1] = (byte) (OPTION_SIZE1 - 13);
+        System.arraycopy(size, 0, frame, o + 2, size.length);
+        return frame;
+    }
+
+    private static byte[] uint(int v) {
+        if (v == 0) {
+            return new byte[0];
+        }
+        int n = v > 0xFFFFFF ? 4 : v > 0xFFFF ? 3 : v > 0xFF ? 2 : 1;
+        byte[] b = new byte[n];
+        for (int i = n - 1; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return b;
+    }
+}
