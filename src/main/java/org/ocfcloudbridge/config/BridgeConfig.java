@@ -8,6 +8,9 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * The daemon's own settings, all under {@code bridge.}. Quarkus validates them before anything starts, so a bad value
  * stops start-up with a message that names the key (see {@code BridgeMain}).
@@ -56,5 +59,43 @@ public interface BridgeConfig {
         @Min(value = 0, message = "must be a TCP port between 0 and 65535")
         @Max(value = 65535, message = "must be a TCP port between 0 and 65535")
         int tlsPort();
+
+        /** Address the CoAP listeners bind to. */
+        @WithDefault("0.0.0.0")
+        String bindAddress();
+
+        /** Largest CoAP frame accepted (announced in our CSM); larger requests get 4.13. */
+        @WithDefault("16384")
+        @Min(value = 1152, message = "must be at least 1152 (RFC 8323 base value)")
+        @Max(value = 8388608, message = "must be at most 8388608")
+        int maxMessageSize();
+
+        /** A connection with no traffic this long is closed and its device marked offline (devices ping well within it). */
+        @WithDefault("120S")
+        Duration idleTimeout();
+
+        /** How long the cloud waits for a device to answer a request it forwards. */
+        @WithDefault("10S")
+        Duration requestTimeout();
+
+        Tls tls();
     }
+
+    /** The CoAP-over-TLS listener's certificate; without files a self-signed one is made in the data folder. */
+    interface Tls {
+        /** PEM certificate chain (leaf first). */
+        Optional<String> certificate();
+
+        /** PEM private key (PKCS#8 or the key pair of the certificate). */
+        Optional<String> key();
+
+        /** PEM CA certificates that device identity certificates must chain to (mutual TLS). */
+        Optional<String> trustAnchors();
+
+        /** NONE, WANTED or NEEDED: whether devices present a certificate. */
+        @WithDefault("NONE")
+        ClientAuth clientAuth();
+    }
+
+    enum ClientAuth { NONE, WANTED, NEEDED }
 }

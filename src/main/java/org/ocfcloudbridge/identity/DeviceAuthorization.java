@@ -78,6 +78,31 @@ public class DeviceAuthorization {
         return externalTokens(provider, () -> external.refresh(provider, refreshToken));
     }
 
+    /** Ends the device's tokens where we can: the embedded server's grants (an external provider's live on). */
+    public void revokeDevice(String deviceId) {
+        if (config.embeddedEnabled()) {
+            embedded.revokeDevice(deviceId);
+        }
+    }
+
+    /**
+     * A device that presents an access token instead of a code at sign-up (iotivity-lite does, with {@code uid}):
+     * the token must verify and belong to that device if it names one.
+     */
+    public DeviceTokens signUpWithAccessToken(String accessToken, String deviceId) {
+        VerifiedToken v;
+        try {
+            v = verifier.verify(accessToken);
+        } catch (InvalidTokenException e) {
+            throw new Refused(e.getMessage());
+        }
+        if (v.deviceId() != null && !v.deviceId().equals(deviceId)) {
+            throw new Refused("the token was issued to another device");
+        }
+        long expiresIn = Math.max(0, v.expiresAt().getEpochSecond() - java.time.Instant.now().getEpochSecond());
+        return new DeviceTokens(accessToken, "", expiresIn, v.owner(), v.provider());
+    }
+
     private DeviceTokens embeddedTokens(OAuthService.TokenResponse t, String provider) {
         try {
             return new DeviceTokens(t.accessToken(), t.refreshToken(), t.expiresIn(), verifier.verify(t.accessToken()).owner(), provider);

@@ -322,6 +322,14 @@ public class OAuthService {
         return new DeviceCode(code, ttl.toSeconds());
     }
 
+    /** Ends every embedded grant of a device (deregistration, or a sign-up refused after the code was exchanged). */
+    @Transactional
+    public void revokeDevice(String deviceId) {
+        for (OAuthGrant g : OAuthGrant.<OAuthGrant>list("deviceId = ?1 and revokedAt is null", deviceId)) {
+            revokeGrant(g, "device " + deviceId + " deregistered");
+        }
+    }
+
     public boolean isDeviceClient(String clientId) {
         return config.deviceClientId().equals(clientId);
     }

@@ -102,7 +102,7 @@ public class TokenVerifier {
             }
             return new VerifiedToken(claims.getSubject(), claims.getStringClaimValue(TokenIssuer.CLIENT_CLAIM),
                     Scopes.parse(claims.getStringClaimValue("scope")), claims.getStringClaimValue(TokenIssuer.DEVICE_CLAIM),
-                    grant, VerifiedToken.EMBEDDED, Instant.ofEpochSecond(claims.getExpirationTime().getValue()));
+                    grant, config.embeddedProviderName(), Instant.ofEpochSecond(claims.getExpirationTime().getValue()));
         } catch (MalformedClaimException | IllegalArgumentException e) {
             throw new InvalidTokenException("token invalid");
         }

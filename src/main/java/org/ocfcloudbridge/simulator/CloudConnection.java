@@ -1,0 +1,163 @@
+package org.ocfcloudbridge.simulator;
+
+import io.netty.channel.Channel;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.TcpConfig;
+import org.eclipse.californium.elements.exception.ConnectorException;
+import org.eclipse.californium.elements.tcp.netty.TcpClientConnector;
+import org.eclipse.californium.elements.tcp.netty.TlsClientConnector;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.target.coap.Signalling;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A device's connection to an OCF Cloud over CoAP over TCP or TLS (RFC 8323), with the same signalling handler the
+ * gateway uses. It sends requests as the device; later it also serves the cloud's requests over the same connection.
+ */
+public final class CloudConnection implements AutoCloseable {
+
+    private static final OcfCodec CODEC = OcfCodec.get();
+
+    private final URI cloud;
+    private final CoapEndpoint endpoint;
+    private final AtomicReference<Channel> channel;
+
+    private CloudConnection(URI cloud, CoapEndpoint endpoint, AtomicReference<Channel> channel) {
+        this.cloud = cloud;
+        this.endpoint = endpoint;
+        this.channel = channel;
+    }
+
+    /**
+     * @param cloud    {@code coap+tcp://host:port} or {@code coaps+tcp://host:port}
+     * @param insecure accept any server certificate (a simulator talking to a cloud with a self-signed one)
+     */
+    public static CloudConnection open(URI cloud, boolean insecure) throws IOException {
+        CoapConfig.register();
+        TcpConfig.register();
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        cfg.set(TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, 3600, TimeUnit.SECONDS);
+        cfg.set(TcpConfig.TCP_WORKER_THREADS, 1);
+        AtomicReference<Channel> holder = new AtomicReference<>();
+        TcpClientConnector connector;
+        if ("coaps+tcp".equals(cloud.getScheme())) {
+            connector = new TlsClientConnector(ssl(insecure), cfg) {
+                @Override
+                protected void onNewChannelCreated(SocketAddress remote, Channel ch) {
+                    super.onNewChannelCreated(remote, ch);
+                    ch.pipeline().addLast(new Signalling(16384));
+                    holder.set(ch);
+                }
+            };
+        } else if ("coap+tcp".equals(cloud.getScheme())) {
+            connector = new TcpClientConnector(cfg) {
+                @Override
+                protected void onNewChannelCreated(SocketAddress remote, Channel ch) {
+                    super.onNewChannelCreated(remote, ch);
+                    ch.pipeline().addLast(new Signalling(16384));
+                    holder.set(ch);
+                }
+            };
+        } else {
+            throw new IllegalArgumentException("not a coap+tcp or coaps+tcp URI: " + cloud);
+        }
+        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg)
+                .setOptionRegistry(CoapGateway.OPTIONS).build();
+        endpoint.start();
+        return new CloudConnection(cloud, endpoint, holder);
+    }
+
+    /** The raw connection (once a request opened it), for tests that cut it. */
+    public Channel channel() {
+        return channel.get();
+    }
+
+    public CoapResponse post(String pathAndQuery, Object body) throws IOException {
+        Request r = Request.newPost();
+        r.setPayload(CODEC.encode(body, OcfFormat.OCF_CBOR));
+        r.getOptions().setContentFormat(Protocol.MediaTypes.OCF_CBOR_FORMAT);
+        return send(r, pathAndQuery);
+    }
+
+    public CoapResponse postRaw(String pathAndQuery, byte[] payload, int contentFormat) throws IOException {
+        Request r = Request.newPost();
+        r.setPayload(payload);
+        if (contentFormat >= 0) {
+            r.getOptions().setContentFormat(contentFormat);
+        }
+        return send(r, pathAndQuery);
+    }
+
+    public CoapResponse get(String pathAndQuery) throws IOException {
+        return send(Request.newGet(), pathAndQuery);
+    }
+
+    public CoapResponse delete(String pathAndQuery) throws IOException {
+        return send(Request.newDelete(), pathAndQuery);
+    }
+
+    private CoapResponse send(Request r, String pathAndQuery) throws IOException {
+        r.setURI(cloud.resolve(pathAndQuery));
+        CoapClient client = new CoapClient().setEndpoint(endpoint).setTimeout(10_000L);
+        try {
+            CoapResponse resp = client.advanced(r);
+            if (resp == null) {
+                throw new IOException("no answer to " + r.getCode() + " " + pathAndQuery);
+            }
+            return resp;
+        } catch (ConnectorException e) {
+            throw new IOException(e);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    public static <T> T decode(CoapResponse r, Class<T> type) {
+        return CODEC.decode(r.getPayload(), type, OcfFormat.OCF_CBOR);
+    }
+
+    @Override
+    public void close() {
+        endpoint.destroy();
+    }
+
+    private static SSLContext ssl(boolean insecure) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            TrustManager[] trust = insecure ? new TrustManager[] {new X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }} : null;
+            ctx.init(null, trust, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+}

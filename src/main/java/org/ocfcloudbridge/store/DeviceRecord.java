@@ -1,0 +1,35 @@
+package org.ocfcloudbridge.store;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+
+/** A device signed up at this Target Cloud, bound to its owner (the OCF {@code uid}). */
+@Entity
+@Table(name = "device")
+public class DeviceRecord extends PanacheEntityBase {
+
+    @Id
+    @Column(length = 64)
+    public String id;
+
+    @Column(name = "owner_id", nullable = false)
+    public String ownerId;
+
+    /** The identity provider that vouched for the owner at sign-up. */
+    @Column(nullable = false, length = 64)
+    public String provider;
+
+    @Column(length = 256)
+    public String name;
+
+    @Column(name = "signed_up_at", nullable = false)
+    public OffsetDateTime signedUpAt;
+
+    @Column(name = "last_seen_at")
+    public OffsetDateTime lastSeenAt;
+}

@@ -1,0 +1,232 @@
+package org.ocfcloudbridge.target;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import org.ocfcloudbridge.ocf.Link;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.store.DeviceRecord;
+import org.ocfcloudbridge.store.PublishedLink;
+import org.ocfcloudbridge.target.events.DeviceEvent;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.CRC32;
+
+/** The Target Cloud's devices and their published links, in the database. */
+@ApplicationScoped
+public class DeviceDirectory {
+
+    /** The device is bound to another user (CoAP 4.03). */
+    public static class OwnedByAnother extends RuntimeException {
+        OwnedByAnother() {
+            super("the device belongs to another user", null, false, false);
+        }
+    }
+
+    private final Event<DeviceEvent> events;
+    private final ObjectMapper json = OcfCodec.get().mapper(OcfFormat.JSON);
+
+    public DeviceDirectory(Event<DeviceEvent> events) {
+        this.events = events;
+    }
+
+    /** Binds a device to its owner at sign-up; the same owner signing up again is fine. */
+    public void bind(String deviceId, String ownerId, String provider) {
+        boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            DeviceRecord d = DeviceRecord.findById(deviceId);
+            if (d != null) {
+                if (!d.ownerId.equals(ownerId)) {
+                    throw new OwnedByAnother();
+                }
+                d.provider = provider;
+                return false;
+            }
+            d = new DeviceRecord();
+            d.id = deviceId;
+            d.ownerId = ownerId;
+            d.provider = provider;
+            d.signedUpAt = now();
+            d.persist();
+            return true;
+        });
+        if (created) {
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.REGISTERED, deviceId, ownerId));
+        }
+    }
+
+    public Optional<DeviceRecord> find(String deviceId) {
+        return QuarkusTransaction.requiringNew().call(() -> DeviceRecord.<DeviceRecord>findByIdOptional(deviceId));
+    }
+
+    public void seen(String deviceId) {
+        QuarkusTransaction.requiringNew().run(() -> DeviceRecord.update("lastSeenAt = ?1 where id = ?2", now(), deviceId));
+    }
+
+    /** Removes the device and everything published for it. */
+    public boolean remove(String deviceId) {
+        Optional<String> owner = QuarkusTransaction.requiringNew().call(() -> {
+            DeviceRecord d = DeviceRecord.findById(deviceId);
+            if (d == null) {
+                return Optional.<String>empty();
+            }
+            PublishedLink.delete("key.deviceId", deviceId);
+            d.delete();
+            return Optional.of(d.ownerId);
+        });
+        owner.ifPresent(o -> events.fireAsync(DeviceEvent.of(DeviceEvent.Type.UNREGISTERED, deviceId, o)));
+        return owner.isPresent();
+    }
+
+    /**
+     * Stores published links (Part 11 §15): a device's own {@code ins} is kept, a re-published href keeps its
+     * {@code ins}, a new one gets CRC32(href) (as plgd does) or the next free number. Returns every live link.
+     */
+    public List<Link> publish(String deviceId, String ownerId, List<Link> links, long ttlSeconds) {
+        List<String> hrefs = new ArrayList<>();
+        List<Link> all = QuarkusTransaction.requiringNew().call(() -> {
+            OffsetDateTime expires = ttlSeconds > 0 ? now().plusSeconds(ttlSeconds) : null;
+            List<PublishedLink> existing = PublishedLink.list("key.deviceId", deviceId);
+            Set<Long> used = new HashSet<>();
+            existing.forEach(l -> used.add(l.key.ins));
+            for (Link link : links) {
+                PublishedLink row = existing.stream().filter(l -> l.href.equals(link.href)).findFirst().orElse(null);
+                if (row != null && link.ins != null && row.key.ins != link.ins) {
+                    row.delete();
+                    used.remove(row.key.ins);
+                    row = null;
+                }
+                if (row == null) {
+                    long ins = link.ins != null ? link.ins : freeInstance(link.href, used);
+                    PublishedLink clash = PublishedLink.findById(new PublishedLink.Key(deviceId, ins));
+                    if (clash != null) {
+                        clash.delete();
+                    }
+                    row = new PublishedLink();
+                    row.key = new PublishedLink.Key(deviceId, ins);
+                    used.add(ins);
+                }
+                link.ins = row.key.ins;
+                row.href = link.href;
+                row.link = toJson(link);
+                row.expiresAt = expires;
+                row.publishedAt = now();
+                row.persist();
+                hrefs.add(link.href);
+            }
+            PublishedLink.flush();
+            return live(deviceId);
+        });
+        events.fireAsync(new DeviceEvent(DeviceEvent.Type.PUBLISHED, deviceId, ownerId, hrefs));
+        return all;
+    }
+
+    /** Unpublishes the given instances, or all of the device's links when {@code instances} is empty. */
+    public List<String> unpublish(String deviceId, String ownerId, Collection<Long> instances) {
+        List<String> removed = QuarkusTransaction.requiringNew().call(() -> {
+            List<PublishedLink> rows = instances.isEmpty()
+                    ? PublishedLink.list("key.deviceId", deviceId)
+                    : PublishedLink.list("key.deviceId = ?1 and key.ins in ?2", deviceId, instances);
+            List<String> hrefs = new ArrayList<>();
+            for (PublishedLink r : rows) {
+                hrefs.add(r.href);
+                r.delete();
+            }
+            return hrefs;
+        });
+        if (!removed.isEmpty()) {
+            events.fireAsync(new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, deviceId, ownerId, removed));
+        }
+        return removed;
+    }
+
+    /** Live (unexpired) links of one device. */
+    public List<Link> links(String deviceId) {
+        return QuarkusTransaction.requiringNew().call(() -> live(deviceId));
+    }
+
+    /** Live links of every device of an owner, each with its {@code di}. */
+    public List<Link> linksOfOwner(String ownerId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Link> out = new ArrayList<>();
+            for (DeviceRecord d : DeviceRecord.<DeviceRecord>list("ownerId", ownerId)) {
+                for (Link l : live(d.id)) {
+                    l.di = d.id;
+                    out.add(l);
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Removes links whose ttl ran out; returns how many. */
+    public int expire() {
+        record Expired(String deviceId, String ownerId, String href) {
+        }
+        List<Expired> gone = QuarkusTransaction.requiringNew().call(() -> {
+            List<Expired> out = new ArrayList<>();
+            for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1", now())) {
+                DeviceRecord d = DeviceRecord.findById(l.key.deviceId);
+                out.add(new Expired(l.key.deviceId, d == null ? null : d.ownerId, l.href));
+                l.delete();
+            }
+            return out;
+        });
+        gone.stream().collect(java.util.stream.Collectors.groupingBy(Expired::deviceId)).forEach((di, list) ->
+                events.fireAsync(new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, di, list.get(0).ownerId(),
+                        list.stream().map(Expired::href).toList())));
+        return gone.size();
+    }
+
+    private List<Link> live(String deviceId) {
+        List<Link> out = new ArrayList<>();
+        OffsetDateTime now = now();
+        for (PublishedLink l : PublishedLink.<PublishedLink>list("key.deviceId = ?1 order by key.ins", deviceId)) {
+            if (l.expiresAt == null || l.expiresAt.isAfter(now)) {
+                Link link = fromJson(l.link);
+                link.ins = l.key.ins;
+                out.add(link);
+            }
+        }
+        return out;
+    }
+
+    private static long freeInstance(String href, Set<Long> used) {
+        CRC32 crc = new CRC32();
+        crc.update(href.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long ins = crc.getValue();
+        while (used.contains(ins)) {
+            ins = (ins + 1) & 0xFFFFFFFFL;
+        }
+        return ins;
+    }
+
+    private String toJson(Link link) {
+        try {
+            return json.writeValueAsString(link);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Link fromJson(String s) {
+        try {
+            return json.readValue(s, Link.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored link unreadable", e);
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,104 @@
+package org.ocfcloudbridge.target.coap;
+
+import io.netty.channel.Channel;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import org.eclipse.californium.elements.EndpointContext;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.target.events.DeviceEvent;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is on which connection. A connection becomes a device's session when the device signs in (Part 11 §13); the
+ * device is online exactly while that connection is open and signed in. Nothing here survives a restart: every device
+ * is offline until it signs in again.
+ */
+@ApplicationScoped
+public class DeviceSessions {
+
+    private static final Logger LOG = Logger.getLogger(DeviceSessions.class);
+
+    /** A signed-in connection. {@code context} addresses requests from the cloud to the device over it. */
+    public record Session(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant signedInAt,
+                          Instant tokenExpiresAt) {
+    }
+
+    private final Map<String, Channel> connections = new ConcurrentHashMap<>();
+    private final Map<String, Session> byConnection = new ConcurrentHashMap<>();
+    private final Map<String, Session> byDevice = new ConcurrentHashMap<>();
+    private final Event<DeviceEvent> events;
+
+    public DeviceSessions(Event<DeviceEvent> events) {
+        this.events = events;
+    }
+
+    void opened(Channel channel) {
+        connections.put(channel.id().asShortText(), channel);
+    }
+
+    void closed(Channel channel) {
+        String id = channel.id().asShortText();
+        connections.remove(id);
+        Session s = byConnection.remove(id);
+        if (s != null && byDevice.remove(s.deviceId(), s)) {
+            LOG.debugf("device %s offline: connection closed", s.deviceId());
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, s.deviceId(), s.ownerId()));
+        }
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    /** Binds the connection to the device; a previous connection of the same device is closed (it reconnected). */
+    public void signIn(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant tokenExpiresAt) {
+        Session s = new Session(connectionId, deviceId, ownerId, context, Instant.now(), tokenExpiresAt);
+        Session previousOnConnection = byConnection.put(connectionId, s);
+        Session previous = byDevice.put(deviceId, s);
+        if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)) {
+            byDevice.remove(previousOnConnection.deviceId(), previousOnConnection);
+        }
+        if (previous != null && !previous.connectionId().equals(connectionId)) {
+            byConnection.remove(previous.connectionId(), previous);
+            Channel old = connections.get(previous.connectionId());
+            if (old != null) {
+                old.close();
+            }
+        }
+        if (previous == null) {
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
+        }
+    }
+
+    /** Sign-out ({@code login:false}) or deregistration: the connection stays open but is no longer the device's. */
+    public void signOut(String connectionId) {
+        Session s = byConnection.remove(connectionId);
+        if (s != null && byDevice.remove(s.deviceId(), s)) {
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, s.deviceId(), s.ownerId()));
+        }
+    }
+
+    /** Ends a device's session wherever it is (deregistration from elsewhere). */
+    public void drop(String deviceId) {
+        Session s = byDevice.get(deviceId);
+        if (s != null) {
+            signOut(s.connectionId());
+        }
+    }
+
+    public Optional<Session> byConnection(String connectionId) {
+        return Optional.ofNullable(byConnection.get(connectionId));
+    }
+
+    public Optional<Session> byDevice(String deviceId) {
+        return Optional.ofNullable(byDevice.get(deviceId));
+    }
+
+    public boolean isOnline(String deviceId) {
+        return byDevice.containsKey(deviceId);
+    }
+}
