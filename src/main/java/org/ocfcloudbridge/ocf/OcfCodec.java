@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 
@@ -37,6 +40,11 @@ public final class OcfCodec {
         // Unknown keys land in OcfObject.extra; this only matters for types without that catch-all.
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        // A number or boolean where the spec says string is a wrong type, not something to quietly convert.
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         return mapper;
     }
 
@@ -46,6 +54,11 @@ public final class OcfCodec {
 
     public byte[] encode(Object value, OcfFormat format) {
         try {
+            if (format.isCbor() && !(value instanceof JsonNode)) {
+                // Through a tree, so that maps and arrays are written with their length: Jackson writes POJOs as
+                // indefinite-length maps, which some small CBOR decoders on devices do not take.
+                return cbor.writeValueAsBytes(cbor.valueToTree(value));
+            }
             return mapper(format).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             // Our own model failed to serialise: a bug, not bad input.

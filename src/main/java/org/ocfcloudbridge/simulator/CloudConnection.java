@@ -117,6 +117,8 @@ public final class CloudConnection implements AutoCloseable {
 
     private CoapResponse send(Request r, String pathAndQuery) throws IOException {
         r.setURI(cloud.resolve(pathAndQuery));
+        // As an OCF device does: it speaks OCF 1.0 content and accepts it.
+        r.getOptions().addOption(CoapGateway.OCF_ACCEPT_CONTENT_FORMAT_VERSION.create(Protocol.CoapOptions.OCF_VERSION_1_0_0));
         CoapClient client = new CoapClient().setEndpoint(endpoint).setTimeout(10_000L);
         try {
             CoapResponse resp = client.advanced(r);

@@ -96,6 +96,21 @@ class OcfCodecTest {
     }
 
     @Test
+    void mapsAndArraysAreWrittenWithTheirLength() {
+        RdPublish p = new RdPublish();
+        p.di = "d";
+        Link l = new Link();
+        l.href = "/a";
+        l.rt = List.of("x");
+        p.links = List.of(l);
+        byte[] cbor = codec.encode(p, OcfFormat.OCF_CBOR);
+        assertEquals(0xA2, cbor[0] & 0xFF, "a definite-length map of 2, not 0xBF");
+        for (byte b : cbor) {
+            assertTrue((b & 0xFF) != 0xBF && (b & 0xFF) != 0x9F && (b & 0xFF) != 0xFF, "no indefinite-length item");
+        }
+    }
+
+    @Test
     void absentKeysStayAbsentWhenEncoded() {
         SignUpResponse r = new SignUpResponse();
         r.accesstoken = "a";

@@ -19,13 +19,16 @@ class CloudConfigurationTest {
     @Inject
     Settings settings;
 
+    @Inject
+    org.ocfcloudbridge.target.coap.CoapGateway gateway;
+
     @Test
     void theCloudIdIsStoredAndPublishedWithTheDeviceEndpoint() {
         String stored = settings.getOrCreate(CloudIdentity.SETTING, () -> "must-not-be-used");
         assertEquals(identity.sid().toString(), stored);
         given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
                 .body("sid", equalTo(stored))
-                .body("cis", equalTo("coaps+tcp://localhost:0"))
+                .body("cis", equalTo("coaps+tcp://localhost:" + gateway.tlsPort()))
                 .body("apn", equalTo("bridge"))
                 .body("authProviders", equalTo(java.util.List.of("bridge")))
                 .body("publicUrl", equalTo("http://localhost:8080"))

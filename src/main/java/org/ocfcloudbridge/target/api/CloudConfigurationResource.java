@@ -10,6 +10,7 @@ import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.identity.IdentityConfig;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.target.CloudIdentity;
+import org.ocfcloudbridge.target.coap.CoapGateway;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -38,11 +39,14 @@ public class CloudConfigurationResource {
     private final BridgeConfig config;
     private final IdentityConfig identityConfig;
     private final CloudIdentity identity;
+    private final CoapGateway gateway;
 
-    public CloudConfigurationResource(BridgeConfig config, IdentityConfig identityConfig, CloudIdentity identity) {
+    public CloudConfigurationResource(BridgeConfig config, IdentityConfig identityConfig, CloudIdentity identity,
+                                      CoapGateway gateway) {
         this.config = config;
         this.identityConfig = identityConfig;
         this.identity = identity;
+        this.gateway = gateway;
     }
 
     @GET
@@ -53,7 +57,8 @@ public class CloudConfigurationResource {
         String cis = null;
         if (config.target().enabled()) {
             String host = URI.create(config.publicUrl()).getHost();
-            cis = "coaps+tcp://" + host + ":" + config.coap().tlsPort();
+            int port = gateway.tlsPort() > 0 ? gateway.tlsPort() : config.coap().tlsPort();
+            cis = "coaps+tcp://" + host + ":" + port;
         }
         List<String> providers = new ArrayList<>();
         if (identityConfig.embeddedEnabled()) {

@@ -47,7 +47,7 @@ final class AccountResource extends OcfResource {
             String token = require(req.accesstoken, "accesstoken");
             requireCertificateMatches(exchange, di);
             String key = Secrets.sha256Hex(di + "\n" + req.authprovider + "\n" + token);
-            return cbor(ResponseCode.CHANGED, recent.get(key, () -> signUp(req, di, token)));
+            return cbor(exchange, ResponseCode.CHANGED, recent.get(key, () -> signUp(req, di, token)));
         });
     }
 

@@ -86,12 +86,20 @@ abstract class OcfResource extends CoapResource {
         return CODEC.decode(exchange.getRequestPayload(), type, format);
     }
 
-    /** A CBOR answer with Content-Format 10000 and OCF-Content-Format-Version 1.0.0. */
-    static Response cbor(ResponseCode code, Object body) {
+    /**
+     * A CBOR answer with Content-Format 10000. OCF-Content-Format-Version 1.0.0 goes with it when the request spoke
+     * OCF (it carried option 2049 or 2053): the option is critical, and a plain CoAP client such as libcoap rejects
+     * an answer with a critical option it does not know.
+     */
+    static Response cbor(CoapExchange exchange, ResponseCode code, Object body) {
         Response r = new Response(code);
         r.setPayload(CODEC.encode(body, OcfFormat.OCF_CBOR));
         r.getOptions().setContentFormat(Protocol.MediaTypes.OCF_CBOR_FORMAT);
-        r.getOptions().addOption(CoapGateway.OCF_CONTENT_FORMAT_VERSION.create(Protocol.CoapOptions.OCF_VERSION_1_0_0));
+        var options = exchange.getRequestOptions();
+        if (options.hasOption(Protocol.CoapOptions.OCF_ACCEPT_CONTENT_FORMAT_VERSION)
+                || options.hasOption(Protocol.CoapOptions.OCF_CONTENT_FORMAT_VERSION)) {
+            r.getOptions().addOption(CoapGateway.OCF_CONTENT_FORMAT_VERSION.create(Protocol.CoapOptions.OCF_VERSION_1_0_0));
+        }
         return r;
     }
 
@@ -134,7 +142,7 @@ abstract class OcfResource extends CoapResource {
 
     static String requireDeviceId(String di) {
         require(di, "di");
-        if (di.length() > 64 || !di.matches("[0-9A-Fa-f-]{1,64}")) {
+        if (!di.matches("[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")) {
             throw CoapError.badRequest("di is not a UUID");
         }
         return di.toLowerCase(java.util.Locale.ROOT);

@@ -39,7 +39,7 @@ final class ResourceDirectoryResource extends OcfResource {
             body.putArray("rt").add(Protocol.ResourceTypes.RESOURCE_DIRECTORY);
             body.putArray("if").add("oic.if.baseline");
             body.put("sel", 50);
-            return cbor(ResponseCode.CONTENT, new Representation(body));
+            return cbor(exchange, ResponseCode.CONTENT, new Representation(body));
         });
     }
 
@@ -85,7 +85,7 @@ final class ResourceDirectoryResource extends OcfResource {
             answer.di = di;
             answer.ttl = ttl;
             answer.links = directory.publish(di, session.ownerId(), req.links, ttl);
-            return cbor(ResponseCode.CHANGED, answer);
+            return cbor(exchange, ResponseCode.CHANGED, answer);
         });
     }
 

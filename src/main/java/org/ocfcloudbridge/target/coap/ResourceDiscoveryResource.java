@@ -38,7 +38,7 @@ final class ResourceDiscoveryResource extends OcfResource {
                         }
                     })
                     .toList();
-            return cbor(ResponseCode.CONTENT, links);
+            return cbor(exchange, ResponseCode.CONTENT, links);
         });
     }
 }

@@ -44,7 +44,7 @@ final class SessionResource extends OcfResource {
             if (!req.login) {
                 sessions.byConnection(connection).filter(s -> s.deviceId().equals(di))
                         .ifPresent(s -> sessions.signOut(connection));
-                return cbor(ResponseCode.CHANGED, r);
+                return cbor(exchange, ResponseCode.CHANGED, r);
             }
             String uid = require(req.uid, "uid");
             String token = require(req.accesstoken, "accesstoken");
@@ -71,7 +71,7 @@ final class SessionResource extends OcfResource {
             directory.seen(di);
             r.rt = List.of(Protocol.ResourceTypes.SESSION);
             r.expiresin = Math.max(0, v.expiresAt().getEpochSecond() - Instant.now().getEpochSecond());
-            return cbor(ResponseCode.CHANGED, r);
+            return cbor(exchange, ResponseCode.CHANGED, r);
         });
     }
 }

@@ -60,7 +60,7 @@ final class TokenRefreshResource extends OcfResource {
                 out.expiresin = t.expiresIn() <= 0 ? -1 : t.expiresIn();
                 return out;
             });
-            return cbor(ResponseCode.CHANGED, r);
+            return cbor(exchange, ResponseCode.CHANGED, r);
         });
     }
 }
