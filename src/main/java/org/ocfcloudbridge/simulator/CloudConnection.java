@@ -3,6 +3,8 @@ package org.ocfcloudbridge.simulator;
 import io.netty.channel.Channel;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.server.resources.Resource;
 import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
@@ -26,6 +28,7 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,11 +42,13 @@ public final class CloudConnection implements AutoCloseable {
 
     private final URI cloud;
     private final CoapEndpoint endpoint;
+    private final CoapServer server;
     private final AtomicReference<Channel> channel;
 
-    private CloudConnection(URI cloud, CoapEndpoint endpoint, AtomicReference<Channel> channel) {
+    private CloudConnection(URI cloud, CoapEndpoint endpoint, CoapServer server, AtomicReference<Channel> channel) {
         this.cloud = cloud;
         this.endpoint = endpoint;
+        this.server = server;
         this.channel = channel;
     }
 
@@ -52,6 +57,11 @@ public final class CloudConnection implements AutoCloseable {
      * @param insecure accept any server certificate (a simulator talking to a cloud with a self-signed one)
      */
     public static CloudConnection open(URI cloud, boolean insecure) throws IOException {
+        return open(cloud, insecure, List.of());
+    }
+
+    /** Opens the connection and serves {@code resources} to the cloud over it (the device side of Part 11 §17). */
+    public static CloudConnection open(URI cloud, boolean insecure, List<Resource> resources) throws IOException {
         CoapConfig.register();
         TcpConfig.register();
         Configuration cfg = Configuration.createStandardWithoutFile();
@@ -82,8 +92,11 @@ public final class CloudConnection implements AutoCloseable {
         }
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg)
                 .setOptionRegistry(CoapGateway.OPTIONS).build();
-        endpoint.start();
-        return new CloudConnection(cloud, endpoint, holder);
+        CoapServer server = new CoapServer(cfg);
+        server.addEndpoint(endpoint);
+        resources.forEach(server::add);
+        server.start();
+        return new CloudConnection(cloud, endpoint, server, holder);
     }
 
     /** The raw connection (once a request opened it), for tests that cut it. */
@@ -139,7 +152,7 @@ public final class CloudConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        endpoint.destroy();
+        server.destroy();
     }
 
     private static SSLContext ssl(boolean insecure) throws IOException {

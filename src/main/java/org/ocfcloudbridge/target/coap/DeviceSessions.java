@@ -8,7 +8,10 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.target.events.DeviceEvent;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,6 +34,7 @@ public class DeviceSessions {
     private final Map<String, Session> byConnection = new ConcurrentHashMap<>();
     private final Map<String, Session> byDevice = new ConcurrentHashMap<>();
     private final Event<DeviceEvent> events;
+    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
 
     public DeviceSessions(Event<DeviceEvent> events) {
         this.events = events;
@@ -40,9 +44,17 @@ public class DeviceSessions {
         connections.put(channel.id().asShortText(), channel);
     }
 
+    /** Called with the connection id whenever a connection closes. */
+    public void onClosed(Consumer<String> listener) {
+        closeListeners.add(listener);
+    }
+
     void closed(Channel channel) {
         String id = channel.id().asShortText();
         connections.remove(id);
+        for (Consumer<String> l : closeListeners) {
+            l.accept(id);
+        }
         Session s = byConnection.remove(id);
         if (s != null && byDevice.remove(s.deviceId(), s)) {
             LOG.debugf("device %s offline: connection closed", s.deviceId());

@@ -1,0 +1,174 @@
+package org.ocfcloudbridge.simulator;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.ocfcloudbridge.ocf.Link;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ocf.RdPublish;
+import org.ocfcloudbridge.ocf.SessionRequest;
+import org.ocfcloudbridge.ocf.SignUpRequest;
+import org.ocfcloudbridge.ocf.SignUpResponse;
+import org.ocfcloudbridge.ocf.TokenRefreshRequest;
+import org.ocfcloudbridge.ocf.TokenRefreshResponse;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A simulated OCF device: hosts {@code /oic/d}, a binary switch and a temperature, and goes through the Part 11
+ * life cycle against a cloud: sign-up, sign-in, publish, token refresh, sign-out, deregistration.
+ */
+public final class SimulatedDevice implements AutoCloseable {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final String di;
+    private final String name;
+    private final URI cloud;
+    private final boolean insecure;
+    private final DeviceResource device;
+    private final DeviceResource switchResource;
+    private final DeviceResource temperature;
+    private CloudConnection connection;
+    private String uid;
+    private String accessToken;
+    private String refreshToken;
+
+    public SimulatedDevice(String di, String name, URI cloud, boolean insecure) {
+        this.di = di;
+        this.name = name;
+        this.cloud = cloud;
+        this.insecure = insecure;
+        ObjectNode d = JSON.objectNode();
+        d.putArray("rt").add(Protocol.ResourceTypes.DEVICE).add("oic.d.light");
+        d.put("di", di);
+        d.put("n", name);
+        d.put("icv", "ocf.2.0.5");
+        d.put("dmv", "ocf.res.1.3.0");
+        device = new DeviceResource("/oic/d", d, List.of("oic.if.r", "oic.if.baseline"), List.of(), false);
+        ObjectNode sw = JSON.objectNode();
+        sw.putArray("rt").add("oic.r.switch.binary");
+        sw.put("value", false);
+        switchResource = new DeviceResource("/switch", sw, List.of("oic.if.a", "oic.if.baseline"), List.of("value"), true);
+        ObjectNode t = JSON.objectNode();
+        t.putArray("rt").add("oic.r.temperature");
+        t.put("temperature", 20.0);
+        t.put("units", "C");
+        temperature = new DeviceResource("/temperature", t, List.of("oic.if.s", "oic.if.baseline"), List.of(), true);
+    }
+
+    public String di() {
+        return di;
+    }
+
+    public String uid() {
+        return uid;
+    }
+
+    public String accessToken() {
+        return accessToken;
+    }
+
+    public DeviceResource switchResource() {
+        return switchResource;
+    }
+
+    public DeviceResource temperature() {
+        return temperature;
+    }
+
+    /** Opens (or reopens) the connection to the cloud, serving this device's resources over it. */
+    public void connect() throws IOException {
+        close();
+        CoapResource oic = new CoapResource("oic");
+        oic.add(device);
+        connection = CloudConnection.open(cloud, insecure, List.of(oic, switchResource, temperature));
+    }
+
+    public CloudConnection connection() {
+        return connection;
+    }
+
+    public void signUp(String code, String authProvider) throws IOException {
+        SignUpRequest r = new SignUpRequest();
+        r.di = di;
+        r.accesstoken = code;
+        r.authprovider = authProvider;
+        r.devicetype = "device";
+        SignUpResponse a = CloudConnection.decode(expect(connection.post(Protocol.CoapPaths.ACCOUNT, r), ResponseCode.CHANGED,
+                "sign-up"), SignUpResponse.class);
+        uid = a.uid;
+        accessToken = a.accesstoken;
+        refreshToken = a.refreshtoken;
+    }
+
+    public void signIn() throws IOException {
+        SessionRequest s = new SessionRequest();
+        s.uid = uid;
+        s.di = di;
+        s.accesstoken = accessToken;
+        s.login = true;
+        expect(connection.post(Protocol.CoapPaths.SESSION, s), ResponseCode.CHANGED, "sign-in");
+    }
+
+    public void signOut() throws IOException {
+        SessionRequest s = new SessionRequest();
+        s.uid = uid;
+        s.di = di;
+        s.accesstoken = accessToken;
+        s.login = false;
+        expect(connection.post(Protocol.CoapPaths.SESSION, s), ResponseCode.CHANGED, "sign-out");
+    }
+
+    public List<Link> publish(long ttl) throws IOException {
+        RdPublish p = new RdPublish();
+        p.di = di;
+        p.n = name;
+        p.ttl = ttl;
+        p.links = new ArrayList<>(List.of(device.link(), switchResource.link(), temperature.link()));
+        return CloudConnection.decode(expect(connection.post(Protocol.CoapPaths.RESOURCE_DIRECTORY + "?rt=" + Protocol.ResourceTypes.RD_PUBLISH, p),
+                ResponseCode.CHANGED, "publish"), RdPublish.class).links;
+    }
+
+    public void refresh() throws IOException {
+        TokenRefreshRequest r = new TokenRefreshRequest();
+        r.uid = uid;
+        r.di = di;
+        r.refreshtoken = refreshToken;
+        r.granttype = "refresh_token";
+        TokenRefreshResponse t = CloudConnection.decode(expect(connection.post(Protocol.CoapPaths.TOKEN_REFRESH, r),
+                ResponseCode.CHANGED, "token refresh"), TokenRefreshResponse.class);
+        accessToken = t.accesstoken;
+        refreshToken = t.refreshtoken;
+    }
+
+    public void deregister() throws IOException {
+        expect(connection.delete(Protocol.CoapPaths.ACCOUNT + "?di=" + di + "&uid=" + uid), ResponseCode.DELETED, "deregistration");
+    }
+
+    /** A sensor reading changes; observers (the cloud's twin) are notified. */
+    public void setTemperature(double celsius) {
+        temperature.update(Map.of("temperature", JSON.numberNode(celsius)));
+    }
+
+    private static CoapResponse expect(CoapResponse r, ResponseCode code, String what) throws IOException {
+        if (r.getCode() != code) {
+            throw new IOException(what + " answered " + r.getCode() + " " + r.getResponseText());
+        }
+        return r;
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+}
