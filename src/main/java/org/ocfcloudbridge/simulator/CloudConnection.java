@@ -62,6 +62,11 @@ public final class CloudConnection implements AutoCloseable {
 
     /** Opens the connection and serves {@code resources} to the cloud over it (the device side of Part 11 §17). */
     public static CloudConnection open(URI cloud, boolean insecure, List<Resource> resources) throws IOException {
+        return open(cloud, ssl(insecure, null), resources);
+    }
+
+    /** As above with the device's own TLS context, e.g. one that presents its identity certificate. */
+    public static CloudConnection open(URI cloud, SSLContext tls, List<Resource> resources) throws IOException {
         CoapConfig.register();
         TcpConfig.register();
         Configuration cfg = Configuration.createStandardWithoutFile();
@@ -70,7 +75,7 @@ public final class CloudConnection implements AutoCloseable {
         AtomicReference<Channel> holder = new AtomicReference<>();
         TcpClientConnector connector;
         if ("coaps+tcp".equals(cloud.getScheme())) {
-            connector = new TlsClientConnector(ssl(insecure), cfg) {
+            connector = new TlsClientConnector(tls, cfg) {
                 @Override
                 protected void onNewChannelCreated(SocketAddress remote, Channel ch) {
                     super.onNewChannelCreated(remote, ch);
@@ -155,7 +160,8 @@ public final class CloudConnection implements AutoCloseable {
         server.destroy();
     }
 
-    private static SSLContext ssl(boolean insecure) throws IOException {
+    /** A client TLS context; {@code keyManagers} present the device's identity certificate (mutual TLS). */
+    public static SSLContext ssl(boolean insecure, javax.net.ssl.KeyManager[] keyManagers) throws IOException {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             TrustManager[] trust = insecure ? new TrustManager[] {new X509TrustManager() {
@@ -169,7 +175,7 @@ public final class CloudConnection implements AutoCloseable {
                     return new X509Certificate[0];
                 }
             }} : null;
-            ctx.init(null, trust, new SecureRandom());
+            ctx.init(keyManagers, trust, new SecureRandom());
             return ctx;
         } catch (GeneralSecurityException e) {
             throw new IOException(e);
