@@ -39,6 +39,7 @@ public final class SimulatedDevice implements AutoCloseable {
     private String uid;
     private String accessToken;
     private String refreshToken;
+    private long expiresIn = -1;
 
     public SimulatedDevice(String di, String name, URI cloud, boolean insecure) {
         this.di = di;
@@ -106,6 +107,7 @@ public final class SimulatedDevice implements AutoCloseable {
         uid = a.uid;
         accessToken = a.accesstoken;
         refreshToken = a.refreshtoken;
+        expiresIn = a.expiresin == null ? -1 : a.expiresin;
     }
 
     public void signIn() throws IOException {
@@ -146,6 +148,7 @@ public final class SimulatedDevice implements AutoCloseable {
                 ResponseCode.CHANGED, "token refresh"), TokenRefreshResponse.class);
         accessToken = t.accesstoken;
         refreshToken = t.refreshtoken;
+        expiresIn = t.expiresin == null ? -1 : t.expiresin;
     }
 
     public void deregister() throws IOException {
@@ -159,9 +162,14 @@ public final class SimulatedDevice implements AutoCloseable {
 
     private static CoapResponse expect(CoapResponse r, ResponseCode code, String what) throws IOException {
         if (r.getCode() != code) {
-            throw new IOException(what + " answered " + r.getCode() + " " + r.getResponseText());
+            throw new CloudRefusal(what, r.getCode(), r.getResponseText());
         }
         return r;
+    }
+
+    /** Seconds the current access token is valid for, as the cloud said (-1: no expiry). */
+    public long expiresIn() {
+        return expiresIn;
     }
 
     @Override

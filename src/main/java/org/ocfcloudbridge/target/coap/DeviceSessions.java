@@ -102,6 +102,17 @@ public class DeviceSessions {
         }
     }
 
+    /** Closes the device's connection (the device is expected to reconnect and sign in again). */
+    public boolean disconnect(String deviceId) {
+        Session s = byDevice.get(deviceId);
+        Channel ch = s == null ? null : connections.get(s.connectionId());
+        if (ch == null) {
+            return false;
+        }
+        ch.close();
+        return true;
+    }
+
     public Optional<Session> byConnection(String connectionId) {
         return Optional.ofNullable(byConnection.get(connectionId));
     }

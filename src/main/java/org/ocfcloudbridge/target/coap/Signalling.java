@@ -26,6 +26,8 @@ import java.io.IOException;
 public class Signalling extends ChannelDuplexHandler {
 
     public static final AttributeKey<Integer> PEER_MAX_MESSAGE_SIZE = AttributeKey.valueOf("ocf.peerMaxMessageSize");
+    /** System.nanoTime() of the last Pong received: a device side's keep-alive reads it. */
+    public static final AttributeKey<Long> LAST_PONG = AttributeKey.valueOf("ocf.lastPong");
 
     static final int CSM = 0xE1;
     static final int PING = 0xE2;
@@ -166,10 +168,16 @@ public class Signalling extends ChannelDuplexHandler {
                 LOG.debugf("%s ended the connection (%s)", ctx.channel().remoteAddress(), code == RELEASE ? "Release" : "Abort");
                 ctx.close();
             }
+            case PONG -> ctx.channel().attr(LAST_PONG).set(System.nanoTime());
             default -> {
-                // Pong and unknown signals need no answer.
+                // Unknown signals need no answer.
             }
         }
+    }
+
+    /** Sends a Ping (7.02) with a one-byte token; the Pong's arrival is recorded in {@link #LAST_PONG}. */
+    public static void ping(io.netty.channel.Channel channel) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, (byte) PING, 0x50}));
     }
 
     /** Reads option 2 (Max-Message-Size) of a CSM; null when absent or malformed. */

@@ -1,0 +1,175 @@
+package org.ocfcloudbridge.simulator;
+
+import io.netty.channel.Channel;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.ocfcloudbridge.target.coap.Signalling;
+
+import java.io.IOException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a {@link SimulatedDevice} the way iotivity-lite runs a device: sign up once, then sign in, publish, ping every
+ * interval (no Pong within 4 s: reconnect), refresh the token before it expires, and after a lost connection
+ * reconnect with growing, jittered delays and sign in again (not up).
+ */
+public final class DeviceAgent {
+
+    public enum State { STARTING, ONLINE, RECONNECTING, FAILED, STOPPED }
+
+    private static final long PONG_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(4);
+    private static final long[] BACKOFF_SECONDS = {1, 2, 4, 8, 16, 32, 60};
+
+    private final SimulatedDevice device;
+    private final ScheduledExecutorService scheduler;
+    private final long pingSeconds;
+    private volatile State state = State.STARTING;
+    private volatile String lastError;
+    private volatile int reconnects;
+    private int attempt;
+    private ScheduledFuture<?> pinger;
+    private ScheduledFuture<?> refresher;
+
+    public DeviceAgent(SimulatedDevice device, ScheduledExecutorService scheduler, long pingSeconds) {
+        this.device = device;
+        this.scheduler = scheduler;
+        this.pingSeconds = pingSeconds;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public int reconnects() {
+        return reconnects;
+    }
+
+    public SimulatedDevice device() {
+        return device;
+    }
+
+    /** Signs the device up with {@code code}, then keeps it online. */
+    public void start(String code, String authProvider) {
+        scheduler.execute(() -> {
+            try {
+                device.connect();
+                device.signUp(code, authProvider);
+                online();
+            } catch (IOException | RuntimeException e) {
+                fail(e);
+            }
+        });
+    }
+
+    private synchronized void online() throws IOException {
+        device.signIn();
+        device.publish(0);
+        state = State.ONLINE;
+        attempt = 0;
+        Channel ch = device.connection().channel();
+        if (ch != null) {
+            ch.closeFuture().addListener(f -> lost("connection closed"));
+        }
+        pinger = scheduler.scheduleWithFixedDelay(this::ping, pingSeconds, pingSeconds, TimeUnit.SECONDS);
+        scheduleRefresh();
+    }
+
+    private void ping() {
+        Channel ch = device.connection() == null ? null : device.connection().channel();
+        if (ch == null || !ch.isActive()) {
+            lost("no connection");
+            return;
+        }
+        long sent = System.nanoTime();
+        Signalling.ping(ch);
+        scheduler.schedule(() -> {
+            Long pong = ch.attr(Signalling.LAST_PONG).get();
+            if (pong == null || pong < sent) {
+                ch.close();
+            }
+        }, PONG_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    /** iotivity-lite's rule: lifetime > 1 h → 10 min early; > 240 s → 2 min; > 20 s → 10 s. */
+    private void scheduleRefresh() {
+        long life = device.expiresIn();
+        if (life <= 0) {
+            return;
+        }
+        long early = life > 3600 ? 600 : life > 240 ? 120 : life > 20 ? 10 : 0;
+        refresher = scheduler.schedule(() -> {
+            try {
+                device.refresh();
+                scheduleRefresh();
+            } catch (IOException | RuntimeException e) {
+                lost("refresh failed: " + e.getMessage());
+            }
+        }, Math.max(1, life - early), TimeUnit.SECONDS);
+    }
+
+    private synchronized void lost(String why) {
+        if (state != State.ONLINE) {
+            return;
+        }
+        state = State.RECONNECTING;
+        lastError = why;
+        cancelTimers();
+        reconnect();
+    }
+
+    private void reconnect() {
+        long base = BACKOFF_SECONDS[Math.min(attempt, BACKOFF_SECONDS.length - 1)];
+        attempt++;
+        long delayMillis = base * 500 + ThreadLocalRandom.current().nextLong(base * 500 + 1);
+        scheduler.schedule(() -> {
+            if (state == State.STOPPED) {
+                return;
+            }
+            try {
+                reconnects++;
+                device.connect();
+                try {
+                    online();
+                } catch (CloudRefusal e) {
+                    if (e.code != ResponseCode.UNAUTHORIZED) {
+                        throw e;
+                    }
+                    device.refresh();
+                    online();
+                }
+            } catch (CloudRefusal e) {
+                fail(e);
+            } catch (IOException | RuntimeException e) {
+                lastError = e.getMessage();
+                reconnect();
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void fail(Exception e) {
+        state = State.FAILED;
+        lastError = e.getMessage();
+        cancelTimers();
+    }
+
+    private void cancelTimers() {
+        if (pinger != null) {
+            pinger.cancel(false);
+        }
+        if (refresher != null) {
+            refresher.cancel(false);
+        }
+    }
+
+    public void stop() {
+        state = State.STOPPED;
+        cancelTimers();
+        device.close();
+    }
+}
