@@ -43,12 +43,14 @@ public final class CloudConnection implements AutoCloseable {
     private final URI cloud;
     private final CoapEndpoint endpoint;
     private final CoapServer server;
+    private final boolean ownServer;
     private final AtomicReference<Channel> channel;
 
-    private CloudConnection(URI cloud, CoapEndpoint endpoint, CoapServer server, AtomicReference<Channel> channel) {
+    private CloudConnection(URI cloud, CoapEndpoint endpoint, CoapServer server, boolean ownServer, AtomicReference<Channel> channel) {
         this.cloud = cloud;
         this.endpoint = endpoint;
         this.server = server;
+        this.ownServer = ownServer;
         this.channel = channel;
     }
 
@@ -67,11 +69,30 @@ public final class CloudConnection implements AutoCloseable {
 
     /** As above with the device's own TLS context, e.g. one that presents its identity certificate. */
     public static CloudConnection open(URI cloud, SSLContext tls, List<Resource> resources) throws IOException {
+        CoapServer server = new CoapServer(config());
+        resources.forEach(server::add);
+        return attach(cloud, tls, server, true);
+    }
+
+    /**
+     * Connects a device whose resources live in {@code server} (which may also serve a local interface to
+     * Mediators): the cloud connection becomes one more endpoint of that server.
+     */
+    public static CloudConnection attach(URI cloud, SSLContext tls, CoapServer server) throws IOException {
+        return attach(cloud, tls, server, false);
+    }
+
+    static Configuration config() {
         CoapConfig.register();
         TcpConfig.register();
         Configuration cfg = Configuration.createStandardWithoutFile();
         cfg.set(TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, 3600, TimeUnit.SECONDS);
         cfg.set(TcpConfig.TCP_WORKER_THREADS, 1);
+        return cfg;
+    }
+
+    private static CloudConnection attach(URI cloud, SSLContext tls, CoapServer server, boolean ownServer) throws IOException {
+        Configuration cfg = config();
         AtomicReference<Channel> holder = new AtomicReference<>();
         TcpClientConnector connector;
         if ("coaps+tcp".equals(cloud.getScheme())) {
@@ -97,11 +118,10 @@ public final class CloudConnection implements AutoCloseable {
         }
         CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg)
                 .setOptionRegistry(CoapGateway.OPTIONS).build();
-        CoapServer server = new CoapServer(cfg);
         server.addEndpoint(endpoint);
-        resources.forEach(server::add);
         server.start();
-        return new CloudConnection(cloud, endpoint, server, holder);
+        endpoint.start();
+        return new CloudConnection(cloud, endpoint, server, ownServer, holder);
     }
 
     /** The raw connection (once a request opened it), for tests that cut it. */
@@ -157,7 +177,12 @@ public final class CloudConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        server.destroy();
+        if (ownServer) {
+            server.destroy();
+        } else {
+            endpoint.destroy();
+            server.getEndpoints().remove(endpoint);
+        }
     }
 
     /** A client TLS context; {@code keyManagers} present the device's identity certificate (mutual TLS). */

@@ -5,6 +5,7 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.ocfcloudbridge.target.coap.Signalling;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,6 +55,62 @@ public final class DeviceAgent {
         return device;
     }
 
+    /**
+     * Waits for a Mediator: serves the device's resources on a local port and registers with whatever cloud the
+     * Mediator writes into {@code /CoapCloudConfResURI}, moving {@code cps}/{@code clec} as iotivity-lite does.
+     * Returns the local port.
+     */
+    public int startUnprovisioned() throws IOException {
+        device.onProvisioned(p -> scheduler.execute(() -> provisioned(p)));
+        return device.startLocal();
+    }
+
+    private synchronized void provisioned(CloudConfResource.Provisioning p) {
+        CloudConfResource conf = device.cloudConf();
+        cancelTimers();
+        if (p.cis().isEmpty()) {
+            if (state == State.ONLINE) {
+                try {
+                    device.deregister();
+                } catch (IOException | RuntimeException e) {
+                    lastError = "deregistration: " + e.getMessage();
+                }
+            }
+            state = State.STOPPED;
+            device.close();
+            conf.state(CloudConfResource.UNINITIALIZED, CloudConfResource.NO_ERROR);
+            return;
+        }
+        conf.state(CloudConfResource.REGISTERING, CloudConfResource.NO_ERROR);
+        device.cloud(URI.create(p.cis()));
+        try {
+            device.connect();
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            conf.state(CloudConfResource.FAILED, CloudConfResource.CONNECT_FAILED);
+            return;
+        }
+        try {
+            device.signUp(p.at(), p.apn().isEmpty() ? null : p.apn());
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            conf.state(CloudConfResource.FAILED, e instanceof CloudRefusal ? CloudConfResource.ERROR_RESPONSE
+                    : CloudConfResource.CONNECT_FAILED);
+            return;
+        }
+        conf.state(CloudConfResource.REGISTERED, CloudConfResource.NO_ERROR);
+        try {
+            online();
+        } catch (CloudRefusal e) {
+            fail(e);
+            conf.state(CloudConfResource.FAILED, e.code == ResponseCode.UNAUTHORIZED ? CloudConfResource.UNAUTHORIZED
+                    : CloudConfResource.ERROR_RESPONSE);
+        } catch (IOException | RuntimeException e) {
+            fail(e);
+            conf.state(CloudConfResource.FAILED, CloudConfResource.CONNECT_FAILED);
+        }
+    }
+
     /** Signs the device up with {@code code}, then keeps it online. */
     public void start(String code, String authProvider) {
         scheduler.execute(() -> {
@@ -74,7 +131,12 @@ public final class DeviceAgent {
         attempt = 0;
         Channel ch = device.connection().channel();
         if (ch != null) {
-            ch.closeFuture().addListener(f -> lost("connection closed"));
+            // Not on the netty thread: lost() takes the agent lock, and closing a connection waits for that thread.
+            ch.closeFuture().addListener(f -> {
+                if (!scheduler.isShutdown()) {
+                    scheduler.execute(() -> lost("connection closed"));
+                }
+            });
         }
         pinger = scheduler.scheduleWithFixedDelay(this::ping, pingSeconds, pingSeconds, TimeUnit.SECONDS);
         scheduleRefresh();
@@ -108,6 +170,7 @@ public final class DeviceAgent {
                 device.refresh();
                 scheduleRefresh();
             } catch (IOException | RuntimeException e) {
+                device.cloudConf().state(CloudConfResource.FAILED, CloudConfResource.REFRESH_FAILED);
                 lost("refresh failed: " + e.getMessage());
             }
         }, Math.max(1, life - early), TimeUnit.SECONDS);
@@ -170,6 +233,6 @@ public final class DeviceAgent {
     public void stop() {
         state = State.STOPPED;
         cancelTimers();
-        device.close();
+        device.shutdown();
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.ocfcloudbridge.ocf.Link;
 import org.ocfcloudbridge.ocf.Protocol;
@@ -30,8 +31,11 @@ public final class SimulatedDevice implements AutoCloseable {
 
     private final String di;
     private final String name;
-    private final URI cloud;
+    private volatile URI cloud;
     private final boolean insecure;
+    private final CoapServer server;
+    private final CloudConfResource cloudConf;
+    private volatile java.util.function.Consumer<CloudConfResource.Provisioning> onProvisioned = p -> { };
     private final DeviceResource device;
     private final DeviceResource switchResource;
     private final DeviceResource temperature;
@@ -62,6 +66,47 @@ public final class SimulatedDevice implements AutoCloseable {
         t.put("temperature", 20.0);
         t.put("units", "C");
         temperature = new DeviceResource("/temperature", t, List.of("oic.if.s", "oic.if.baseline"), List.of(), true);
+        cloudConf = new CloudConfResource(p -> onProvisioned.accept(p));
+        CoapResource oic = new CoapResource("oic");
+        oic.add(device);
+        server = new CoapServer(CloudConnection.config());
+        server.add(oic, switchResource, temperature, cloudConf);
+    }
+
+    /**
+     * Serves this device's resources on a local CoAP-over-TCP port too, as a device does for Mediators on its network;
+     * returns the port.
+     */
+    public int startLocal() throws IOException {
+        org.eclipse.californium.elements.config.Configuration cfg = CloudConnection.config();
+        org.eclipse.californium.elements.tcp.netty.TcpServerConnector local =
+                new org.eclipse.californium.elements.tcp.netty.TcpServerConnector(new java.net.InetSocketAddress("127.0.0.1", 0), cfg) {
+                    @Override
+                    protected void onNewChannelCreated(io.netty.channel.Channel ch) {
+                        super.onNewChannelCreated(ch);
+                        ch.pipeline().addLast(new org.ocfcloudbridge.target.coap.Signalling(16384));
+                    }
+                };
+        org.eclipse.californium.core.network.CoapEndpoint ep = new org.eclipse.californium.core.network.CoapEndpoint.Builder()
+                .setConnector(local).setConfiguration(cfg).setOptionRegistry(org.ocfcloudbridge.target.coap.CoapGateway.OPTIONS).build();
+        server.addEndpoint(ep);
+        server.start();
+        ep.start();
+        return ep.getAddress().getPort();
+    }
+
+    public CloudConfResource cloudConf() {
+        return cloudConf;
+    }
+
+    /** Called when a Mediator provisions (or deprovisions) the device through its coapcloudconf resource. */
+    public void onProvisioned(java.util.function.Consumer<CloudConfResource.Provisioning> listener) {
+        this.onProvisioned = listener;
+    }
+
+    /** The cloud to connect to from now on (a Mediator's {@code cis}). */
+    public void cloud(URI cloud) {
+        this.cloud = cloud;
     }
 
     public String di() {
@@ -87,9 +132,10 @@ public final class SimulatedDevice implements AutoCloseable {
     /** Opens (or reopens) the connection to the cloud, serving this device's resources over it. */
     public void connect() throws IOException {
         close();
-        CoapResource oic = new CoapResource("oic");
-        oic.add(device);
-        connection = CloudConnection.open(cloud, insecure, List.of(oic, switchResource, temperature));
+        if (cloud == null) {
+            throw new IOException("not provisioned: no cloud to connect to");
+        }
+        connection = CloudConnection.attach(cloud, CloudConnection.ssl(insecure, null), server);
     }
 
     public CloudConnection connection() {
@@ -172,11 +218,18 @@ public final class SimulatedDevice implements AutoCloseable {
         return expiresIn;
     }
 
+    /** Closes the cloud connection (the local interface, if any, stays). */
     @Override
     public void close() {
         if (connection != null) {
             connection.close();
             connection = null;
         }
+    }
+
+    /** Closes everything, the local interface included. */
+    public void shutdown() {
+        close();
+        server.destroy();
     }
 }
