@@ -1,9 +1,12 @@
 package org.ocfcloudbridge.it;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.ocfcloudbridge.testing.DaemonProcess;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -35,6 +38,21 @@ class BadConfigurationIT {
             assertEquals(1, lines.size(), "expected one line, got:\n" + out);
             assertTrue(lines.get(0).startsWith("ocf-cloud-bridge: cannot start: "), out);
             assertTrue(lines.get(0).contains(expected), "expected «" + expected + "» in:\n" + out);
+            assertFalse(out.contains("\tat "), out);
+        }
+    }
+
+    @Test
+    void aCoapPortInUseIsNamedInOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"));
+             DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("port-" + UUID.randomUUID()))
+                     .with("bridge.coap.tcp-port", Integer.toString(taken.getLocalPort())).with("bridge.coap.tls-port", "0").start()) {
+            int exit = daemon.awaitExit(Duration.ofSeconds(60));
+            String out = daemon.output();
+            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
+            assertEquals(1, exit, out);
+            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
+            assertTrue(lines.get(0).contains("bridge.coap.tcp-port cannot listen on port " + taken.getLocalPort()), out);
             assertFalse(out.contains("\tat "), out);
         }
     }

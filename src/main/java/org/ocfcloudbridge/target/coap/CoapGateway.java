@@ -107,6 +107,10 @@ public class CoapGateway {
         oic.add(new ResourceDirectoryResource(executor, directory, sessions));
         oic.add(new ResourceDiscoveryResource(executor, directory, sessions));
         server.add(oic);
+        // Started one by one so that a port in use stops start-up with the key that names it (CoapServer would log
+        // a stack trace and carry on with the endpoints that did start).
+        bind(tcp, "bridge.coap.tcp-port", coap.tcpPort());
+        bind(tls, "bridge.coap.tls-port", coap.tlsPort());
         server.start();
 
         housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -136,6 +140,14 @@ public class CoapGateway {
             }
         } catch (RuntimeException e) {
             LOG.warn("expiring published links failed", e);
+        }
+    }
+
+    private static void bind(Endpoint endpoint, String key, int port) {
+        try {
+            endpoint.start();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new BridgeConfigException(key, "cannot listen on port " + port + " (in use?): " + e.getMessage());
         }
     }
 

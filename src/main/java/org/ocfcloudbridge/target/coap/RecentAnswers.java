@@ -16,6 +16,13 @@ final class RecentAnswers<T> {
 
     private final long ttlMillis;
     private final Map<String, Entry<T>> entries = new ConcurrentHashMap<>();
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
+        }
+    }
 
     RecentAnswers(long ttlMillis) {
         this.ttlMillis = ttlMillis;
@@ -28,7 +35,8 @@ final class RecentAnswers<T> {
         if (e != null && e.expiresAt > now) {
             return e.value;
         }
-        synchronized (key.intern()) {
+        // One lock per stripe: duplicates of one request wait for the first, other requests mostly do not.
+        synchronized (stripes[(key.hashCode() & 0x7fffffff) % stripes.length]) {
             e = entries.get(key);
             if (e != null && e.expiresAt > now) {
                 return e.value;
