@@ -65,6 +65,8 @@ public class CoapGateway {
     private Endpoint tcp;
     private Endpoint tls;
     private ScheduledExecutorService housekeeping;
+    private ScheduledExecutorService protocolThreads;
+    private ScheduledExecutorService protocolTimers;
 
     public CoapGateway(BridgeConfig config, CloudIdentity identity, DeviceSessions sessions, DeviceDirectory directory,
                        DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor) {
@@ -107,17 +109,18 @@ public class CoapGateway {
         oic.add(new ResourceDirectoryResource(executor, directory, sessions));
         oic.add(new ResourceDiscoveryResource(executor, directory, sessions));
         server.add(oic);
+        // Our own protocol-stage threads, set before the endpoints start (CoapServer sets them on start otherwise).
+        protocolThreads = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                named("coap-protocol"));
+        protocolTimers = Executors.newSingleThreadScheduledExecutor(named("coap-timers"));
+        server.setExecutors(protocolThreads, protocolTimers, false);
         // Started one by one so that a port in use stops start-up with the key that names it (CoapServer would log
         // a stack trace and carry on with the endpoints that did start).
         bind(tcp, "bridge.coap.tcp-port", coap.tcpPort());
         bind(tls, "bridge.coap.tls-port", coap.tlsPort());
         server.start();
 
-        housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "coap-housekeeping");
-            t.setDaemon(true);
-            return t;
-        });
+        housekeeping = Executors.newSingleThreadScheduledExecutor(named("coap-housekeeping"));
         housekeeping.scheduleWithFixedDelay(this::expireLinks, 5, 5, TimeUnit.SECONDS);
         LOG.infof("device gateway listening: coap+tcp on %d, coaps+tcp on %d", tcpPort(), tlsPort());
     }
@@ -130,6 +133,19 @@ public class CoapGateway {
             server.destroy();
             server = null;
         }
+        if (protocolThreads != null) {
+            protocolThreads.shutdownNow();
+            protocolTimers.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private void expireLinks() {
