@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Device gateway benchmark: N devices (default 1000 and 10000) sign up, sign in and publish 5 links each against the
+# daemon on its embedded defaults; prints time to all signed in, daemon RSS idle and with N connections, RSS per
+# device, and Ping round trips next to a bare Californium CoAP-over-TCP echo measured in the same client run.
+#   bench/devices.sh [N ...]          (the daemon and the load client run as separate processes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(1000 10000)
+heap=${BENCH_XMX:-512m}
+out=$PWD/bench/out
+mkdir -p "$out"
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+app=$PWD/target/quarkus-app
+secret=bench-admin-secret-$RANDOM$RANDOM
+ulimit -n 20000 2>/dev/null || true
+
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+printf '%-8s %10s %10s %10s %10s %14s %14s\n' devices "signin s" "idle MB" "loaded MB" "KB/device" "ping p50/p99" "echo p50/p99"
+for n in "${counts[@]}"; do
+  work=$(mktemp -d "$out/devices.XXXXXX")
+  (cd "$work" && exec java -Xmx"$heap" -Dquarkus.http.port=18280 -Dbridge.coap.tcp-port=15783 -Dbridge.coap.tls-port=15784 \
+      -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
+  daemon=$!
+  for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18280/q/health/ready && break; sleep 0.1; done
+  sleep 2
+  idle=$(rss_mb "$daemon")
+  java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.LoadDevices \
+      127.0.0.1 15783 "$n" http://127.0.0.1:18280 "$secret" 256 --hold >"$work/load.log" 2>&1 &
+  load=$!
+  for _ in $(seq 1 6000); do grep -q '^RESULT' "$work/load.log" && break; kill -0 "$load" 2>/dev/null || break; sleep 0.1; done
+  sleep 2
+  loaded=$(rss_mb "$daemon")
+  result=$(grep '^RESULT' "$work/load.log" || true)
+  kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true
+  kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true
+  if [ -z "$result" ]; then
+    echo "n=$n: the load client did not finish; see $work/load.log and $work/daemon.log" >&2
+    tail -5 "$work/load.log" >&2
+    continue
+  fi
+  read -r _ done failed secs p50 p99 b50 b99 <<<"$result"
+  per=$(awk -v a="$loaded" -v b="$idle" -v n="$n" 'BEGIN {printf "%.1f", (a-b)*1024/n}')
+  printf '%-8s %10s %10s %10s %10s %14s %14s\n' "$n${failed/#0/}" "$secs" "$idle" "$loaded" "$per" "$p50/$p99 us" "$b50/$b99 us"
+  [ "$failed" = 0 ] || echo "  ($failed devices failed; see $work/load.log)"
+  rm -rf "$work"
+done
+echo "targets: 10000 devices with 5 links signed in within 10 s, daemon RSS <= 200 MB (-Xmx$heap)"
