@@ -40,7 +40,8 @@ public class OAuthService {
     private static final Pattern CHALLENGE = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     /** The outcome of a token request (RFC 6749 §5.1). */
-    public record TokenResponse(String accessToken, long expiresIn, String refreshToken, String scope) {
+    /** @param subject the token's {@code sub}: the user id, or the client id for client credentials */
+    public record TokenResponse(String accessToken, long expiresIn, String refreshToken, String scope, String subject) {
     }
 
     /** A validated authorize request waiting for login. */
@@ -449,7 +450,7 @@ public class OAuthService {
             rt.expiresAt = now().plus(config.refreshTokenLifetime());
             rt.persist();
         }
-        return new TokenResponse(access, lifetime.toSeconds(), refresh, scope);
+        return new TokenResponse(access, lifetime.toSeconds(), refresh, scope, subject);
     }
 
     private void revokeGrant(OAuthGrant grant, String why) {

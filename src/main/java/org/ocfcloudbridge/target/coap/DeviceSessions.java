@@ -71,8 +71,10 @@ public class DeviceSessions {
         Session s = new Session(connectionId, deviceId, ownerId, context, Instant.now(), tokenExpiresAt);
         Session previousOnConnection = byConnection.put(connectionId, s);
         Session previous = byDevice.put(deviceId, s);
-        if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)) {
-            byDevice.remove(previousOnConnection.deviceId(), previousOnConnection);
+        if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)
+                && byDevice.remove(previousOnConnection.deviceId(), previousOnConnection)) {
+            // The connection now speaks for another device: the one it spoke for is no longer online.
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, previousOnConnection.deviceId(), previousOnConnection.ownerId()));
         }
         if (previous != null && !previous.connectionId().equals(connectionId)) {
             byConnection.remove(previous.connectionId(), previous);

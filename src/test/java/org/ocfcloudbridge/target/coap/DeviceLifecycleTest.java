@@ -183,4 +183,20 @@ class DeviceLifecycleTest {
             events.await(di, DeviceEvent.Type.UNPUBLISHED);
         }
     }
+
+    @Test
+    void aConnectionThatSignsInAsAnotherDeviceTakesTheFirstOffline() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        try (CloudConnection c = CloudConnection.open(tcp(), false)) {
+            SignUpResponse a = CloudConnection.decode(c.post("/oic/sec/account", signUp(first, deviceCode(user[0]))), SignUpResponse.class);
+            SignUpResponse b = CloudConnection.decode(c.post("/oic/sec/account", signUp(second, deviceCode(user[0]))), SignUpResponse.class);
+            assertEquals(ResponseCode.CHANGED, c.post("/oic/sec/session", signIn(a.uid, first, a.accesstoken)).getCode());
+            assertEquals(ResponseCode.CHANGED, c.post("/oic/sec/session", signIn(b.uid, second, b.accesstoken)).getCode());
+            assertTrue(sessions.isOnline(second));
+            assertFalse(sessions.isOnline(first));
+            events.await(first, DeviceEvent.Type.OFFLINE);
+        }
+    }
 }
