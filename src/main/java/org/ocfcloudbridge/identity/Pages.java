@@ -3,7 +3,6 @@ package org.ocfcloudbridge.identity;
 import org.ocfcloudbridge.ocf.Protocol;
 
 import java.util.Map;
-import java.util.Set;
 
 /** The login, consent and error pages: plain HTML forms, every dynamic value escaped. */
 final class Pages {
@@ -85,9 +84,5 @@ final class Pages {
             }
         }
         return b.toString();
-    }
-
-    static Set<String> knownScopes() {
-        return SCOPE_TEXT.keySet();
     }
 }

@@ -1,5 +1,7 @@
 package org.ocfcloudbridge.target.coap;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -61,6 +63,7 @@ public class CoapGateway {
     private final DeviceAuthorization authorization;
     private final TokenVerifier verifier;
     private final ManagedExecutor executor;
+    private final MeterRegistry metrics;
     private CoapServer server;
     private Endpoint tcp;
     private Endpoint tls;
@@ -69,7 +72,7 @@ public class CoapGateway {
     private ScheduledExecutorService protocolTimers;
 
     public CoapGateway(BridgeConfig config, CloudIdentity identity, DeviceSessions sessions, DeviceDirectory directory,
-                       DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor) {
+                       DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor, MeterRegistry metrics) {
         this.config = config;
         this.identity = identity;
         this.sessions = sessions;
@@ -77,6 +80,7 @@ public class CoapGateway {
         this.authorization = authorization;
         this.verifier = verifier;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     void start(@Observes @Priority(100) StartupEvent event) throws Exception {
@@ -120,6 +124,10 @@ public class CoapGateway {
         bind(tls, "bridge.coap.tls-port", coap.tlsPort());
         server.start();
 
+        Gauge.builder("bridge.coap.connections", sessions, DeviceSessions::openConnections)
+                .description("open CoAP connections (TCP and TLS)").register(metrics);
+        Gauge.builder("bridge.devices.online", sessions, DeviceSessions::onlineDevices)
+                .description("devices signed in on an open connection").register(metrics);
         housekeeping = Executors.newSingleThreadScheduledExecutor(named("coap-housekeeping"));
         housekeeping.scheduleWithFixedDelay(this::expireLinks, 5, 5, TimeUnit.SECONDS);
         LOG.infof("device gateway listening: coap+tcp on %d, coaps+tcp on %d", tcpPort(), tlsPort());

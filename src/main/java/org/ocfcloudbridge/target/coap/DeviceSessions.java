@@ -66,6 +66,10 @@ public class DeviceSessions {
         return connections.size();
     }
 
+    public int onlineDevices() {
+        return byDevice.size();
+    }
+
     /** Binds the connection to the device; a previous connection of the same device is closed (it reconnected). */
     public void signIn(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant tokenExpiresAt) {
         Session s = new Session(connectionId, deviceId, ownerId, context, Instant.now(), tokenExpiresAt);

@@ -112,6 +112,8 @@ class DeviceLifecycleTest {
             assertEquals(ResponseCode.CHANGED, in.getCode(), in.getResponseText());
             assertTrue(CloudConnection.decode(in, SessionResponse.class).expiresin > 3500);
             assertTrue(sessions.isOnline(di));
+            String metrics = given().get("/q/metrics").asString();
+            assertTrue(metrics.contains("bridge_devices_online") && metrics.contains("bridge_coap_connections"), "gauges exported");
 
             RdPublish pub = new RdPublish();
             pub.di = di;
