@@ -439,7 +439,10 @@ public class OAuthService {
     private TokenResponse issue(OAuthGrant grant, boolean withRefresh, String scope) {
         Duration lifetime = config.accessTokenLifetime();
         String subject = grant.userId != null ? grant.userId.toString() : grant.clientId;
+        java.time.Instant expires = java.time.Instant.now().plus(lifetime).minusSeconds(1);
         String access = issuer.accessToken(subject, grant.clientId, scope, grant.id, grant.deviceId, lifetime);
+        verifier.remember(access, new VerifiedToken(subject, grant.clientId, Scopes.parse(scope), grant.deviceId,
+                grant.id.toString(), config.embeddedProviderName(), expires), TokenVerifier.kidOf(access));
         String refresh = null;
         if (withRefresh) {
             refresh = Secrets.randomToken();

@@ -79,7 +79,62 @@ public class TokenVerifier {
         return verifyEmbedded(token);
     }
 
+    /**
+     * Tokens this instance issued or already verified, by SHA-256: an ES256 verification costs milliseconds on
+     * Java 17, and devices sign in with the token they were just given. Expiry, revocation and the signing key
+     * being still published are checked on every use.
+     */
+    private record Known(VerifiedToken token, String kid) {
+    }
+
+    private static final int MAX_KNOWN = 100_000;
+    private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+    /** Called right after issuing a token, so that its first use needs no signature check. */
+    public void remember(String token, VerifiedToken verified, String kid) {
+        if (kid == null) {
+            return;
+        }
+        if (known.size() >= MAX_KNOWN) {
+            known.clear();
+        }
+        known.put(Secrets.sha256Hex(token), new Known(verified, kid));
+    }
+
     private VerifiedToken verifyEmbedded(String token) throws InvalidTokenException {
+        String hash = Secrets.sha256Hex(token);
+        Known k = known.get(hash);
+        if (k != null) {
+            if (Instant.now().isAfter(k.token().expiresAt().plusSeconds(CLOCK_SKEW_SECONDS))) {
+                known.remove(hash);
+                throw new InvalidTokenException("token expired");
+            }
+            if (keys.publishedKeys().stream().noneMatch(j -> k.kid().equals(j.getKeyId()))) {
+                known.remove(hash);
+                throw new InvalidTokenException("token invalid");
+            }
+            if (revoked(UUID.fromString(k.token().grantId()))) {
+                throw new InvalidTokenException("token revoked");
+            }
+            return k.token();
+        }
+        VerifiedToken v = verifySignature(token);
+        String kid = kidOf(token);
+        if (kid != null) {
+            remember(token, v, kid);
+        }
+        return v;
+    }
+
+    static String kidOf(String token) {
+        try {
+            return org.jose4j.jwx.JsonWebStructure.fromCompactSerialization(token).getKeyIdHeaderValue();
+        } catch (JoseException e) {
+            return null;
+        }
+    }
+
+    private VerifiedToken verifySignature(String token) throws InvalidTokenException {
         JwtConsumer consumer = new JwtConsumerBuilder()
                 .setRequireExpirationTime()
                 .setRequireSubject()

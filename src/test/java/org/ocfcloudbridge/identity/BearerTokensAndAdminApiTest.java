@@ -80,6 +80,20 @@ class BearerTokensAndAdminApiTest {
     }
 
     @Test
+    void aTokenThisInstanceDidNotIssueIsVerifiedByItsSignatureAndThenRemembered() throws Exception {
+        String grant = verifier.verify(adminToken()).grantId();
+        // Minted directly: not in the verifier's memory, as after a restart or from another instance.
+        String token = issuer.accessToken("someone", "bridge-admin", "admin", UUID.fromString(grant), "dev-1", Duration.ofMinutes(5));
+        VerifiedToken first = verifier.verify(token);
+        assertEquals("someone", first.owner());
+        assertEquals("dev-1", first.deviceId());
+        assertEquals(first, verifier.verify(token), "the second use answers the same");
+        String[] parts = token.split("\\.");
+        String otherSignature = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(otherSignature));
+    }
+
+    @Test
     void anExpiredTokenIsRefused() throws Exception {
         String admin = adminToken();
         String grant = verifier.verify(admin).grantId();
