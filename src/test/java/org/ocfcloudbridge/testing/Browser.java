@@ -1,12 +1,13 @@
 package org.ocfcloudbridge.testing;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -53,6 +54,16 @@ public final class Browser {
     public static void submit(WebDriver driver, By button) {
         WebElement old = driver.findElement(button);
         old.click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(old));
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                old.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException gone) {
+                return true;
+            } catch (WebDriverException e) {
+                // Chromium sometimes reports a node of the old document this way instead of as stale.
+                return e.getMessage() != null && e.getMessage().contains("does not belong to the document");
+            }
+        });
     }
 }
