@@ -55,27 +55,25 @@ public class DeviceAuthorization {
     }
 
     public DeviceTokens signUp(String authProvider, String code, String deviceId) {
-        String provider = resolve(authProvider);
-        if (provider.equals(config.embeddedProviderName())) {
-            try {
-                return embeddedTokens(embedded.exchangeDeviceCode(code, deviceId), provider);
-            } catch (OAuthException e) {
-                throw new Refused(e.getMessage());
-            }
-        }
-        return externalTokens(provider, () -> external.exchangeCode(provider, code));
+        return call(resolve(authProvider), () -> embedded.exchangeDeviceCode(code, deviceId), p -> external.exchangeCode(p, code));
     }
 
     public DeviceTokens refresh(String authProvider, String refreshToken, String deviceId) {
-        String provider = resolve(authProvider);
+        return call(resolve(authProvider), () -> embedded.refreshDeviceToken(refreshToken, deviceId),
+                p -> external.refresh(p, refreshToken));
+    }
+
+    /** Runs the embedded or the external variant of a token request and turns refusals into {@link Refused}. */
+    private DeviceTokens call(String provider, java.util.function.Supplier<OAuthService.TokenResponse> embeddedCall,
+                              java.util.function.Function<String, ExternalProviders.ProviderTokens> externalCall) {
         if (provider.equals(config.embeddedProviderName())) {
             try {
-                return embeddedTokens(embedded.refreshDeviceToken(refreshToken, deviceId), provider);
+                return embeddedTokens(embeddedCall.get(), provider);
             } catch (OAuthException e) {
                 throw new Refused(e.getMessage());
             }
         }
-        return externalTokens(provider, () -> external.refresh(provider, refreshToken));
+        return externalTokens(provider, () -> externalCall.apply(provider));
     }
 
     /** Ends the device's tokens where we can: the embedded server's grants (an external provider's live on). */

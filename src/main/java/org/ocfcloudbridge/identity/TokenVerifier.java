@@ -44,6 +44,43 @@ public class TokenVerifier {
     private final JwtConsumer peek = new JwtConsumerBuilder().setSkipAllValidators().setDisableRequireSignature()
             .setSkipSignatureVerification().build();
 
+    /** Built once: issuer, audience and keys' resolver do not change while the daemon runs. */
+    private volatile JwtConsumer strict;
+    private volatile JwtConsumer signatureOnly;
+
+    private JwtConsumer strict() {
+        JwtConsumer c = strict;
+        if (c == null) {
+            c = new JwtConsumerBuilder()
+                    .setRequireExpirationTime()
+                    .setRequireSubject()
+                    .setAllowedClockSkewInSeconds(CLOCK_SKEW_SECONDS)
+                    .setExpectedIssuer(issuer.issuer())
+                    .setExpectedAudience(issuer.audience())
+                    .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, SigningKeys.ALGORITHM)
+                    .setVerificationKeyResolver((jws, context) -> resolve(jws))
+                    .build();
+            strict = c;
+        }
+        return c;
+    }
+
+    /** Signature and issuer only (revocation accepts expired tokens). */
+    private JwtConsumer signatureOnly() {
+        JwtConsumer c = signatureOnly;
+        if (c == null) {
+            c = new JwtConsumerBuilder()
+                    .setSkipDefaultAudienceValidation()
+                    .setSkipAllDefaultValidators()
+                    .setExpectedIssuer(issuer.issuer())
+                    .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, SigningKeys.ALGORITHM)
+                    .setVerificationKeyResolver((jws, context) -> resolve(jws))
+                    .build();
+            signatureOnly = c;
+        }
+        return c;
+    }
+
     public TokenVerifier(SigningKeys keys, TokenIssuer issuer, ExternalProviders external, IdentityConfig config) {
         this.keys = keys;
         this.issuer = issuer;
@@ -135,15 +172,7 @@ public class TokenVerifier {
     }
 
     private VerifiedToken verifySignature(String token) throws InvalidTokenException {
-        JwtConsumer consumer = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setAllowedClockSkewInSeconds(CLOCK_SKEW_SECONDS)
-                .setExpectedIssuer(issuer.issuer())
-                .setExpectedAudience(issuer.audience())
-                .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, SigningKeys.ALGORITHM)
-                .setVerificationKeyResolver((jws, context) -> resolve(jws))
-                .build();
+        JwtConsumer consumer = strict();
         JwtClaims claims;
         try {
             claims = consumer.processToClaims(token);
@@ -166,14 +195,7 @@ public class TokenVerifier {
     /** Grant id of a token that carries our signature, expired or not (for revocation); null if it is not ours. */
     public UUID grantOfOwnToken(String token) {
         try {
-            JwtConsumer consumer = new JwtConsumerBuilder()
-                    .setSkipDefaultAudienceValidation()
-                    .setSkipAllDefaultValidators()
-                    .setExpectedIssuer(issuer.issuer())
-                    .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, SigningKeys.ALGORITHM)
-                    .setVerificationKeyResolver((jws, context) -> resolve(jws))
-                    .build();
-            String grant = consumer.processToClaims(token).getStringClaimValue(TokenIssuer.GRANT_CLAIM);
+            String grant = signatureOnly().processToClaims(token).getStringClaimValue(TokenIssuer.GRANT_CLAIM);
             return grant == null ? null : UUID.fromString(grant);
         } catch (InvalidJwtException | MalformedClaimException | IllegalArgumentException e) {
             return null;

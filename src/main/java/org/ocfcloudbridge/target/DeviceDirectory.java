@@ -154,15 +154,15 @@ public class DeviceDirectory {
         return QuarkusTransaction.requiringNew().call(() -> live(deviceId));
     }
 
-    /** Live links of every device of an owner, each with its {@code di}. */
+    /** Live links of every device of an owner, each with its {@code di}: one query, not one per device. */
     public List<Link> linksOfOwner(String ownerId) {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Link> out = new ArrayList<>();
-            for (DeviceRecord d : DeviceRecord.<DeviceRecord>list("ownerId", ownerId)) {
-                for (Link l : live(d.id)) {
-                    l.di = d.id;
-                    out.add(l);
-                }
+            OffsetDateTime now = now();
+            for (PublishedLink l : PublishedLink.<PublishedLink>list(
+                    "key.deviceId in (select d.id from DeviceRecord d where d.ownerId = ?1) and (expiresAt is null or expiresAt > ?2) "
+                            + "order by key.deviceId, key.ins", ownerId, now)) {
+                out.add(toLink(l));
             }
             return out;
         });
@@ -174,9 +174,13 @@ public class DeviceDirectory {
         }
         List<Expired> gone = QuarkusTransaction.requiringNew().call(() -> {
             List<Expired> out = new ArrayList<>();
+            java.util.Map<String, String> owners = new java.util.HashMap<>();
             for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1", now())) {
-                DeviceRecord d = DeviceRecord.findById(l.key.deviceId);
-                out.add(new Expired(l.key.deviceId, d == null ? null : d.ownerId, l.href));
+                String owner = owners.computeIfAbsent(l.key.deviceId, id -> {
+                    DeviceRecord d = DeviceRecord.findById(id);
+                    return d == null ? "" : d.ownerId;
+                });
+                out.add(new Expired(l.key.deviceId, owner.isEmpty() ? null : owner, l.href));
                 l.delete();
             }
             return out;
@@ -192,12 +196,17 @@ public class DeviceDirectory {
         OffsetDateTime now = now();
         for (PublishedLink l : PublishedLink.<PublishedLink>list("key.deviceId = ?1 order by key.ins", deviceId)) {
             if (l.expiresAt == null || l.expiresAt.isAfter(now)) {
-                Link link = fromJson(l.link);
-                link.ins = l.key.ins;
-                out.add(link);
+                out.add(toLink(l));
             }
         }
         return out;
+    }
+
+    private Link toLink(PublishedLink row) {
+        Link link = fromJson(row.link);
+        link.ins = row.key.ins;
+        link.di = row.key.deviceId;
+        return link;
     }
 
     private static long freeInstance(String href, Set<Long> used) {

@@ -9,7 +9,7 @@ import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 
 /** Californium's TCP and TLS server connectors with our signalling handler and connection tracking added. */
-public final class GatewayConnectors {
+final class GatewayConnectors {
 
     private GatewayConnectors() {
     }
