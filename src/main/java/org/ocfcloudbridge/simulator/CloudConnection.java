@@ -11,26 +11,26 @@ import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.TcpConfig;
 import org.eclipse.californium.elements.exception.ConnectorException;
-import org.eclipse.californium.elements.tcp.netty.TcpClientConnector;
-import org.eclipse.californium.elements.tcp.netty.TlsClientConnector;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.target.coap.CoapGateway;
-import org.ocfcloudbridge.target.coap.Signalling;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
-import java.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A device's connection to an OCF Cloud over CoAP over TCP or TLS (RFC 8323), with the same signalling handler the
@@ -44,14 +44,15 @@ public final class CloudConnection implements AutoCloseable {
     private final CoapEndpoint endpoint;
     private final CoapServer server;
     private final boolean ownServer;
-    private final AtomicReference<Channel> channel;
+    private final DeviceSideConnector connector;
+    private static final int MAX_MESSAGE_SIZE = 16384;
 
-    private CloudConnection(URI cloud, CoapEndpoint endpoint, CoapServer server, boolean ownServer, AtomicReference<Channel> channel) {
+    private CloudConnection(URI cloud, CoapEndpoint endpoint, CoapServer server, boolean ownServer, DeviceSideConnector connector) {
         this.cloud = cloud;
         this.endpoint = endpoint;
         this.server = server;
         this.ownServer = ownServer;
-        this.channel = channel;
+        this.connector = connector;
     }
 
     /**
@@ -70,6 +71,7 @@ public final class CloudConnection implements AutoCloseable {
     /** As above with the device's own TLS context, e.g. one that presents its identity certificate. */
     public static CloudConnection open(URI cloud, SSLContext tls, List<Resource> resources) throws IOException {
         CoapServer server = new CoapServer(config());
+        shareThreads(server);
         resources.forEach(server::add);
         return attach(cloud, tls, server, true);
     }
@@ -92,41 +94,60 @@ public final class CloudConnection implements AutoCloseable {
     }
 
     private static CloudConnection attach(URI cloud, SSLContext tls, CoapServer server, boolean ownServer) throws IOException {
-        Configuration cfg = config();
-        AtomicReference<Channel> holder = new AtomicReference<>();
-        TcpClientConnector connector;
+        boolean secure;
         if ("coaps+tcp".equals(cloud.getScheme())) {
-            connector = new TlsClientConnector(tls, cfg) {
-                @Override
-                protected void onNewChannelCreated(SocketAddress remote, Channel ch) {
-                    super.onNewChannelCreated(remote, ch);
-                    ch.pipeline().addLast(new Signalling(16384));
-                    holder.set(ch);
-                }
-            };
+            secure = true;
         } else if ("coap+tcp".equals(cloud.getScheme())) {
-            connector = new TcpClientConnector(cfg) {
-                @Override
-                protected void onNewChannelCreated(SocketAddress remote, Channel ch) {
-                    super.onNewChannelCreated(remote, ch);
-                    ch.pipeline().addLast(new Signalling(16384));
-                    holder.set(ch);
-                }
-            };
+            secure = false;
         } else {
             throw new IllegalArgumentException("not a coap+tcp or coaps+tcp URI: " + cloud);
         }
-        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg)
+        int port = cloud.getPort() > 0 ? cloud.getPort() : secure ? 5684 : 5683;
+        DeviceSideConnector connector = new DeviceSideConnector(new InetSocketAddress(cloud.getHost(), port),
+                secure ? tls : null, MAX_MESSAGE_SIZE);
+        CoapEndpoint endpoint = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(config())
                 .setOptionRegistry(CoapGateway.OPTIONS).build();
         server.addEndpoint(endpoint);
         server.start();
-        endpoint.start();
-        return new CloudConnection(cloud, endpoint, server, ownServer, holder);
+        try {
+            endpoint.start();
+        } catch (IOException e) {
+            endpoint.destroy();
+            server.getEndpoints().remove(endpoint);
+            if (ownServer) {
+                server.destroy();
+            }
+            throw e;
+        }
+        return new CloudConnection(cloud, endpoint, server, ownServer, connector);
     }
 
-    /** The raw connection (once a request opened it), for tests that cut it. */
+    /**
+     * Every simulated device's CoAP stack runs on the same few threads: a {@link CoapServer} otherwise starts its own
+     * pools, which a process running thousands of devices cannot afford.
+     */
+    static void shareThreads(CoapServer server) {
+        server.setExecutors(Threads.MAIN, Threads.SECONDARY, true);
+    }
+
+    private static final class Threads {
+        static final ScheduledExecutorService MAIN = Executors.newScheduledThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("simulator-coap"));
+        static final ScheduledExecutorService SECONDARY = Executors.newScheduledThreadPool(1, daemon("simulator-timers"));
+
+        private static ThreadFactory daemon(String name) {
+            AtomicInteger n = new AtomicInteger();
+            return r -> {
+                Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            };
+        }
+    }
+
+    /** The raw connection, for pings and for tests that cut it. */
     public Channel channel() {
-        return channel.get();
+        return connector.channel();
     }
 
     public CoapResponse post(String pathAndQuery, Object body) throws IOException {

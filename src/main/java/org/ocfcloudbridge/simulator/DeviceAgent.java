@@ -215,6 +215,11 @@ public final class DeviceAgent {
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
+    /** The agent could not even start, e.g. no device code could be had for it. */
+    public void failed(Exception e) {
+        fail(e);
+    }
+
     private void fail(Exception e) {
         state = State.FAILED;
         lastError = e.getMessage();

@@ -70,6 +70,7 @@ public final class SimulatedDevice implements AutoCloseable {
         CoapResource oic = new CoapResource("oic");
         oic.add(device);
         server = new CoapServer(CloudConnection.config());
+        CloudConnection.shareThreads(server);
         server.add(oic, switchResource, temperature, cloudConf);
     }
 

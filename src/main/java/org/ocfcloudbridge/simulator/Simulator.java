@@ -51,7 +51,8 @@ public final class Simulator {
         long duration = Long.parseLong(opt.getOrDefault("duration", "0"));
         String provider = opt.get("authprovider");
 
-        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        // Agents block on their requests (sign-up answers within ~2 s): enough threads that a slow answer holds up few others.
+        ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(Math.min(64, Math.max(4, n)));
         List<DeviceAgent> agents = new ArrayList<>();
         long start = System.nanoTime();
         Codes codes = opt.containsKey("code") ? new Codes(opt.get("code")) : new Codes(opt);
@@ -59,7 +60,15 @@ public final class Simulator {
             SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "sim-" + i, cloud, insecure);
             DeviceAgent a = new DeviceAgent(d, scheduler, ping);
             agents.add(a);
-            a.start(codes.next(), provider);
+            scheduler.execute(() -> {
+                try {
+                    a.start(codes.next(), provider);
+                } catch (IOException | RuntimeException e) {
+                    a.failed(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
         scheduler.scheduleWithFixedDelay(() -> agents.stream().filter(a -> a.state() == DeviceAgent.State.ONLINE)
                 .forEach(a -> a.device().setTemperature(18 + ThreadLocalRandom.current().nextDouble() * 8)), tick, tick, TimeUnit.SECONDS);
