@@ -3,6 +3,7 @@ package org.ocfcloudbridge.target;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import org.ocfcloudbridge.store.Store;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.ocfcloudbridge.ocf.Link;
@@ -42,7 +43,23 @@ public class DeviceDirectory {
 
     /** Binds a device to its owner at sign-up; the same owner signing up again is fine. */
     public void bind(String deviceId, String ownerId, String provider) {
-        boolean created = QuarkusTransaction.requiringNew().call(() -> {
+        boolean created;
+        try {
+            created = bindOnce(deviceId, ownerId, provider);
+        } catch (RuntimeException e) {
+            if (!Store.isUniqueViolation(e)) {
+                throw e;
+            }
+            // The same new device signed up on two connections at once and the other one inserted first: now it exists.
+            created = bindOnce(deviceId, ownerId, provider);
+        }
+        if (created) {
+            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.REGISTERED, deviceId, ownerId));
+        }
+    }
+
+    private boolean bindOnce(String deviceId, String ownerId, String provider) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             DeviceRecord d = DeviceRecord.findById(deviceId);
             if (d != null) {
                 if (!d.ownerId.equals(ownerId)) {
@@ -59,9 +76,6 @@ public class DeviceDirectory {
             d.persist();
             return true;
         });
-        if (created) {
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.REGISTERED, deviceId, ownerId));
-        }
     }
 
     public Optional<DeviceRecord> find(String deviceId) {

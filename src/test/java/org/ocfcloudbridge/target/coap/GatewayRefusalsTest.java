@@ -77,6 +77,31 @@ class GatewayRefusalsTest {
     }
 
     @Test
+    void aNewDeviceSigningUpOnTwoConnectionsAtOnceGetsTwoAnswersNotAServerError() throws Exception {
+        String[] alice = OAuthTestClient.newUser();
+        try (CloudConnection a = connect(); CloudConnection b = connect()) {
+            for (int round = 0; round < 8; round++) {
+                String di = UUID.randomUUID().toString();
+                SignUpRequest first = signUp(di, deviceCode(alice[0]));
+                SignUpRequest second = signUp(di, deviceCode(alice[0]));
+                var one = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(a, first));
+                var two = java.util.concurrent.CompletableFuture.supplyAsync(() -> post(b, second));
+                assertEquals(ResponseCode.CHANGED, one.get().getCode(), one.get().getResponseText());
+                assertEquals(ResponseCode.CHANGED, two.get().getCode(), two.get().getResponseText());
+                assertEquals(alice[2], directory.find(di).orElseThrow().ownerId);
+            }
+        }
+    }
+
+    private static CoapResponse post(CloudConnection c, SignUpRequest r) {
+        try {
+            return c.post("/oic/sec/account", r);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aDeviceOfAnotherUserIs403AndStaysTheirs() throws Exception {
         String[] alice = OAuthTestClient.newUser();
         String[] mallory = OAuthTestClient.newUser();
