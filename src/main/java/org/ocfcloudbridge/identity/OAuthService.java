@@ -131,7 +131,6 @@ public class OAuthService {
         r.codeChallenge = codeChallenge;
         r.expiresAt = now().plus(config.loginTimeout());
         r.persist();
-        AuthorizationRequest.delete("expiresAt < ?1", now());
         return new PendingAuthorization(r.id, client.clientId, scopes);
     }
 
