@@ -91,16 +91,18 @@ public class CoapGateway {
         CoapConfig.register();
         TcpConfig.register();
         Configuration cfg = Configuration.createStandardWithoutFile();
-        // Devices keep connections for hours; Californium's 10 s default would drop them between pings.
-        cfg.set(TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, (int) coap.idleTimeout().toSeconds(), TimeUnit.SECONDS);
+        // Our own idle check (GatewayConnectors) closes silent connections: Californium's would not see Pings, which our
+        // signalling handler answers, and would drop a device that only pings between requests.
+        cfg.set(TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, (int) TimeUnit.DAYS.toSeconds(7), TimeUnit.SECONDS);
+        int idleSeconds = (int) Math.max(1, coap.idleTimeout().toSeconds());
         cfg.set(TcpConfig.TLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.valueOf(coap.tls().clientAuth().name()));
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, coap.maxMessageSize());
 
         server = new CoapServer(cfg);
         tcp = endpoint(new GatewayConnectors.Tcp(new InetSocketAddress(coap.bindAddress(), coap.tcpPort()), cfg,
-                coap.maxMessageSize(), sessions), cfg);
+                coap.maxMessageSize(), idleSeconds, sessions), cfg);
         tls = endpoint(new GatewayConnectors.Tls(sslContext(), new InetSocketAddress(coap.bindAddress(), coap.tlsPort()), cfg,
-                coap.maxMessageSize(), sessions), cfg);
+                coap.maxMessageSize(), idleSeconds, sessions), cfg);
         server.addEndpoint(tcp);
         server.addEndpoint(tls);
 

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import org.jboss.logging.Logger;
 
@@ -68,6 +69,16 @@ public class Signalling extends ChannelDuplexHandler {
         System.arraycopy(size, 0, frame, 5, size.length);
         frame[5 + size.length] = (byte) ((OPTION_BLOCK_WISE_TRANSFER - OPTION_MAX_MESSAGE_SIZE) << 4);
         return frame;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            LOG.debugf("closing %s: silent for longer than the idle timeout", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
