@@ -34,6 +34,10 @@ public interface IdentityConfig {
     @WithDefault("10M")
     Duration deviceCodeLifetime();
 
+    /** How often expired logins, codes and refresh tokens are deleted. */
+    @WithDefault("10M")
+    Duration sweepInterval();
+
     /** How long a user has between the authorize redirect and the consent answer. */
     @WithDefault("10M")
     Duration loginTimeout();

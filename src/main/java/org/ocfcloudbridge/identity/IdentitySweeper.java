@@ -25,7 +25,7 @@ public class IdentitySweeper {
     /** How long an expired code stays recognisable. */
     static final Duration CODE_MEMORY = Duration.ofMinutes(10);
 
-    @Scheduled(every = "${bridge.identity.sweep-interval:10m}", delayed = "1m",
+    @Scheduled(every = "${bridge.identity.sweep-interval}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         sweep(OffsetDateTime.now(ZoneOffset.UTC));

@@ -32,4 +32,11 @@ public class DeviceRecord extends PanacheEntityBase {
 
     @Column(name = "last_seen_at")
     public OffsetDateTime lastSeenAt;
+
+    /**
+     * Whether the device was last known online. The truth is the live session; this copy lets a restarted daemon tell
+     * subscribers that the devices it lost are offline.
+     */
+    @Column(nullable = false)
+    public boolean online;
 }

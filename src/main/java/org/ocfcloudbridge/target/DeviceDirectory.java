@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.ocfcloudbridge.store.Store;
+import org.ocfcloudbridge.ocf.Protocol.EventTypes;
+import org.ocfcloudbridge.target.api.ApiRepresentations;
+import org.ocfcloudbridge.target.events.EventJournal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.ocfcloudbridge.ocf.Link;
@@ -35,10 +38,12 @@ public class DeviceDirectory {
     }
 
     private final Event<DeviceEvent> events;
+    private final EventJournal journal;
     private final ObjectMapper json = OcfCodec.get().mapper(OcfFormat.JSON);
 
-    public DeviceDirectory(Event<DeviceEvent> events) {
+    public DeviceDirectory(Event<DeviceEvent> events, EventJournal journal) {
         this.events = events;
+        this.journal = journal;
     }
 
     /** Binds a device to its owner at sign-up; the same owner signing up again is fine. */
@@ -74,6 +79,8 @@ public class DeviceDirectory {
             d.provider = provider;
             d.signedUpAt = now();
             d.persist();
+            d.flush();
+            journal.device(ownerId, EventTypes.DEVICES_REGISTERED, deviceId);
             return true;
         });
     }
@@ -95,6 +102,8 @@ public class DeviceDirectory {
             }
             PublishedLink.delete("key.deviceId", deviceId);
             d.delete();
+            journal.device(d.ownerId, EventTypes.DEVICES_UNREGISTERED, deviceId);
+            journal.deviceGone(deviceId);
             return Optional.of(d.ownerId);
         });
         owner.ifPresent(o -> events.fireAsync(DeviceEvent.of(DeviceEvent.Type.UNREGISTERED, deviceId, o)));
@@ -107,6 +116,7 @@ public class DeviceDirectory {
      */
     public List<Link> publish(String deviceId, String ownerId, List<Link> links, long ttlSeconds) {
         List<String> hrefs = new ArrayList<>();
+        List<Link> published = new ArrayList<>();
         List<Link> all = QuarkusTransaction.requiringNew().call(() -> {
             OffsetDateTime expires = ttlSeconds > 0 ? now().plusSeconds(ttlSeconds) : null;
             List<PublishedLink> existing = PublishedLink.list("key.deviceId", deviceId);
@@ -136,8 +146,10 @@ public class DeviceDirectory {
                 row.publishedAt = now();
                 row.persist();
                 hrefs.add(link.href);
+                published.add(link);
             }
             PublishedLink.flush();
+            journal.links(deviceId, EventTypes.RESOURCES_PUBLISHED, published);
             return live(deviceId);
         });
         events.fireAsync(new DeviceEvent(DeviceEvent.Type.PUBLISHED, deviceId, ownerId, hrefs));
@@ -151,10 +163,13 @@ public class DeviceDirectory {
                     ? PublishedLink.list("key.deviceId", deviceId)
                     : PublishedLink.list("key.deviceId = ?1 and key.ins in ?2", deviceId, instances);
             List<String> hrefs = new ArrayList<>();
+            List<Link> gone = new ArrayList<>();
             for (PublishedLink r : rows) {
                 hrefs.add(r.href);
+                gone.add(toLink(r));
                 r.delete();
             }
+            journal.links(deviceId, EventTypes.RESOURCES_UNPUBLISHED, gone);
             return hrefs;
         });
         if (!removed.isEmpty()) {
@@ -189,7 +204,9 @@ public class DeviceDirectory {
         List<Expired> gone = QuarkusTransaction.requiringNew().call(() -> {
             List<Expired> out = new ArrayList<>();
             java.util.Map<String, String> owners = new java.util.HashMap<>();
+            java.util.Map<String, List<Link>> goneByDevice = new java.util.TreeMap<>();
             for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1", now())) {
+                goneByDevice.computeIfAbsent(l.key.deviceId, k -> new ArrayList<>()).add(toLink(l));
                 String owner = owners.computeIfAbsent(l.key.deviceId, id -> {
                     DeviceRecord d = DeviceRecord.findById(id);
                     return d == null ? "" : d.ownerId;
@@ -197,6 +214,7 @@ public class DeviceDirectory {
                 out.add(new Expired(l.key.deviceId, owner.isEmpty() ? null : owner, l.href));
                 l.delete();
             }
+            goneByDevice.forEach((di, links) -> journal.links(di, EventTypes.RESOURCES_UNPUBLISHED, links));
             return out;
         });
         gone.stream().collect(java.util.stream.Collectors.groupingBy(Expired::deviceId)).forEach((di, list) ->
@@ -216,11 +234,8 @@ public class DeviceDirectory {
         return out;
     }
 
-    private Link toLink(PublishedLink row) {
-        Link link = fromJson(row.link);
-        link.ins = row.key.ins;
-        link.di = row.key.deviceId;
-        return link;
+    private static Link toLink(PublishedLink row) {
+        return ApiRepresentations.storedLink(row);
     }
 
     private static long freeInstance(String href, Set<Long> used) {
@@ -238,14 +253,6 @@ public class DeviceDirectory {
             return json.writeValueAsString(link);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private Link fromJson(String s) {
-        try {
-            return json.readValue(s, Link.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored link unreadable", e);
         }
     }
 

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.eclipse.californium.elements.EndpointContext;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.target.events.PresenceJournal;
 import org.ocfcloudbridge.target.events.DeviceEvent;
 
 import java.time.Instant;
@@ -34,10 +35,12 @@ public class DeviceSessions {
     private final Map<String, Session> byConnection = new ConcurrentHashMap<>();
     private final Map<String, Session> byDevice = new ConcurrentHashMap<>();
     private final Event<DeviceEvent> events;
+    private final PresenceJournal presence;
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
 
-    public DeviceSessions(Event<DeviceEvent> events) {
+    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence) {
         this.events = events;
+        this.presence = presence;
     }
 
     void opened(Channel channel) {
@@ -58,8 +61,18 @@ public class DeviceSessions {
         Session s = byConnection.remove(id);
         if (s != null && byDevice.remove(s.deviceId(), s)) {
             LOG.debugf("device %s offline: connection closed", s.deviceId());
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, s.deviceId(), s.ownerId()));
+            offline(s.deviceId(), s.ownerId());
         }
+    }
+
+    private void online(String deviceId, String ownerId) {
+        presence.changed(deviceId, true);
+        events.fireAsync(DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
+    }
+
+    private void offline(String deviceId, String ownerId) {
+        presence.changed(deviceId, false);
+        events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, deviceId, ownerId));
     }
 
     public int openConnections() {
@@ -78,7 +91,7 @@ public class DeviceSessions {
         if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)
                 && byDevice.remove(previousOnConnection.deviceId(), previousOnConnection)) {
             // The connection now speaks for another device: the one it spoke for is no longer online.
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, previousOnConnection.deviceId(), previousOnConnection.ownerId()));
+            offline(previousOnConnection.deviceId(), previousOnConnection.ownerId());
         }
         if (previous != null && !previous.connectionId().equals(connectionId)) {
             byConnection.remove(previous.connectionId(), previous);
@@ -88,7 +101,7 @@ public class DeviceSessions {
             }
         }
         if (previous == null) {
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
+            online(deviceId, ownerId);
         }
     }
 
@@ -96,7 +109,7 @@ public class DeviceSessions {
     public void signOut(String connectionId) {
         Session s = byConnection.remove(connectionId);
         if (s != null && byDevice.remove(s.deviceId(), s)) {
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, s.deviceId(), s.ownerId()));
+            offline(s.deviceId(), s.ownerId());
         }
     }
 

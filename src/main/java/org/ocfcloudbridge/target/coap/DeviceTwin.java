@@ -5,18 +5,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.ObservesAsync;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Link;
+import org.ocfcloudbridge.store.DeviceRecord;
 import org.ocfcloudbridge.store.TwinResource;
 import org.ocfcloudbridge.target.DeviceDirectory;
 import org.ocfcloudbridge.target.events.DeviceEvent;
+import org.ocfcloudbridge.target.events.DeviceLanes;
+import org.ocfcloudbridge.target.events.EventJournal;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,15 +37,19 @@ public class DeviceTwin {
     private final DeviceConnections connections;
     private final DeviceDirectory directory;
     private final DeviceSessions sessions;
-    private final ManagedExecutor executor;
     private final Event<DeviceEvent> events;
 
-    public DeviceTwin(DeviceConnections connections, DeviceDirectory directory, DeviceSessions sessions, ManagedExecutor executor,
-                      Event<DeviceEvent> events) {
+    private final Map<String, Set<String>> fetched = new ConcurrentHashMap<>();
+    private final DeviceLanes lanes;
+    private final EventJournal journal;
+
+    public DeviceTwin(DeviceConnections connections, DeviceDirectory directory, DeviceSessions sessions,
+                      Event<DeviceEvent> events, DeviceLanes lanes, EventJournal journal) {
+        this.lanes = lanes;
+        this.journal = journal;
         this.connections = connections;
         this.directory = directory;
         this.sessions = sessions;
-        this.executor = executor;
         this.events = events;
     }
 
@@ -68,8 +76,14 @@ public class DeviceTwin {
     private void observeAll(String deviceId, String ownerId) {
         Map<String, DeviceConnections.Observation> mine = observing.computeIfAbsent(deviceId, k -> new ConcurrentHashMap<>());
         for (Link l : directory.links(deviceId)) {
-            if (l.p != null && l.p.observable() && !mine.containsKey(l.href)) {
-                mine.put(l.href, connections.observe(deviceId, l.href, r -> notified(deviceId, ownerId, l.href, r)));
+            if (l.p != null && l.p.observable()) {
+                if (!mine.containsKey(l.href)) {
+                    mine.put(l.href, connections.observe(deviceId, l.href, r -> notified(deviceId, ownerId, l.href, r)));
+                }
+            } else if (!fetched.computeIfAbsent(deviceId, k -> ConcurrentHashMap.newKeySet()).contains(l.href)) {
+                // Not observable (e.g. /oic/d): read once per session, so the API can show it too.
+                fetched.get(deviceId).add(l.href);
+                connections.get(deviceId, l.href).thenAccept(r -> notified(deviceId, ownerId, l.href, r));
             }
         }
     }
@@ -86,21 +100,38 @@ public class DeviceTwin {
             LOG.debugf("device %s answered %s to observing %s", deviceId, r.code(), href);
             return;
         }
-        // Off Californium's threads: a database write must not stall every device.
-        executor.execute(() -> {
+        store(deviceId, ownerId, href, r.payload(), r.contentFormat());
+    }
+
+    /**
+     * Keeps a representation the device sent and, when it differs from the one held, reports the change. Off
+     * Californium's threads (a database write must not stall every device) and in order per device.
+     */
+    public void store(String deviceId, String ownerId, String href, byte[] payload, int contentFormat) {
+        lanes.run(deviceId, () -> {
             try {
-                QuarkusTransaction.requiringNew().run(() -> {
+                boolean changed = QuarkusTransaction.requiringNew().call(() -> {
+                    if (DeviceRecord.findById(deviceId) == null) {
+                        return false;
+                    }
                     TwinResource t = TwinResource.findById(new TwinResource.Key(deviceId, href));
+                    if (t != null && Arrays.equals(t.content, payload)) {
+                        return false;
+                    }
                     if (t == null) {
                         t = new TwinResource();
                         t.key = new TwinResource.Key(deviceId, href);
                     }
-                    t.content = r.payload();
-                    t.contentFormat = r.contentFormat();
+                    t.content = payload;
+                    t.contentFormat = contentFormat;
                     t.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
                     t.persist();
+                    journal.content(deviceId, href, payload);
+                    return true;
                 });
-                events.fireAsync(new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, deviceId, ownerId, List.of(href)));
+                if (changed) {
+                    events.fireAsync(new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, deviceId, ownerId, List.of(href)));
+                }
             } catch (RuntimeException e) {
                 // The device may have deregistered meanwhile (its rows are gone): nothing to keep.
                 LOG.debugf("twin of %s %s not stored: %s", deviceId, href, e.getMessage());
@@ -109,6 +140,7 @@ public class DeviceTwin {
     }
 
     private void stop(String deviceId) {
+        fetched.remove(deviceId);
         Map<String, DeviceConnections.Observation> m = observing.remove(deviceId);
         if (m != null) {
             m.values().forEach(DeviceConnections.Observation::cancel);

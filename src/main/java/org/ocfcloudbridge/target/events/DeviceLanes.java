@@ -1,0 +1,55 @@
+package org.ocfcloudbridge.target.events;
+
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ordered lanes for a device's changes that arrive on network threads (online, offline, new content): all changes of one
+ * device run one after the other on the same lane, off the CoAP threads, so their notifications keep the order in which
+ * the changes happened.
+ */
+@ApplicationScoped
+public class DeviceLanes {
+
+    private static final Logger LOG = Logger.getLogger(DeviceLanes.class);
+
+    private final ExecutorService[] lanes;
+
+    public DeviceLanes() {
+        lanes = new ExecutorService[Math.max(4, Runtime.getRuntime().availableProcessors() * 2)];
+        for (int i = 0; i < lanes.length; i++) {
+            String name = "device-lane-" + i;
+            lanes[i] = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    public void run(String deviceId, Runnable task) {
+        lanes[Math.floorMod(deviceId.hashCode(), lanes.length)].execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warnf("change of device %s not recorded: %s", deviceId, e.getMessage());
+            }
+        });
+    }
+
+    /** Lets queued changes finish (a sign-out during shutdown still reaches the database). */
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        for (ExecutorService lane : lanes) {
+            lane.shutdown();
+        }
+        for (ExecutorService lane : lanes) {
+            lane.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}

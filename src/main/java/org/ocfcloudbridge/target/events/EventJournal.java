@@ -1,0 +1,198 @@
+package org.ocfcloudbridge.target.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import org.ocfcloudbridge.ocf.EventSignature;
+import org.ocfcloudbridge.ocf.Link;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.ocf.Protocol.EventTypes;
+import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.store.DeviceRecord;
+import org.ocfcloudbridge.store.OutboxEntry;
+import org.ocfcloudbridge.store.PublishedLink;
+import org.ocfcloudbridge.store.Subscription;
+import org.ocfcloudbridge.store.TwinResource;
+import org.ocfcloudbridge.target.api.ApiRepresentations;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns a change at the Target Cloud into notifications (Part 10 §5): finds the subscriptions that want it and writes
+ * one signed notification per subscription into the outbox. Every method must run inside the transaction that makes
+ * the change, so a change and its notifications are stored together or not at all.
+ */
+@ApplicationScoped
+public class EventJournal {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final OcfCodec CODEC = OcfCodec.get();
+
+    private final NotificationDelivery delivery;
+
+    public EventJournal(NotificationDelivery delivery) {
+        this.delivery = delivery;
+    }
+
+    /** A devices-level event (registered, unregistered, online, offline) about one device of {@code ownerId}. */
+    public void device(String ownerId, String eventType, String deviceId) {
+        List<Subscription> subs = locked("ownerId = ?1 and level = ?2 and state = ?3 order by id", ownerId,
+                Subscription.Level.DEVICES, Subscription.State.ACTIVE);
+        for (Subscription s : subs) {
+            if (s.wants(eventType)) {
+                append(s, eventType, deviceIds(s, List.of(deviceId)));
+            }
+        }
+    }
+
+    /** Links published or unpublished (device level); {@code links} carry device-local hrefs. */
+    public void links(String deviceId, String eventType, List<Link> links) {
+        if (links.isEmpty()) {
+            return;
+        }
+        for (Subscription s : locked("deviceId = ?1 and level = ?2 and state = ?3 order by id", deviceId,
+                Subscription.Level.DEVICE, Subscription.State.ACTIVE)) {
+            if (s.wants(eventType)) {
+                append(s, eventType, links(s, deviceId, links));
+            }
+        }
+    }
+
+    /** A resource's representation changed; {@code cbor} is what the device sent. */
+    public void content(String deviceId, String href, byte[] cbor) {
+        for (Subscription s : locked("deviceId = ?1 and href = ?2 and level = ?3 and state = ?4 order by id", deviceId, href,
+                Subscription.Level.RESOURCE, Subscription.State.ACTIVE)) {
+            append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, cbor));
+        }
+    }
+
+    /**
+     * The device left its owner: its device- and resource-level subscriptions end with {@code subscription_cancelled}
+     * (they could otherwise follow the device to a next owner).
+     */
+    public void deviceGone(String deviceId) {
+        for (Subscription s : locked("deviceId = ?1 and state = ?2 order by id", deviceId, Subscription.State.ACTIVE)) {
+            cancel(s);
+        }
+    }
+
+    /** The current state, one notification per subscribed event type (right after subscribing). */
+    public void initial(Subscription s) {
+        switch (s.level) {
+            case DEVICES -> {
+                List<DeviceRecord> devices = DeviceRecord.list("ownerId = ?1 order by id", s.ownerId);
+                for (String type : s.eventTypeList()) {
+                    List<String> ids = switch (type) {
+                        case EventTypes.DEVICES_REGISTERED -> devices.stream().map(d -> d.id).toList();
+                        case EventTypes.DEVICES_ONLINE -> devices.stream().filter(d -> d.online).map(d -> d.id).toList();
+                        case EventTypes.DEVICES_OFFLINE -> devices.stream().filter(d -> !d.online).map(d -> d.id).toList();
+                        default -> List.of();
+                    };
+                    append(s, type, deviceIds(s, ids));
+                }
+            }
+            case DEVICE -> {
+                for (String type : s.eventTypeList()) {
+                    List<Link> current = type.equals(EventTypes.RESOURCES_PUBLISHED) ? liveLinks(s.deviceId) : List.of();
+                    append(s, type, links(s, s.deviceId, current));
+                }
+            }
+            case RESOURCE -> {
+                Optional<TwinResource> twin = TwinResource.findByIdOptional(new TwinResource.Key(s.deviceId, s.href));
+                twin.ifPresent(t -> append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, t.content)));
+            }
+        }
+    }
+
+    /** Ends a subscription: nothing more is queued for it but {@code subscription_cancelled}, which is its last word. */
+    public void cancel(Subscription s) {
+        Subscription locked = Subscription.findById(s.id, LockModeType.PESSIMISTIC_WRITE);
+        if (locked == null || locked.state != Subscription.State.ACTIVE) {
+            return;
+        }
+        locked.state = Subscription.State.CANCELLING;
+        Body body = locked.bareArrays ? new Body(null, new byte[0])
+                : new Body(MediaTypes.JSON, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        append(locked, EventTypes.SUBSCRIPTION_CANCELLED, body);
+    }
+
+    private static List<Link> liveLinks(String deviceId) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Link> out = new ArrayList<>();
+        for (PublishedLink l : PublishedLink.<PublishedLink>list("key.deviceId = ?1 order by key.ins", deviceId)) {
+            if (l.expiresAt == null || l.expiresAt.isAfter(now)) {
+                out.add(ApiRepresentations.storedLink(l));
+            }
+        }
+        return out;
+    }
+
+    private static List<Subscription> locked(String query, Object... params) {
+        // Locked so that two changes writing to one subscription take its sequence numbers one after the other;
+        // always in id order, so two transactions never wait on each other crosswise.
+        return Subscription.<Subscription>find(query, params).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+    }
+
+    private void append(Subscription s, String eventType, Body body) {
+        long seq = s.nextSeq++;
+        long ts = Instant.now().getEpochSecond();
+        OutboxEntry e = new OutboxEntry();
+        e.subscriptionId = s.id;
+        e.seq = seq;
+        e.eventType = eventType;
+        e.eventTimestamp = ts;
+        e.contentType = body.contentType();
+        e.body = body.bytes();
+        e.signature = EventSignature.sign(s.signingSecret, body.contentType(), eventType, s.id.toString(), seq, ts, body.bytes());
+        e.attempts = 0;
+        e.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        e.nextAttemptAt = e.createdAt;
+        e.persist();
+        delivery.wakeAfterCommit();
+    }
+
+    record Body(String contentType, byte[] bytes) {
+    }
+
+    private static Body deviceIds(Subscription s, List<String> ids) {
+        ArrayNode list = NODES.arrayNode();
+        ids.forEach(id -> list.addObject().put("di", id));
+        return encode(s, list);
+    }
+
+    private static Body links(Subscription s, String deviceId, List<Link> links) {
+        ArrayNode list = NODES.arrayNode();
+        links.forEach(l -> list.add(ApiRepresentations.apiLink(deviceId, l)));
+        return encode(s, list);
+    }
+
+    private static Body encode(Subscription s, ArrayNode list) {
+        JsonNode body = list;
+        if (!s.bareArrays) {
+            ObjectNode wrapped = NODES.objectNode();
+            wrapped.set("content", list);
+            body = wrapped;
+        }
+        return new Body(s.contentType, write(body, s.contentType));
+    }
+
+    private static Body representation(Subscription s, byte[] cbor) {
+        if (MediaTypes.OCF_CBOR.equals(s.contentType)) {
+            return new Body(s.contentType, cbor);
+        }
+        return new Body(s.contentType, ApiRepresentations.cborToJson(cbor));
+    }
+
+    private static byte[] write(JsonNode body, String contentType) {
+        return CODEC.encode(body, MediaTypes.OCF_CBOR.equals(contentType) ? OcfFormat.OCF_CBOR : OcfFormat.JSON);
+    }
+}

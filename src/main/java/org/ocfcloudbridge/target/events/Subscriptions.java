@@ -1,0 +1,75 @@
+package org.ocfcloudbridge.target.events;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.ocfcloudbridge.store.Subscription;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Creating, finding and cancelling subscriptions (Part 10 §5.2–§5.3); each belongs to the user who made it. */
+@ApplicationScoped
+public class Subscriptions {
+
+    private final EventJournal journal;
+
+    public Subscriptions(EventJournal journal) {
+        this.journal = journal;
+    }
+
+    /** Stores the subscription and, in the same transaction, the notifications that carry the current state. */
+    public UUID subscribe(Subscription s) {
+        s.id = UUID.randomUUID();
+        s.nextSeq = 0;
+        s.state = Subscription.State.ACTIVE;
+        s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        QuarkusTransaction.requiringNew().run(() -> {
+            s.persist();
+            s.flush();
+            journal.initial(s);
+        });
+        return s.id;
+    }
+
+    /** The user's active subscription {@code id} at that level and place; another user's is never found. */
+    public Optional<Subscription> find(String ownerId, String id, Subscription.Level level, String deviceId, String href) {
+        UUID uuid = parse(id);
+        if (uuid == null) {
+            return Optional.empty();
+        }
+        return QuarkusTransaction.requiringNew().call(() -> Subscription.<Subscription>findByIdOptional(uuid)
+                .filter(s -> matches(s, ownerId, level, deviceId, href)));
+    }
+
+    /** Cancels it: a last {@code subscription_cancelled} is queued after what is already queued. */
+    public boolean cancel(String ownerId, String id, Subscription.Level level, String deviceId, String href) {
+        UUID uuid = parse(id);
+        if (uuid == null) {
+            return false;
+        }
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Subscription s = Subscription.findById(uuid);
+            if (s == null || !matches(s, ownerId, level, deviceId, href)) {
+                return false;
+            }
+            journal.cancel(s);
+            return true;
+        });
+    }
+
+    private static boolean matches(Subscription s, String ownerId, Subscription.Level level, String deviceId, String href) {
+        return s.state == Subscription.State.ACTIVE && s.ownerId.equals(ownerId) && s.level == level
+                && Objects.equals(s.deviceId, deviceId) && Objects.equals(s.href, href);
+    }
+
+    private static UUID parse(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

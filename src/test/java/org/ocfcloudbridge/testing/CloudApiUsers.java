@@ -1,0 +1,51 @@
+package org.ocfcloudbridge.testing;
+
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.testing.OAuthTestClient.Pkce;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** Users of the Cloud API with their tokens, and simulated devices of theirs online at the gateway. */
+public final class CloudApiUsers {
+
+    private static final String REDIRECT = "http://127.0.0.1:9/origin-cloud";
+    private static String client;
+
+    private CloudApiUsers() {
+    }
+
+    private static synchronized String client() {
+        if (client == null) {
+            client = OAuthTestClient.newClient(REDIRECT, null, List.of("r:*", "w:*"));
+        }
+        return client;
+    }
+
+    /** An access token of {@code user} with {@code scope} for an Origin Cloud client. */
+    public static String token(String[] user, String scope) {
+        Pkce pkce = Pkce.create();
+        String code = OAuthTestClient.code(client(), REDIRECT, user, pkce, scope);
+        return OAuthTestClient.exchange(client(), null, code, REDIRECT, pkce.verifier()).then().statusCode(200)
+                .extract().path("access_token");
+    }
+
+    public static String deviceCode(String username) {
+        return given().auth().oauth2(OAuthTestClient.adminToken()).contentType("application/json")
+                .body(Map.of("username", username)).post("/api/admin/device-codes").then().statusCode(201).extract().path("code");
+    }
+
+    /** A simulated device of {@code user}: signed up, signed in and published over CoAP over TCP. */
+    public static SimulatedDevice onlineDevice(String[] user, int gatewayTcpPort) throws Exception {
+        SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "lamp", URI.create("coap+tcp://127.0.0.1:" + gatewayTcpPort), false);
+        d.connect();
+        d.signUp(deviceCode(user[0]), null);
+        d.signIn();
+        d.publish(0);
+        return d;
+    }
+}
