@@ -150,6 +150,9 @@ public final class CloudApiContract {
         if (rest.length <= 2) {
             return path;
         }
+        if (rest[1].equals("subscriptions") && rest.length <= 3) {
+            return path;
+        }
         int end = rest.length;
         String tail = "";
         if (rest.length >= 3 && rest[rest.length - 1].equals("subscriptions")) {

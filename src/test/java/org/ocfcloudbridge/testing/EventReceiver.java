@@ -18,7 +18,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -43,7 +42,8 @@ public final class EventReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final LinkedBlockingQueue<Notification> received = new LinkedBlockingQueue<>();
+    /** Accepted notifications not yet taken by {@link #await}, in arrival order. */
+    private final List<Notification> received = new ArrayList<>();
     private final List<Notification> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Queue<Integer> scripted = new ConcurrentLinkedQueue<>();
     private final Map<String, Integer> perSubscription = new ConcurrentHashMap<>();
@@ -92,7 +92,10 @@ public final class EventReceiver implements AutoCloseable {
         int answer = forSub != null ? forSub : next != null ? next : status;
         all.add(n);
         if (answer >= 200 && answer < 300) {
-            received.add(n);
+            synchronized (received) {
+                received.add(n);
+                received.notifyAll();
+            }
         }
         ex.sendResponseHeaders(answer, -1);
         ex.close();
@@ -106,17 +109,26 @@ public final class EventReceiver implements AutoCloseable {
         }
     }
 
-    /** The next notification answered with 2xx that {@code which} accepts (others are skipped), or a failure. */
+    /**
+     * Takes the first accepted (2xx) notification that {@code which} matches, waiting for it; the others stay for
+     * later calls.
+     */
     public Notification await(Predicate<Notification> which, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = end - System.nanoTime();
-            Notification n = left <= 0 ? null : received.poll(left, TimeUnit.NANOSECONDS);
-            if (n == null) {
-                throw new AssertionError("no matching notification within " + timeout + "; got " + describe(all));
-            }
-            if (which.test(n)) {
-                return n;
+        synchronized (received) {
+            while (true) {
+                for (java.util.Iterator<Notification> it = received.iterator(); it.hasNext(); ) {
+                    Notification n = it.next();
+                    if (which.test(n)) {
+                        it.remove();
+                        return n;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching notification within " + timeout + "; got " + describe(all));
+                }
+                TimeUnit.NANOSECONDS.timedWait(received, left);
             }
         }
     }
