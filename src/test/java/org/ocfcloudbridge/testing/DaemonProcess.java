@@ -134,6 +134,14 @@ public final class DaemonProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the daemon without warning (SIGKILL), as a crash or an OOM killer would. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
