@@ -73,6 +73,11 @@ public final class Protocol {
         public static final String SEQUENCE_NUMBER = "Sequence-Number";
         public static final String EVENT_TIMESTAMP = "Event-Timestamp";
         public static final String EVENT_SIGNATURE = "Event-Signature";
+        public static final String CONTENT_TYPE = "Content-Type";
+        public static final String ACCEPT = "Accept";
+        public static final String AUTHORIZATION = "Authorization";
+        /** On a 504 for an offline device (§4.1). */
+        public static final String RETRY_AFTER = "Retry-After";
 
         private Headers() {
         }

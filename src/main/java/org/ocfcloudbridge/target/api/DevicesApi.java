@@ -65,7 +65,7 @@ public class DevicesApi {
     // ---- Devices API (§4) ----
 
     @GET
-    public Response devices(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
+    public Response devices(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
                             @QueryParam("content") String content) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         if (!ApiMedia.acceptsJson(accept)) {
@@ -82,7 +82,7 @@ public class DevicesApi {
 
     @GET
     @Path("{deviceId}")
-    public Response device(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
+    public Response device(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
                            @PathParam("deviceId") String deviceId, @QueryParam("content") String content) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         if (!ApiMedia.acceptsJson(accept)) {
@@ -101,7 +101,7 @@ public class DevicesApi {
 
     @GET
     @Path("{deviceId}/{href: .+}")
-    public CompletionStage<Response> retrieve(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
+    public CompletionStage<Response> retrieve(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
                                               @PathParam("deviceId") String deviceId, @PathParam("href") String href) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         ApiMedia.Kind kind = ApiMedia.accept(accept);
@@ -116,8 +116,8 @@ public class DevicesApi {
 
     @POST
     @Path("{deviceId}/{href: .+}")
-    public CompletionStage<Response> update(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
-                                            @HeaderParam("Content-Type") String contentType, @PathParam("deviceId") String deviceId,
+    public CompletionStage<Response> update(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                            @HeaderParam(Headers.CONTENT_TYPE) String contentType, @PathParam("deviceId") String deviceId,
                                             @PathParam("href") String href, byte[] body) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         if (!token.hasScope(Protocol.Scopes.WRITE)) {
@@ -153,8 +153,8 @@ public class DevicesApi {
 
     @POST
     @Path(Protocol.HttpPaths.SUBSCRIPTIONS)
-    public Response subscribeToDevices(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
-                                       @HeaderParam("Content-Type") String contentType,
+    public Response subscribeToDevices(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                       @HeaderParam(Headers.CONTENT_TYPE) String contentType,
                                        @HeaderParam(Headers.CORRELATION_ID) String correlationId, byte[] body) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.subscribe(token.owner(), Subscription.Level.DEVICES, null, null, accept, contentType, correlationId, body);
@@ -162,7 +162,7 @@ public class DevicesApi {
 
     @GET
     @Path(Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response devicesSubscription(@HeaderParam("Authorization") String authorization,
+    public Response devicesSubscription(@HeaderParam(Headers.AUTHORIZATION) String authorization,
                                         @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.show(subscriptions.find(token.owner(), id, Subscription.Level.DEVICES, null, null));
@@ -170,7 +170,7 @@ public class DevicesApi {
 
     @DELETE
     @Path(Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response unsubscribeFromDevices(@HeaderParam("Authorization") String authorization,
+    public Response unsubscribeFromDevices(@HeaderParam(Headers.AUTHORIZATION) String authorization,
                                            @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.cancelled(subscriptions.cancel(token.owner(), id, Subscription.Level.DEVICES, null, null));
@@ -178,8 +178,8 @@ public class DevicesApi {
 
     @POST
     @Path("{deviceId}/" + Protocol.HttpPaths.SUBSCRIPTIONS)
-    public Response subscribeToDevice(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
-                                      @HeaderParam("Content-Type") String contentType,
+    public Response subscribeToDevice(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                      @HeaderParam(Headers.CONTENT_TYPE) String contentType,
                                       @HeaderParam(Headers.CORRELATION_ID) String correlationId,
                                       @PathParam("deviceId") String deviceId, byte[] body) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
@@ -191,7 +191,7 @@ public class DevicesApi {
 
     @GET
     @Path("{deviceId}/" + Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response deviceSubscription(@HeaderParam("Authorization") String authorization, @PathParam("deviceId") String deviceId,
+    public Response deviceSubscription(@HeaderParam(Headers.AUTHORIZATION) String authorization, @PathParam("deviceId") String deviceId,
                                        @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.show(subscriptions.find(token.owner(), id, Subscription.Level.DEVICE, deviceId, null));
@@ -199,7 +199,7 @@ public class DevicesApi {
 
     @DELETE
     @Path("{deviceId}/" + Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response unsubscribeFromDevice(@HeaderParam("Authorization") String authorization, @PathParam("deviceId") String deviceId,
+    public Response unsubscribeFromDevice(@HeaderParam(Headers.AUTHORIZATION) String authorization, @PathParam("deviceId") String deviceId,
                                           @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.cancelled(subscriptions.cancel(token.owner(), id, Subscription.Level.DEVICE, deviceId, null));
@@ -207,8 +207,8 @@ public class DevicesApi {
 
     @POST
     @Path("{deviceId}/{href: .+}/" + Protocol.HttpPaths.SUBSCRIPTIONS)
-    public Response subscribeToResource(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
-                                        @HeaderParam("Content-Type") String contentType,
+    public Response subscribeToResource(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                        @HeaderParam(Headers.CONTENT_TYPE) String contentType,
                                         @HeaderParam(Headers.CORRELATION_ID) String correlationId,
                                         @PathParam("deviceId") String deviceId, @PathParam("href") String href, byte[] body) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
@@ -221,7 +221,7 @@ public class DevicesApi {
 
     @GET
     @Path("{deviceId}/{href: .+}/" + Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response resourceSubscription(@HeaderParam("Authorization") String authorization, @PathParam("deviceId") String deviceId,
+    public Response resourceSubscription(@HeaderParam(Headers.AUTHORIZATION) String authorization, @PathParam("deviceId") String deviceId,
                                          @PathParam("href") String href, @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
         return requests.show(subscriptions.find(token.owner(), id, Subscription.Level.RESOURCE, deviceId, "/" + href));
@@ -229,7 +229,7 @@ public class DevicesApi {
 
     @DELETE
     @Path("{deviceId}/{href: .+}/" + Protocol.HttpPaths.SUBSCRIPTIONS + "/{subscriptionId}")
-    public Response unsubscribeFromResource(@HeaderParam("Authorization") String authorization,
+    public Response unsubscribeFromResource(@HeaderParam(Headers.AUTHORIZATION) String authorization,
                                             @PathParam("deviceId") String deviceId, @PathParam("href") String href,
                                             @PathParam("subscriptionId") String id) {
         VerifiedToken token = auth.require(authorization, Protocol.Scopes.READ);
@@ -258,7 +258,7 @@ public class DevicesApi {
         if (r.outcome() != DeviceConnections.Outcome.ANSWERED) {
             String why = r.outcome() == DeviceConnections.Outcome.OFFLINE ? "the device is offline" : "the device did not answer in time";
             return Response.fromResponse(ApiErrors.of(504, why))
-                    .header("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds()))).build();
+                    .header(Headers.RETRY_AFTER, Long.toString(Math.max(1, config.retryAfter().toSeconds()))).build();
         }
         ResponseCode code = r.code();
         if (code.isSuccess()) {

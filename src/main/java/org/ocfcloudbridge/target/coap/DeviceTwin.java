@@ -7,7 +7,6 @@ import jakarta.enterprise.event.ObservesAsync;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Link;
-import org.ocfcloudbridge.store.DeviceRecord;
 import org.ocfcloudbridge.store.TwinResource;
 import org.ocfcloudbridge.target.DeviceDirectory;
 import org.ocfcloudbridge.target.events.DeviceEvent;
@@ -16,6 +15,7 @@ import org.ocfcloudbridge.target.events.EventJournal;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +40,8 @@ public class DeviceTwin {
     private final Event<DeviceEvent> events;
 
     private final Map<String, Set<String>> fetched = new ConcurrentHashMap<>();
+    private final java.util.Queue<Write>[] pending;
+    private final java.util.concurrent.atomic.AtomicBoolean[] scheduled;
     private final DeviceLanes lanes;
     private final EventJournal journal;
 
@@ -47,6 +49,14 @@ public class DeviceTwin {
                       Event<DeviceEvent> events, DeviceLanes lanes, EventJournal journal) {
         this.lanes = lanes;
         this.journal = journal;
+        @SuppressWarnings("unchecked")
+        java.util.Queue<Write>[] queues = new java.util.Queue[lanes.count()];
+        pending = queues;
+        scheduled = new java.util.concurrent.atomic.AtomicBoolean[lanes.count()];
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            scheduled[i] = new java.util.concurrent.atomic.AtomicBoolean();
+        }
         this.connections = connections;
         this.directory = directory;
         this.sessions = sessions;
@@ -103,40 +113,88 @@ public class DeviceTwin {
         store(deviceId, ownerId, href, r.payload(), r.contentFormat());
     }
 
+    /** A representation a device sent, waiting on its lane to be stored. */
+    record Write(String deviceId, String ownerId, String href, byte[] payload, int contentFormat) {
+    }
+
+    /** Most writes one transaction takes: a burst of changes costs one commit per batch, not one per change. */
+    private static final int BATCH = 256;
+
     /**
      * Keeps a representation the device sent and, when it differs from the one held, reports the change. Off
-     * Californium's threads (a database write must not stall every device) and in order per device.
+     * Californium's threads (a database write must not stall every device), in order per device, and batched per lane.
      */
     public void store(String deviceId, String ownerId, String href, byte[] payload, int contentFormat) {
-        lanes.run(deviceId, () -> {
-            try {
-                boolean changed = QuarkusTransaction.requiringNew().call(() -> {
-                    if (DeviceRecord.findById(deviceId) == null) {
-                        return false;
-                    }
-                    TwinResource t = TwinResource.findById(new TwinResource.Key(deviceId, href));
-                    if (t != null && Arrays.equals(t.content, payload)) {
-                        return false;
-                    }
-                    if (t == null) {
-                        t = new TwinResource();
-                        t.key = new TwinResource.Key(deviceId, href);
-                    }
-                    t.content = payload;
-                    t.contentFormat = contentFormat;
-                    t.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
-                    t.persist();
-                    journal.content(deviceId, href, payload);
-                    return true;
-                });
-                if (changed) {
-                    events.fireAsync(new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, deviceId, ownerId, List.of(href)));
-                }
-            } catch (RuntimeException e) {
-                // The device may have deregistered meanwhile (its rows are gone): nothing to keep.
-                LOG.debugf("twin of %s %s not stored: %s", deviceId, href, e.getMessage());
+        int lane = lanes.laneOf(deviceId);
+        pending[lane].add(new Write(deviceId, ownerId, href, payload, contentFormat));
+        if (scheduled[lane].compareAndSet(false, true)) {
+            lanes.runOn(lane, "the device twin", () -> flush(lane));
+        }
+    }
+
+    private void flush(int lane) {
+        scheduled[lane].set(false);
+        List<Write> batch = new ArrayList<>();
+        Write w;
+        while ((w = pending[lane].poll()) != null) {
+            batch.add(w);
+            if (batch.size() == BATCH) {
+                write(batch);
+                batch = new ArrayList<>();
             }
-        });
+        }
+        if (!batch.isEmpty()) {
+            write(batch);
+        }
+    }
+
+    private void write(List<Write> batch) {
+        List<Write> changed;
+        try {
+            changed = QuarkusTransaction.requiringNew().call(() -> apply(batch));
+        } catch (RuntimeException e) {
+            // One write of the batch failed (say its device was just deregistered): the others are kept one by one.
+            changed = new ArrayList<>();
+            for (Write one : batch) {
+                try {
+                    changed.addAll(QuarkusTransaction.requiringNew().call(() -> apply(List.of(one))));
+                } catch (RuntimeException gone) {
+                    LOG.debugf("twin of %s %s not stored: %s", one.deviceId(), one.href(), gone.getMessage());
+                }
+            }
+        }
+        for (Write c : changed) {
+            events.fireAsync(new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, c.deviceId(), c.ownerId(), List.of(c.href())));
+        }
+    }
+
+    /** Stores what changed and journals it; returns the writes that were changes. */
+    private List<Write> apply(List<Write> batch) {
+        List<Write> changed = new ArrayList<>();
+        List<EventJournal.Content> contents = new ArrayList<>();
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (Write w : batch) {
+            TwinResource t = TwinResource.findById(new TwinResource.Key(w.deviceId(), w.href()));
+            if (t != null && Arrays.equals(t.content, w.payload())) {
+                continue;
+            }
+            if (t == null) {
+                t = new TwinResource();
+                t.key = new TwinResource.Key(w.deviceId(), w.href());
+                t.content = w.payload();
+                t.contentFormat = w.contentFormat();
+                t.updatedAt = now;
+                t.persist();
+            } else {
+                t.content = w.payload();
+                t.contentFormat = w.contentFormat();
+                t.updatedAt = now;
+            }
+            changed.add(w);
+            contents.add(new EventJournal.Content(w.deviceId(), w.href(), w.payload()));
+        }
+        journal.contents(contents);
+        return changed;
     }
 
     private void stop(String deviceId) {

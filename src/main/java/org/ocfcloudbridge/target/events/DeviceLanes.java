@@ -33,12 +33,25 @@ public class DeviceLanes {
         }
     }
 
+    public int count() {
+        return lanes.length;
+    }
+
+    public int laneOf(String deviceId) {
+        return Math.floorMod(deviceId.hashCode(), lanes.length);
+    }
+
     public void run(String deviceId, Runnable task) {
-        lanes[Math.floorMod(deviceId.hashCode(), lanes.length)].execute(() -> {
+        runOn(laneOf(deviceId), deviceId, task);
+    }
+
+    /** Runs {@code task} on lane {@code lane}; {@code what} names it in a failure's log line. */
+    public void runOn(int lane, String what, Runnable task) {
+        lanes[lane].execute(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.warnf("change of device %s not recorded: %s", deviceId, e.getMessage());
+                LOG.warnf("change of %s not recorded: %s", what, e.getMessage());
             }
         });
     }

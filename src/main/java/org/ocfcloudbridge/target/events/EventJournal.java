@@ -68,10 +68,19 @@ public class EventJournal {
     }
 
     /** A resource's representation changed; {@code cbor} is what the device sent. */
-    public void content(String deviceId, String href, byte[] cbor) {
-        for (Subscription s : locked("deviceId = ?1 and href = ?2 and level = ?3 and state = ?4 order by id", deviceId, href,
-                Subscription.Level.RESOURCE, Subscription.State.ACTIVE)) {
-            append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, cbor));
+    public record Content(String deviceId, String href, byte[] cbor) {
+    }
+
+    /** Changes of resources, in the order they happened; each resource's subscriptions are looked up once. */
+    public void contents(List<Content> changes) {
+        java.util.Map<String, List<Subscription>> byResource = new java.util.HashMap<>();
+        for (Content c : changes) {
+            List<Subscription> subs = byResource.computeIfAbsent(c.deviceId() + c.href(), k -> locked(
+                    "deviceId = ?1 and href = ?2 and level = ?3 and state = ?4 order by id", c.deviceId(), c.href(),
+                    Subscription.Level.RESOURCE, Subscription.State.ACTIVE));
+            for (Subscription s : subs) {
+                append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, c.cbor()));
+            }
         }
     }
 
@@ -157,7 +166,8 @@ public class EventJournal {
         e.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
         e.nextAttemptAt = e.createdAt;
         e.persist();
-        delivery.wakeAfterCommit();
+        delivery.enqueueAfterCommit(new NotificationDelivery.Pending(e.id, s.id, seq, eventType, ts, e.contentType, e.body,
+                e.signature, s.eventsUrl, s.correlationId));
     }
 
     record Body(String contentType, byte[] bytes) {

@@ -20,6 +20,7 @@ import org.ocfcloudbridge.store.DeadLetter;
 import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.Subscription;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +32,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,12 +60,15 @@ public class NotificationDelivery {
     private final BridgeConfig bridge;
     private final TransactionSynchronizationRegistry transactions;
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
+    /** Subscriptions with a new notification committed since the dispatcher last looked. */
+    private final Set<UUID> dirty = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean woken;
     private volatile boolean running;
     private Thread dispatcher;
     private ExecutorService workers;
+    private ExecutorService httpThreads;
     private HttpClient http;
     private Counter delivered;
     private Counter failed;
@@ -81,14 +89,12 @@ public class NotificationDelivery {
         if (!bridge.target().enabled()) {
             return;
         }
-        AtomicInteger n = new AtomicInteger();
-        workers = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "notification-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // One thread per subscription in flight, each waiting on its POST; the HTTP client has its own few threads
+        // (a blocking send must never wait for a thread that another blocking send holds).
+        workers = Executors.newFixedThreadPool(config.maxInFlight(), named("notification-worker-"));
+        httpThreads = Executors.newFixedThreadPool(2, named("notification-http-"));
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.deliveryTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).executor(workers).build();
+                .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
         delivered = metrics.counter("bridge.notifications.delivered");
         failed = metrics.counter("bridge.notifications.failed");
         metrics.gauge("bridge.notifications.in.flight", inFlight, Set::size);
@@ -100,17 +106,43 @@ public class NotificationDelivery {
 
     void stop(@Observes ShutdownEvent event) {
         running = false;
+        try {
+            deleteDelivered();
+        } catch (RuntimeException e) {
+            LOG.debugf("delivered notifications not deleted at shutdown (they will be sent again): %s", e.getMessage());
+        }
         if (dispatcher != null) {
             dispatcher.interrupt();
         }
         if (workers != null) {
             workers.shutdownNow();
+            httpThreads.shutdownNow();
         }
     }
 
-    /** Look at the outbox once the current transaction has committed (at once when there is none). */
-    public void wakeAfterCommit() {
+    /**
+     * What this instance knows of a subscription's queue without asking the database: notifications committed since,
+     * by sequence number, and the next sequence number to deliver (-1: unknown, ask the database).
+     */
+    private static final class Queue {
+        final TreeMap<Long, Pending> ready = new TreeMap<>();
+        long expected = -1;
+    }
+
+    /** Most notifications of one subscription held in memory; beyond that they wait in the database only. */
+    private static final int MEMORY = 1000;
+
+    private final Map<UUID, Queue> queues = new ConcurrentHashMap<>();
+    private static final long DELETE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Delivered notifications still to delete: deleted in batches (a crash before that means a resend, never a loss). */
+    private final ConcurrentLinkedQueue<Long> deliveredIds = new ConcurrentLinkedQueue<>();
+
+    /** Hands a notification to delivery once the current transaction has committed it. */
+    public void enqueueAfterCommit(Pending p) {
+        UUID subscription = p.subscriptionId();
         if (transactions.getTransactionKey() == null) {
+            remember(p);
+            dirty.add(subscription);
             wake();
             return;
         }
@@ -122,10 +154,71 @@ public class NotificationDelivery {
             @Override
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
+                    remember(p);
+                    dirty.add(subscription);
                     wake();
                 }
             }
         });
+    }
+
+    private void remember(Pending p) {
+        Queue q = queues.computeIfAbsent(p.subscriptionId(), k -> new Queue());
+        synchronized (q) {
+            if (q.ready.size() < MEMORY) {
+                q.ready.put(p.seq(), p);
+            }
+        }
+    }
+
+    /** The subscription's next notification: from memory when it is the one expected, else from the database. */
+    private Pending next(UUID sub) {
+        Queue q = queues.computeIfAbsent(sub, k -> new Queue());
+        long from;
+        synchronized (q) {
+            if (q.expected >= 0) {
+                q.ready.headMap(q.expected).clear();
+                Map.Entry<Long, Pending> first = q.ready.firstEntry();
+                if (first != null && first.getKey() == q.expected) {
+                    q.ready.remove(first.getKey());
+                    return first.getValue();
+                }
+            }
+            from = Math.max(0, q.expected);
+        }
+        return QuarkusTransaction.requiringNew().call(() -> head(sub, from));
+    }
+
+    private void delivered(Pending p) {
+        deliveredIds.add(p.id());
+        Queue q = queues.get(p.subscriptionId());
+        if (q != null) {
+            synchronized (q) {
+                q.expected = p.seq() + 1;
+            }
+        }
+    }
+
+    /** The subscription is gone: nothing of it stays in memory. */
+    private void forget(UUID sub) {
+        queues.remove(sub);
+    }
+
+    private void deleteDelivered() {
+        List<Long> ids = new ArrayList<>();
+        Long id;
+        while ((id = deliveredIds.poll()) != null) {
+            ids.add(id);
+            if (ids.size() == 500) {
+                List<Long> chunk = ids;
+                QuarkusTransaction.requiringNew().run(() -> OutboxEntry.delete("id in ?1", chunk));
+                ids = new ArrayList<>();
+            }
+        }
+        if (!ids.isEmpty()) {
+            List<Long> chunk = ids;
+            QuarkusTransaction.requiringNew().run(() -> OutboxEntry.delete("id in ?1", chunk));
+        }
     }
 
     void wake() {
@@ -139,6 +232,8 @@ public class NotificationDelivery {
     }
 
     private void run() {
+        long nextScan = 0;
+        long nextDelete = 0;
         while (running) {
             try {
                 lock.lock();
@@ -150,7 +245,25 @@ public class NotificationDelivery {
                 } finally {
                     lock.unlock();
                 }
-                dispatchDue();
+                if (System.nanoTime() - nextDelete >= 0 || deliveredIds.size() >= 500) {
+                    nextDelete = System.nanoTime() + DELETE_EVERY_NANOS;
+                    deleteDelivered();
+                }
+                if (System.nanoTime() - nextScan >= 0) {
+                    // Retries that came due, and whatever a previous run of the daemon left.
+                    nextScan = System.nanoTime() + config.pollInterval().toNanos();
+                    dirty.addAll(withPending());
+                }
+                for (UUID sub : dirty) {
+                    if (inFlight.size() >= config.maxInFlight()) {
+                        break;
+                    }
+                    // A subscription in flight keeps its mark: what committed meanwhile is looked at when it lands.
+                    if (inFlight.add(sub)) {
+                        dirty.remove(sub);
+                        workers.execute(() -> deliver(sub));
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -161,44 +274,63 @@ public class NotificationDelivery {
         }
     }
 
-    record Pending(long id, UUID subscriptionId, long seq, String eventType, long timestamp, String contentType, byte[] body,
+    public record Pending(long id, UUID subscriptionId, long seq, String eventType, long timestamp, String contentType, byte[] body,
                    String signature, String eventsUrl, String correlationId) {
     }
 
-    private void dispatchDue() {
-        int room = config.maxInFlight() - inFlight.size();
-        if (room <= 0) {
-            return;
-        }
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Pending> due = QuarkusTransaction.requiringNew().call(() -> OutboxEntry.getEntityManager().createQuery(
-                        "select o, s from OutboxEntry o, Subscription s where s.id = o.subscriptionId and o.nextAttemptAt <= :now "
-                                + "and o.seq = (select min(x.seq) from OutboxEntry x where x.subscriptionId = o.subscriptionId) "
-                                + "order by o.nextAttemptAt, o.id", Object[].class)
-                .setParameter("now", now).setMaxResults(room + inFlight.size()).getResultList().stream()
-                .map(row -> {
-                    OutboxEntry o = (OutboxEntry) row[0];
-                    Subscription s = (Subscription) row[1];
-                    return new Pending(o.id, o.subscriptionId, o.seq, o.eventType, o.eventTimestamp, o.contentType, o.body,
-                            o.signature, s.eventsUrl, s.correlationId);
-                }).toList());
-        for (Pending p : due) {
-            if (inFlight.size() >= config.maxInFlight()) {
-                break;
+    /** Subscriptions with anything in the outbox: one row per subscription, from the (subscription, seq) index. */
+    private List<UUID> withPending() {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxEntry.getEntityManager()
+                .createQuery("select distinct o.subscriptionId from OutboxEntry o", UUID.class).getResultList());
+    }
+
+    /**
+     * Delivers the subscription's notifications one after the other, oldest first, while they are due and the
+     * receiver takes them; the subscription is in flight (no other thread touches it) until this returns.
+     */
+    private void deliver(UUID sub) {
+        try {
+            Pending p = next(sub);
+            while (p != null && running) {
+                p = settle(p, post(p));
             }
-            if (inFlight.add(p.subscriptionId())) {
-                send(p);
+        } catch (RuntimeException e) {
+            LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+        } finally {
+            inFlight.remove(sub);
+            if (dirty.contains(sub)) {
+                wake();
             }
         }
     }
 
-    private void send(Pending p) {
+    private static Pending head(UUID sub, long fromSeq) {
+        List<Object[]> rows = OutboxEntry.getEntityManager().createQuery(
+                        "select o, s from OutboxEntry o, Subscription s where o.subscriptionId = :sub and s.id = :sub "
+                                + "and o.seq >= :from order by o.seq", Object[].class)
+                .setParameter("sub", sub).setParameter("from", fromSeq).setMaxResults(1).getResultList();
+        if (rows.isEmpty()) {
+            return null;
+        }
+        OutboxEntry o = (OutboxEntry) rows.get(0)[0];
+        Subscription s = (Subscription) rows.get(0)[1];
+        if (o.nextAttemptAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+            return null;
+        }
+        return new Pending(o.id, o.subscriptionId, o.seq, o.eventType, o.eventTimestamp, o.contentType, o.body, o.signature,
+                s.eventsUrl, s.correlationId);
+    }
+
+    record Outcome(int status, String text) {
+    }
+
+    /** One POST of one notification; status -1: no HTTP answer. */
+    private Outcome post(Pending p) {
         HttpRequest.Builder req;
         try {
             req = HttpRequest.newBuilder(URI.create(p.eventsUrl())).timeout(config.deliveryTimeout());
         } catch (IllegalArgumentException e) {
-            settle(p, -1, "events URL unusable");
-            return;
+            return new Outcome(-1, "events URL unusable");
         }
         req.header(Headers.EVENT_TYPE, p.eventType())
                 .header(Headers.SUBSCRIPTION_ID, p.subscriptionId().toString())
@@ -209,53 +341,72 @@ public class NotificationDelivery {
             req.header(Headers.CORRELATION_ID, p.correlationId());
         }
         if (p.contentType() != null) {
-            req.header("Content-Type", p.contentType());
+            req.header(Headers.CONTENT_TYPE, p.contentType());
         }
         req.POST(p.body().length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(p.body()));
-        http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding()).whenCompleteAsync((resp, error) -> {
-            if (error != null) {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                settle(p, -1, cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-            } else {
-                settle(p, resp.statusCode(), "HTTP " + resp.statusCode());
-            }
-        }, workers);
+        try {
+            int status = http.send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return new Outcome(status, "HTTP " + status);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(-1, "interrupted");
+        } catch (IOException | RuntimeException e) {
+            return new Outcome(-1, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
     }
 
-    /** Records the outcome of one attempt; {@code status} -1 means no HTTP answer. */
-    private void settle(Pending p, int status, String outcome) {
+    /**
+     * Records the outcome of one attempt and returns the subscription's next notification when it may go at once
+     * (read in the same transaction that forgets the delivered one).
+     */
+    private Pending settle(Pending p, Outcome result) {
+        int status = result.status();
+        String outcome = result.text();
+        Pending next = null;
         try {
             if (status >= 200 && status < 300) {
                 delivered.increment();
-                QuarkusTransaction.requiringNew().run(() -> {
-                    OutboxEntry.deleteById(p.id());
-                    if (EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
-                        Subscription.deleteById(p.subscriptionId());
-                    }
-                });
+                if (EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
+                    // Its last word was heard: the subscription and anything of it are gone.
+                    QuarkusTransaction.requiringNew().run(() -> Subscription.deleteById(p.subscriptionId()));
+                    forget(p.subscriptionId());
+                } else {
+                    delivered(p);
+                    next = next(p.subscriptionId());
+                }
             } else if (status == 410) {
                 LOG.infof("subscription %s: the receiver answered 410 Gone; subscription dropped", p.subscriptionId());
                 QuarkusTransaction.requiringNew().run(() -> {
                     OutboxEntry.delete("subscriptionId", p.subscriptionId());
                     Subscription.deleteById(p.subscriptionId());
                 });
+                forget(p.subscriptionId());
             } else {
                 failed.increment();
-                QuarkusTransaction.requiringNew().run(() -> retryOrGiveUp(p, outcome));
+                boolean gaveUp = QuarkusTransaction.requiringNew().call(() -> retryOrGiveUp(p, outcome));
+                if (gaveUp && EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
+                    forget(p.subscriptionId());
+                } else if (gaveUp) {
+                    Queue q = queues.get(p.subscriptionId());
+                    if (q != null) {
+                        synchronized (q) {
+                            q.ready.clear();
+                        }
+                    }
+                }
             }
         } catch (RuntimeException e) {
             LOG.warnf("subscription %s: outcome of notification %d not stored (%s); it will be sent again",
                     p.subscriptionId(), p.seq(), e.getMessage());
-        } finally {
-            inFlight.remove(p.subscriptionId());
-            wake();
         }
+        return next;
     }
 
-    private void retryOrGiveUp(Pending p, String outcome) {
+    /** Returns whether it gave up (dead letters written). */
+    private boolean retryOrGiveUp(Pending p, String outcome) {
         OutboxEntry e = OutboxEntry.findById(p.id());
         if (e == null) {
-            return;
+            return false;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         e.attempts++;
@@ -264,7 +415,7 @@ public class NotificationDelivery {
             e.nextAttemptAt = now.plus(backoff(e.attempts));
             LOG.debugf("subscription %s: notification %d not delivered (%s), attempt %d, next at %s", p.subscriptionId(), p.seq(),
                     e.lastError, e.attempts, e.nextAttemptAt);
-            return;
+            return false;
         }
         Subscription s = Subscription.findById(p.subscriptionId());
         LOG.warnf("subscription %s: notification %d undelivered for %s (%s): dead letter, subscription cancelled",
@@ -283,6 +434,7 @@ public class NotificationDelivery {
                 journal.cancel(s);
             }
         }
+        return true;
     }
 
     private static void bury(Subscription s, OutboxEntry e, OffsetDateTime now) {
@@ -300,6 +452,15 @@ public class NotificationDelivery {
         d.createdAt = e.createdAt;
         d.diedAt = now;
         d.persist();
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** initial × 2^(attempt-1), at most max, then a random point in its upper half so receivers are not hit in step. */

@@ -267,6 +267,17 @@ class NotificationsTest {
             assertEquals(200, given().auth().oauth2(aliceToken).get(path).statusCode(), "still alice's");
             assertEquals(404, given().auth().oauth2(malloryToken).delete("/api/v1/devices/subscriptions/" + alices).statusCode(),
                     "nor at another level");
+            String alicesResource = subscribed(aliceToken, "/api/v1/devices/" + di + "/switch/subscriptions", receiver,
+                    List.of("resource_contentchanged"));
+            String alicesDevices = subscribed(aliceToken, "/api/v1/devices/subscriptions", receiver, List.of("devices_online"));
+            for (String other : List.of("/api/v1/devices/" + di + "/switch/subscriptions/" + alicesResource,
+                    "/api/v1/devices/subscriptions/" + alicesDevices)) {
+                assertEquals(404, given().auth().oauth2(malloryToken).get(other).statusCode(), other);
+                Response d = given().auth().oauth2(malloryToken).delete(other);
+                contract.assertValid("DELETE", other, d);
+                assertEquals(404, d.statusCode(), other);
+                assertEquals(200, given().auth().oauth2(aliceToken).get(other).statusCode(), "still alice's: " + other);
+            }
             for (String p : List.of("/api/v1/devices/" + di + "/subscriptions", "/api/v1/devices/" + di + "/switch/subscriptions")) {
                 Response r = subscribe(malloryToken, p, Map.of("eventsUrl", receiver.url(),
                         "eventTypes", List.of("resources_published", "resource_contentchanged"), "signingSecret", SECRET), null);
