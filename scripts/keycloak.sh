@@ -74,6 +74,9 @@ case "$cmd" in
       if port_busy "$p"; then echo "port $p on 127.0.0.1 is already in use" >&2; exit 1; fi
     done
     fetch
+    # Keycloak is a Quarkus application too: a QUARKUS_* variable meant for the bridge (say its PostgreSQL URL) would
+    # configure Keycloak's own database instead.
+    for v in $(env | grep -o '^QUARKUS_[A-Za-z0-9_]*' || true); do unset "$v"; done
     # Clean realm every start: drop the dev-mode H2 database and everything else under data/.
     rm -rf "$home/data"
     mkdir -p "$home/data/import"

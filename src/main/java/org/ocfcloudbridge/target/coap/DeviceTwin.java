@@ -173,7 +173,14 @@ public class DeviceTwin {
         List<Write> changed = new ArrayList<>();
         List<EventJournal.Content> contents = new ArrayList<>();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // A device may have been deregistered since it sent this: its twin is gone with it.
+        Set<String> registered = new java.util.HashSet<>(TwinResource.getEntityManager()
+                .createQuery("select d.id from DeviceRecord d where d.id in :ids", String.class)
+                .setParameter("ids", batch.stream().map(Write::deviceId).distinct().toList()).getResultList());
         for (Write w : batch) {
+            if (!registered.contains(w.deviceId())) {
+                continue;
+            }
             TwinResource t = TwinResource.findById(new TwinResource.Key(w.deviceId(), w.href()));
             if (t != null && Arrays.equals(t.content, w.payload())) {
                 continue;
