@@ -58,6 +58,12 @@ public final class Protocol {
         public static final String REVOKE = OAUTH2 + "/revoke";
         public static final String JWKS = OAUTH2 + "/jwks";
 
+        /** Origin role: the browser's account linking, and the vendor cloud's API. */
+        public static final String LINK = "/link";
+        public static final String LINK_CALLBACK = LINK + "/callback";
+        public static final String LINKS = API_BASE + "/links";
+        public static final String ADMIN_CLOUDS = "/api/admin/clouds";
+
         /** Operators' and provisioning scripts' API (Bearer token with scope admin). */
         public static final String ADMIN = "/api/admin";
 

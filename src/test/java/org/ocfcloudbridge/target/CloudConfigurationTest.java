@@ -31,7 +31,7 @@ class CloudConfigurationTest {
                 .body("cis", equalTo("coaps+tcp://localhost:" + gateway.tlsPort()))
                 .body("apn", equalTo("bridge"))
                 .body("authProviders", equalTo(java.util.List.of("bridge")))
-                .body("publicUrl", equalTo("http://localhost:8080"))
+                .body("publicUrl", equalTo("http://localhost:8081"))
                 .body("roles.target", equalTo(true))
                 .body("roles.origin", equalTo(true));
     }

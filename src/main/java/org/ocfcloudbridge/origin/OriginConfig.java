@@ -1,0 +1,66 @@
+package org.ocfcloudbridge.origin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Origin Cloud role ({@code bridge.origin.*}; {@code bridge.origin.enabled} is in {@code BridgeConfig}). */
+@ConfigMapping(prefix = "bridge.origin")
+public interface OriginConfig {
+
+    /**
+     * Base64 of 32 random bytes: the AES key that encrypts stored tokens and client secrets. Unset: a key is made on
+     * first start in {@code bridge.data-dir} (fine for one machine; configure one for several instances).
+     */
+    Optional<String> tokenKey();
+
+    /** How long a browser has between leaving for the Target Cloud's authorization page and coming back. */
+    @WithDefault("10M")
+    Duration linkTimeout();
+
+    /**
+     * Where a finished link may send the browser back to ({@code return_to}): URL prefixes. Unset: the bridge's own
+     * public URL only.
+     */
+    Optional<List<String>> returnToPrefixes();
+
+    Vendor vendor();
+
+    /** Target Clouds created at start if absent (the admin API adds more). */
+    Map<String, Cloud> clouds();
+
+    /** How the vendor cloud proves who its user is: JWTs it signs. */
+    interface Vendor {
+        /** PEM public key (or a path or URL to one) that verifies vendor JWTs. */
+        Optional<String> publicKey();
+
+        /** JWKS URL that verifies vendor JWTs. */
+        Optional<String> jwksUrl();
+
+        /** Required {@code iss} of vendor JWTs, when set. */
+        Optional<String> issuer();
+    }
+
+    interface Cloud {
+        /** Base URL of its Cloud API, e.g. {@code https://target.example.com/api/v1}. */
+        String apiUrl();
+
+        String authorizationEndpoint();
+
+        String tokenEndpoint();
+
+        String clientId();
+
+        Optional<String> clientSecret();
+
+        @WithDefault("r:* w:*")
+        String scopes();
+
+        /** PEM CA certificates to trust for this cloud. */
+        Optional<String> trustedCa();
+    }
+}

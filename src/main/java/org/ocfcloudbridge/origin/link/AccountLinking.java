@@ -1,0 +1,262 @@
+package org.ocfcloudbridge.origin.link;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.store.LinkRequest;
+import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.store.LinkedCloud;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Account linking (Part 10 §2) as the Origin Cloud runs it: the OAuth2 authorization code flow with PKCE against the
+ * Target Cloud, the pending request kept in the database (any instance can finish it), the tokens kept encrypted.
+ */
+@ApplicationScoped
+public class AccountLinking {
+
+    private static final Logger LOG = Logger.getLogger(AccountLinking.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Why a link did not happen: an OAuth2-style error code and a sentence for people. */
+    public static final class Failure extends RuntimeException {
+        public final String error;
+        public final String returnTo;
+
+        Failure(String error, String description, String returnTo) {
+            super(description, null, false, false);
+            this.error = error;
+            this.returnTo = returnTo;
+        }
+    }
+
+    private final LinkedClouds clouds;
+    private final TokenCipher cipher;
+    private final OriginConfig config;
+    private final BridgeConfig bridge;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge) {
+        this.clouds = clouds;
+        this.cipher = cipher;
+        this.config = config;
+        this.bridge = bridge;
+    }
+
+    public String callbackUrl() {
+        return bridge.publicUrl().replaceAll("/+$", "") + Protocol.HttpPaths.LINK_CALLBACK;
+    }
+
+    /** Whether {@code returnTo} is one of the places a browser may be sent back to. */
+    public boolean returnToAllowed(String returnTo) {
+        if (returnTo == null) {
+            return true;
+        }
+        List<String> prefixes = config.returnToPrefixes().orElse(List.of(bridge.publicUrl().replaceAll("/+$", "") + "/"));
+        return LinkedClouds.httpUrl(returnTo) && prefixes.stream().anyMatch(returnTo::startsWith);
+    }
+
+    /** Starts a link: stores the pending request and returns the Target Cloud's authorization URL to redirect to. */
+    public URI start(String vendorUser, String cloudName, String returnTo) {
+        LinkedCloud cloud = clouds.find(cloudName).orElseThrow(() -> new Failure("invalid_request", "no cloud named " + cloudName, null));
+        String state = Secrets.randomToken();
+        String verifier = Secrets.randomToken() + Secrets.randomToken();
+        QuarkusTransaction.requiringNew().run(() -> {
+            LinkRequest r = new LinkRequest();
+            r.state = state;
+            r.cloudName = cloud.name;
+            r.vendorUser = vendorUser;
+            r.codeVerifier = verifier;
+            r.returnTo = returnTo;
+            r.expiresAt = now().plus(config.linkTimeout());
+            r.persist();
+        });
+        Map<String, String> q = new LinkedHashMap<>();
+        q.put("response_type", "code");
+        q.put("client_id", cloud.clientId);
+        q.put("redirect_uri", callbackUrl());
+        q.put("scope", cloud.scopes);
+        q.put("state", state);
+        q.put("code_challenge", challenge(verifier));
+        q.put("code_challenge_method", "S256");
+        String sep = cloud.authorizationEndpoint.contains("?") ? "&" : "?";
+        return URI.create(cloud.authorizationEndpoint + sep + form(q));
+    }
+
+    /**
+     * Finishes a link from the Target Cloud's redirect: {@code code} and {@code state}, or {@code error}. Returns the
+     * linked account; throws {@link Failure} (with where to send the browser, when known) otherwise.
+     */
+    /** A finished link and where the browser goes next ({@code null}: nowhere given). */
+    public record Linked(LinkedAccount account, String returnTo) {
+    }
+
+    public Linked finish(String code, String state, String error) {
+        if (state == null || state.isBlank()) {
+            throw new Failure("invalid_request", "the answer carries no state", null);
+        }
+        Claimed r = QuarkusTransaction.requiringNew().call(() -> {
+            LinkRequest found = LinkRequest.findById(state, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+            if (found == null) {
+                return null;
+            }
+            String problem = found.usedAt != null ? "already used" : found.expiresAt.isBefore(now()) ? "expired" : null;
+            if (problem == null) {
+                found.usedAt = now();
+            }
+            return new Claimed(found.cloudName, found.vendorUser, found.codeVerifier, found.returnTo, problem);
+        });
+        if (r == null) {
+            throw new Failure("invalid_request", "unknown link request (state)", null);
+        }
+        if (r.problem() != null) {
+            throw new Failure("invalid_request", "this link request is " + r.problem(), r.returnTo());
+        }
+        if (error != null) {
+            throw new Failure(error.matches("[a-z_]{1,40}") ? error : "access_denied", "the Target Cloud did not grant access",
+                    r.returnTo());
+        }
+        if (code == null || code.isBlank()) {
+            throw new Failure("invalid_request", "the answer carries no code", r.returnTo());
+        }
+        LinkedCloud cloud = clouds.find(r.cloudName())
+                .orElseThrow(() -> new Failure("server_error", "the cloud was removed meanwhile", r.returnTo()));
+        JsonNode tokens = exchange(cloud, code, r.codeVerifier(), r.returnTo());
+        String access = tokens.path("access_token").asText(null);
+        if (access == null) {
+            throw new Failure("server_error", "the Target Cloud's token answer has no access_token", r.returnTo());
+        }
+        LinkedAccount linked = QuarkusTransaction.requiringNew().call(() -> {
+            LinkedAccount a = new LinkedAccount();
+            a.id = UUID.randomUUID();
+            a.vendorUser = r.vendorUser();
+            a.cloudName = cloud.name;
+            a.targetUser = subject(access);
+            a.accessToken = cipher.seal(access);
+            a.refreshToken = cipher.seal(tokens.path("refresh_token").asText(null));
+            a.tokenExpiresAt = tokens.hasNonNull("expires_in") ? now().plusSeconds(tokens.get("expires_in").asLong()) : null;
+            a.state = LinkedAccount.State.LINKED;
+            a.createdAt = now();
+            a.updatedAt = a.createdAt;
+            a.persist();
+            LOG.infof("vendor user %s linked account %s at %s", r.vendorUser(), a.id, cloud.name);
+            return a;
+        });
+        return new Linked(linked, r.returnTo());
+    }
+
+    /** A link request taken by one callback; {@code problem} says why it cannot be used. */
+    private record Claimed(String cloudName, String vendorUser, String codeVerifier, String returnTo, String problem) {
+    }
+
+    private JsonNode exchange(LinkedCloud cloud, String code, String verifier, String returnTo) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("grant_type", "authorization_code");
+        f.put("code", code);
+        f.put("redirect_uri", callbackUrl());
+        f.put("code_verifier", verifier);
+        f.put("client_id", cloud.clientId);
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cloud.tokenEndpoint)).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        String secret = clouds.clientSecret(cloud);
+        if (secret != null) {
+            req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (enc(cloud.clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8)));
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(req.POST(HttpRequest.BodyPublishers.ofString(form(f))).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new Failure("temporarily_unavailable", "the Target Cloud's token endpoint cannot be reached", returnTo);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure("temporarily_unavailable", "interrupted", returnTo);
+        }
+        try {
+            JsonNode body = JSON.readTree(resp.body());
+            if (resp.statusCode() != 200) {
+                String err = body.path("error").asText("server_error");
+                throw new Failure(err.matches("[a-z_]{1,40}") ? err : "server_error", "the Target Cloud refused the code ("
+                        + resp.statusCode() + ")", returnTo);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new Failure("server_error", "the Target Cloud's token answer is not JSON", returnTo);
+        }
+    }
+
+    /** The {@code sub} of a JWT access token; it came straight from the token endpoint, so it is read, not verified. */
+    private static String subject(String accessToken) {
+        String[] parts = accessToken.split("\\.");
+        if (parts.length != 3) {
+            return null;
+        }
+        try {
+            return JSON.readTree(Base64.getUrlDecoder().decode(parts[1])).path("sub").asText(null);
+        } catch (IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    public List<LinkedAccount> linksOf(String vendorUser) {
+        return QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list(
+                "vendorUser = ?1 order by createdAt", vendorUser));
+    }
+
+    public Optional<LinkedAccount> linkOf(String vendorUser, UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findByIdOptional(id)
+                .filter(a -> a.vendorUser.equals(vendorUser)));
+    }
+
+    /** Forgets the link and its tokens (unsubscribing at the Target comes with the device sync). */
+    public boolean unlink(String vendorUser, UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> LinkedAccount.delete("id = ?1 and vendorUser = ?2", id, vendorUser) > 0);
+    }
+
+    private static String challenge(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String form(Map<String, String> values) {
+        return values.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,194 @@
+package org.ocfcloudbridge.origin.link;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.store.LinkRequest;
+import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Account linking over real HTTP, with this daemon's Target role as the Target Cloud: the vendor's user is sent to the
+ * Target's login and consent pages, comes back to the callback, and the bridge holds the account's tokens, encrypted.
+ */
+@QuarkusTest
+class AccountLinkingTest {
+
+    static final String BASE = "http://localhost:8081";
+    static final String RETURN_TO = "http://127.0.0.1:9/app/done";
+
+    @Inject
+    TokenCipher cipher;
+
+    /** A Target Cloud entry for this daemon, with its own confidential OAuth client. */
+    static String registerCloud() {
+        String secret = "origin-secret-" + UUID.randomUUID();
+        String client = OAuthTestClient.newClient(BASE + "/link/callback", secret, List.of("r:*", "w:*"));
+        String name = "self-" + UUID.randomUUID().toString().substring(0, 8);
+        Response r = given().auth().oauth2(OAuthTestClient.adminToken()).contentType("application/json")
+                .body(Map.of("name", name, "apiUrl", BASE + "/api/v1", "authorizationEndpoint", BASE + "/oauth2/authorize",
+                        "tokenEndpoint", BASE + "/oauth2/token", "clientId", client, "clientSecret", secret))
+                .post("/api/admin/clouds");
+        r.then().statusCode(201).body("confidential", equalTo(true));
+        assertFalse(r.asString().contains(secret), "the client secret is never shown");
+        return name;
+    }
+
+    static Map<String, String> query(String location) {
+        return OAuthTestClient.query(location);
+    }
+
+    /** The browser's trip: start, the Target's login and consent, back to the callback. Returns the callback URL. */
+    static String throughTheTarget(String cloud, String vendorToken, String[] targetUser, String answer) {
+        Response start = given().redirects().follow(false).queryParam("return_to", RETURN_TO).queryParam("token", vendorToken)
+                .get("/link/" + cloud);
+        assertEquals(303, start.statusCode(), start.asString());
+        String authorize = start.header("Location");
+        Map<String, String> q = query(authorize);
+        assertTrue(authorize.startsWith(BASE + "/oauth2/authorize?"), authorize);
+        assertEquals("S256", q.get("code_challenge_method"));
+        assertNotNull(q.get("code_challenge"));
+        assertEquals(BASE + "/link/callback", q.get("redirect_uri"));
+        assertEquals("r:* w:*", q.get("scope"));
+        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(authorize));
+        assertEquals(200, page.statusCode());
+        String request = OAuthTestClient.requestId(page.asString());
+        Response login = OAuthTestClient.login(request, targetUser[0], targetUser[1]);
+        Response consent = OAuthTestClient.consent(request, login.cookie("bridge_authz"), answer);
+        String callback = consent.header("Location");
+        assertTrue(callback.startsWith(BASE + "/link/callback?"), callback);
+        return callback;
+    }
+
+    @Test
+    void aVendorUserLinksAnAccountThroughTheBrowserFlowAndTheTokensAreKeptEncrypted() {
+        String cloud = registerCloud();
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String[] alice = OAuthTestClient.newUser();
+
+        String callback = throughTheTarget(cloud, vendorToken, alice, "allow");
+        Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        assertEquals(303, back.statusCode(), back.asString());
+        String location = back.header("Location");
+        assertTrue(location.startsWith(RETURN_TO + "?linked="), location);
+        UUID id = UUID.fromString(query(location).get("linked"));
+
+        given().auth().oauth2(vendorToken).get("/api/v1/links").then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].id", equalTo(id.toString())).body("[0].cloud", equalTo(cloud))
+                .body("[0].targetUser", equalTo(alice[2])).body("[0].state", equalTo("linked"));
+
+        LinkedAccount stored = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.findById(id));
+        assertTrue(stored.accessToken.startsWith("v1.") && stored.refreshToken.startsWith("v1."), "stored sealed");
+        String access = cipher.open(stored.accessToken);
+        assertFalse(stored.accessToken.contains(access.substring(0, 20)));
+        given().auth().oauth2(access).get("/api/v1/devices").then().statusCode(200);
+
+        Response replay = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        assertEquals(303, replay.statusCode());
+        assertEquals("invalid_request", query(replay.header("Location")).get("error"), "a state is used once");
+        assertEquals(1, QuarkusTransaction.requiringNew().call(() -> LinkedAccount.count("vendorUser", vendorUser[2])));
+    }
+
+    @Test
+    void everyWayALinkCanFailSendsTheBrowserBackWithAnError() {
+        String cloud = registerCloud();
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String[] alice = OAuthTestClient.newUser();
+
+        String denied = throughTheTarget(cloud, vendorToken, alice, "deny");
+        Response deniedBack = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(denied));
+        assertEquals("access_denied", query(deniedBack.header("Location")).get("error"));
+
+        String callback = throughTheTarget(cloud, vendorToken, alice, "allow");
+        String state = query(callback).get("state");
+        Response forged = given().redirects().follow(false).queryParam("code", "forged-code").queryParam("state", state)
+                .get("/link/callback");
+        assertEquals("invalid_grant", query(forged.header("Location")).get("error"), "the Target refused the code");
+
+        String late = throughTheTarget(cloud, vendorToken, alice, "allow");
+        String lateState = query(late).get("state");
+        QuarkusTransaction.requiringNew().run(() -> LinkRequest.update("expiresAt = ?1 where state = ?2",
+                OffsetDateTime.now().minusMinutes(1), lateState));
+        Response expired = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(late));
+        assertEquals("invalid_request", query(expired.header("Location")).get("error"));
+        assertTrue(query(expired.header("Location")).get("error_description").contains("expired"));
+
+        Response unknown = given().redirects().follow(false).queryParam("code", "x").queryParam("state", "no-such-state")
+                .get("/link/callback");
+        assertEquals(400, unknown.statusCode());
+        assertTrue(unknown.asString().contains("unknown link request"), "a readable page when there is nowhere to go back to");
+
+        assertEquals(400, given().redirects().follow(false).queryParam("return_to", "https://evil.example/steal")
+                .queryParam("token", vendorToken).get("/link/" + cloud).statusCode(), "return_to outside the allowed prefixes");
+        assertEquals(401, given().redirects().follow(false).get("/link/" + cloud).statusCode(), "no vendor token");
+        assertEquals(401, given().redirects().follow(false).queryParam("token", "forged").get("/link/" + cloud).statusCode());
+        assertEquals(404, given().redirects().follow(false).queryParam("token", vendorToken).get("/link/no-such-cloud").statusCode());
+        assertEquals(0, QuarkusTransaction.requiringNew().call(() -> LinkedAccount.count("vendorUser", vendorUser[2])),
+                "no failed attempt linked anything");
+    }
+
+    @Test
+    void aLinkIsOnlyItsVendorUsersToSeeAndToUnlink() {
+        String cloud = registerCloud();
+        String[] owner = OAuthTestClient.newUser();
+        String ownerToken = CloudApiUsers.token(owner, "r:*");
+        String otherToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String callback = throughTheTarget(cloud, ownerToken, OAuthTestClient.newUser(), "allow");
+        String id = query(given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback)).header("Location")).get("linked");
+
+        given().auth().oauth2(otherToken).get("/api/v1/links").then().statusCode(200).body("size()", equalTo(0));
+        given().auth().oauth2(otherToken).get("/api/v1/links/" + id).then().statusCode(404);
+        given().auth().oauth2(otherToken).delete("/api/v1/links/" + id).then().statusCode(404);
+        given().get("/api/v1/links").then().statusCode(401);
+        given().auth().oauth2(ownerToken).get("/api/v1/links/" + id).then().statusCode(200).body("cloud", equalTo(cloud));
+        given().auth().oauth2(ownerToken).delete("/api/v1/links/" + id).then().statusCode(204);
+        given().auth().oauth2(ownerToken).get("/api/v1/links").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    void storedSecretsAreSealedWithAFreshNonceAndATamperedOneIsRefused() {
+        String a = cipher.seal("secret-token");
+        String b = cipher.seal("secret-token");
+        assertFalse(a.equals(b), "a fresh nonce each time");
+        assertEquals("secret-token", cipher.open(a));
+        char[] tampered = a.toCharArray();
+        tampered[10] = tampered[10] == 'A' ? 'B' : 'A';
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> cipher.open(new String(tampered)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> cipher.open("plain"));
+    }
+
+    @Test
+    void cloudsAreAddedByOperatorsOnly() {
+        Map<String, Object> body = Map.of("name", "x-" + UUID.randomUUID().toString().substring(0, 8), "apiUrl", BASE + "/api/v1",
+                "authorizationEndpoint", BASE + "/oauth2/authorize", "tokenEndpoint", BASE + "/oauth2/token", "clientId", "c");
+        given().contentType("application/json").body(body).post("/api/admin/clouds").then().statusCode(401);
+        given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).contentType("application/json").body(body)
+                .post("/api/admin/clouds").then().statusCode(403);
+        String admin = OAuthTestClient.adminToken();
+        given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", "bad", "apiUrl", "ftp://x",
+                "authorizationEndpoint", BASE, "tokenEndpoint", BASE, "clientId", "c")).post("/api/admin/clouds")
+                .then().statusCode(400).body("error", equalTo("apiUrl must be an absolute http or https URL"));
+        given().auth().oauth2(admin).contentType("application/json").body(body).post("/api/admin/clouds").then().statusCode(201)
+                .body("confidential", equalTo(false));
+        given().auth().oauth2(admin).contentType("application/json").body(body).post("/api/admin/clouds").then().statusCode(400);
+        given().auth().oauth2(admin).get("/api/admin/clouds").then().statusCode(200);
+    }
+}
