@@ -63,6 +63,8 @@ public final class Protocol {
         public static final String LINK_CALLBACK = LINK + "/callback";
         public static final String LINKS = API_BASE + "/links";
         public static final String ADMIN_CLOUDS = "/api/admin/clouds";
+        /** Where the Target Cloud's notifications for the Origin role arrive: {@code /inbox/<our subscription id>}. */
+        public static final String INBOX = "/inbox";
 
         /** Operators' and provisioning scripts' API (Bearer token with scope admin). */
         public static final String ADMIN = "/api/admin";

@@ -28,6 +28,14 @@ public interface OriginConfig {
      */
     Optional<List<String>> returnToPrefixes();
 
+    /** How often every link's device set is read again and its subscriptions checked. */
+    @WithDefault("10M")
+    Duration reconcileInterval();
+
+    /** How far a notification's Event-Timestamp may be from our clock. */
+    @WithDefault("300S")
+    Duration maxClockSkew();
+
     Vendor vendor();
 
     /** Target Clouds created at start if absent (the admin API adds more). */

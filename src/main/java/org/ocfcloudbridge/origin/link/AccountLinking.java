@@ -234,7 +234,38 @@ public class AccountLinking {
                 .filter(a -> a.vendorUser.equals(vendorUser)));
     }
 
-    /** Forgets the link and its tokens (unsubscribing at the Target comes with the device sync). */
+    /** The link's devices as last synced: properties, status, links, and each resource's content. */
+    public List<Map<String, Object>> devicesOf(UUID linkId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Map<String, Object>> out = new java.util.ArrayList<>();
+            for (org.ocfcloudbridge.store.OriginDevice d : org.ocfcloudbridge.store.OriginDevice.<org.ocfcloudbridge.store.OriginDevice>list(
+                    "key.linkId = ?1 order by key.deviceId", linkId)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("deviceId", d.key.deviceId);
+                m.put("status", d.status);
+                m.put("device", tree(d.device));
+                m.put("links", tree(d.links));
+                Map<String, Object> content = new LinkedHashMap<>();
+                for (org.ocfcloudbridge.store.OriginResource r : org.ocfcloudbridge.store.OriginResource.<org.ocfcloudbridge.store.OriginResource>list(
+                        "key.linkId = ?1 and key.deviceId = ?2 order by key.href", linkId, d.key.deviceId)) {
+                    content.put(r.key.href, tree(r.content));
+                }
+                m.put("content", content);
+                out.add(m);
+            }
+            return out;
+        });
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            return JSON.nullNode();
+        }
+    }
+
+    /** Forgets the link, its tokens and its device set (unsubscribe first: see {@code DeviceSync.unsubscribeAll}). */
     public boolean unlink(String vendorUser, UUID id) {
         return QuarkusTransaction.requiringNew().call(() -> LinkedAccount.delete("id = ?1 and vendorUser = ?2", id, vendorUser) > 0);
     }

@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkedAccount;
 
 import java.net.URI;
@@ -25,10 +26,12 @@ public class LinkResource {
 
     private final AccountLinking linking;
     private final VendorAuthenticator vendor;
+    private final DeviceSync sync;
 
-    public LinkResource(AccountLinking linking, VendorAuthenticator vendor) {
+    public LinkResource(AccountLinking linking, VendorAuthenticator vendor, DeviceSync sync) {
         this.linking = linking;
         this.vendor = vendor;
+        this.sync = sync;
     }
 
     @GET
@@ -37,6 +40,7 @@ public class LinkResource {
         try {
             AccountLinking.Linked linked = linking.finish(code, state, error);
             LinkedAccount a = linked.account();
+            sync.request(a.id);
             String back = linked.returnTo();
             return back == null ? page(200, "Account linked", "The account at " + a.cloudName + " is linked.")
                     : Response.seeOther(URI.create(append(back, "linked=" + a.id))).build();

@@ -2,6 +2,7 @@ package org.ocfcloudbridge.origin.link;
 
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkedAccount;
 
 import java.util.LinkedHashMap;
@@ -26,10 +28,12 @@ public class LinksApi {
 
     private final AccountLinking linking;
     private final VendorAuthenticator vendor;
+    private final DeviceSync sync;
 
-    public LinksApi(AccountLinking linking, VendorAuthenticator vendor) {
+    public LinksApi(AccountLinking linking, VendorAuthenticator vendor, DeviceSync sync) {
         this.linking = linking;
         this.vendor = vendor;
+        this.sync = sync;
     }
 
     @GET
@@ -49,7 +53,34 @@ public class LinksApi {
     @Path("{id}")
     public Response unlink(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
         String user = vendor.user(authorization, null);
-        return uuid(id).filter(u -> linking.unlink(user, u)).map(u -> Response.noContent().build()).orElseGet(LinksApi::notFound);
+        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
+        if (mine.isEmpty()) {
+            return notFound();
+        }
+        // Unsubscribed at the Target first, while the link's token still works; then the tokens are forgotten.
+        sync.unsubscribeAll(mine.get());
+        linking.unlink(user, mine.get());
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{id}/resync")
+    public Response resync(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
+        String user = vendor.user(authorization, null);
+        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
+        if (mine.isEmpty()) {
+            return notFound();
+        }
+        sync.request(mine.get());
+        return Response.accepted().build();
+    }
+
+    @GET
+    @Path("{id}/devices")
+    public Response devices(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
+        String user = vendor.user(authorization, null);
+        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
+        return mine.map(u -> Response.ok(linking.devicesOf(u)).build()).orElseGet(LinksApi::notFound);
     }
 
     @ServerExceptionMapper

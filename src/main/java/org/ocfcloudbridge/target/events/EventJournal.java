@@ -124,7 +124,9 @@ public class EventJournal {
 
     /** Ends a subscription: nothing more is queued for it but {@code subscription_cancelled}, which is its last word. */
     public void cancel(Subscription s) {
-        Subscription locked = Subscription.findById(s.id, LockModeType.PESSIMISTIC_WRITE);
+        // A query, not find: the row may have been deleted meanwhile (a 410, a delivered cancellation) under an entity
+        // this transaction already holds; find would then fail where "gone" is the answer.
+        Subscription locked = Subscription.<Subscription>find("id", s.id).withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
         if (locked == null || locked.state != Subscription.State.ACTIVE) {
             return;
         }

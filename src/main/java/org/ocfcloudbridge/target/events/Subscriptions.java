@@ -51,7 +51,8 @@ public class Subscriptions {
             return false;
         }
         return QuarkusTransaction.requiringNew().call(() -> {
-            Subscription s = Subscription.findById(uuid);
+            Subscription s = Subscription.<Subscription>find("id", uuid).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+                    .firstResult();
             if (s == null || !matches(s, ownerId, level, deviceId, href)) {
                 return false;
             }

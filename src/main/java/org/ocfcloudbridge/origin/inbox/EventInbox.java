@@ -1,0 +1,184 @@
+package org.ocfcloudbridge.origin.inbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.persistence.LockModeType;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.ocf.EventSignature;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfCodecException;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.ocf.Protocol.EventTypes;
+import org.ocfcloudbridge.ocf.Protocol.Headers;
+import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
+import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.origin.sync.DeviceSets;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
+import org.ocfcloudbridge.store.OriginSubscription;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * The Origin role's receiver of the Target Cloud's notifications (Part 10 §5.4): {@code POST /inbox/<our subscription>}.
+ * A notification counts only if its HMAC matches (constant-time), its timestamp is within the allowed skew and its
+ * sequence number is new; a duplicate is answered 200 and not processed again; an unknown subscription is 410 (the
+ * Target then drops it); anything else wrong is 400 with nothing stored. A gap in the sequence resyncs the link.
+ */
+@Path(HttpPaths.INBOX)
+@Blocking
+public class EventInbox {
+
+    private static final Logger LOG = Logger.getLogger(EventInbox.class);
+
+    private final TokenCipher cipher;
+    private final OriginConfig config;
+    private final DeviceSync sync;
+
+    public EventInbox(TokenCipher cipher, OriginConfig config, DeviceSync sync) {
+        this.cipher = cipher;
+        this.config = config;
+        this.sync = sync;
+    }
+
+    private enum Outcome { PROCESSED, DUPLICATE, GAP, GONE }
+
+    @POST
+    @Path("{subscription}")
+    public Response receive(@PathParam("subscription") String local, @HeaderParam(Headers.EVENT_TYPE) String eventType,
+                            @HeaderParam(Headers.SUBSCRIPTION_ID) String subscriptionId,
+                            @HeaderParam(Headers.SEQUENCE_NUMBER) String sequence,
+                            @HeaderParam(Headers.EVENT_TIMESTAMP) String timestamp,
+                            @HeaderParam(Headers.EVENT_SIGNATURE) String signature,
+                            @HeaderParam(Headers.CONTENT_TYPE) String contentType, byte[] body) {
+        UUID id = uuid(local);
+        OriginSubscription s = id == null ? null : QuarkusTransaction.requiringNew().call(() -> OriginSubscription.findById(id));
+        if (s == null) {
+            return answer(410, "unknown subscription");
+        }
+        UUID targetId = uuid(subscriptionId);
+        long seq;
+        long ts;
+        try {
+            seq = Long.parseLong(sequence);
+            ts = Long.parseLong(timestamp);
+        } catch (NumberFormatException | NullPointerException e) {
+            return answer(400, "Sequence-Number and Event-Timestamp must be numbers");
+        }
+        if (eventType == null || targetId == null || seq < 0) {
+            return answer(400, "Event-Type, Subscription-ID and Sequence-Number are required");
+        }
+        if (s.targetId != null && !s.targetId.equals(targetId)) {
+            return answer(410, "not this subscription");
+        }
+        if (Math.abs(Instant.now().getEpochSecond() - ts) > config.maxClockSkew().toSeconds()) {
+            return answer(400, "Event-Timestamp too far from now");
+        }
+        String mediaType = contentType == null ? null : contentType;
+        String expected = EventSignature.sign(cipher.open(s.secret), mediaType, eventType, subscriptionId, seq, ts, body);
+        if (!EventSignature.matches(expected, signature)) {
+            return answer(400, "bad signature");
+        }
+        JsonNode payload;
+        try {
+            payload = parse(eventType, contentType, body);
+        } catch (OcfCodecException e) {
+            return answer(400, "body not readable: " + e.getMessage());
+        }
+        Outcome outcome = QuarkusTransaction.requiringNew().call(() -> apply(id, targetId, eventType, seq, payload));
+        switch (outcome) {
+            case GONE -> {
+                return answer(410, "unknown subscription");
+            }
+            case DUPLICATE -> {
+                return answer(200, "already processed");
+            }
+            case GAP -> {
+                LOG.infof("link %s: sequence gap on subscription %s before %d; resyncing", s.linkId, id, seq);
+                sync.request(s.linkId);
+            }
+            default -> {
+            }
+        }
+        if (EventTypes.SUBSCRIPTION_CANCELLED.equals(eventType)) {
+            // The Target ended it (device gone, retry age, ...): the next sync decides what to hold again.
+            sync.request(s.linkId);
+        }
+        return answer(200, "ok");
+    }
+
+    private Outcome apply(UUID id, UUID targetId, String eventType, long seq, JsonNode payload) {
+        OriginSubscription s = OriginSubscription.findById(id, LockModeType.PESSIMISTIC_WRITE);
+        if (s == null) {
+            return Outcome.GONE;
+        }
+        if (seq <= s.lastSeq) {
+            return Outcome.DUPLICATE;
+        }
+        Outcome outcome = seq > s.lastSeq + 1 ? Outcome.GAP : Outcome.PROCESSED;
+        s.lastSeq = seq;
+        if (s.targetId == null) {
+            s.targetId = targetId;
+        }
+        boolean unknownDevice = false;
+        switch (eventType) {
+            case EventTypes.DEVICES_ONLINE, EventTypes.DEVICES_OFFLINE -> {
+                for (JsonNode d : payload) {
+                    unknownDevice |= !DeviceSets.status(s.linkId, d.path("di").asText(), EventTypes.DEVICES_ONLINE.equals(eventType));
+                }
+            }
+            case EventTypes.DEVICES_REGISTERED -> unknownDevice = payload.size() > 0;
+            case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> DeviceSets.remove(s.linkId, d.path("di").asText()));
+            case EventTypes.RESOURCES_PUBLISHED -> unknownDevice = !DeviceSets.published(s.linkId, s.deviceId, payload) || payload.size() > 0;
+            case EventTypes.RESOURCES_UNPUBLISHED -> DeviceSets.unpublished(s.linkId, s.deviceId, payload);
+            case EventTypes.RESOURCE_CONTENT_CHANGED -> DeviceSets.putContent(s.linkId, s.deviceId, s.href, payload.toString(),
+                    OffsetDateTime.now(ZoneOffset.UTC));
+            case EventTypes.SUBSCRIPTION_CANCELLED -> s.delete();
+            default -> {
+            }
+        }
+        // A new device, new links or a device not yet read: the sync reads it and subscribes to what it needs.
+        return unknownDevice && outcome == Outcome.PROCESSED ? Outcome.GAP : outcome;
+    }
+
+    /** List events in either shape ({@code {"content":[…]}} or a bare array); content changes as JSON. */
+    private static JsonNode parse(String eventType, String contentType, byte[] body) {
+        OcfFormat format = contentType != null && contentType.startsWith(MediaTypes.OCF_CBOR) ? OcfFormat.OCF_CBOR : OcfFormat.JSON;
+        if (body == null || body.length == 0) {
+            return OcfCodec.get().mapper(OcfFormat.JSON).createArrayNode();
+        }
+        JsonNode n = OcfCodec.get().decodeTree(body, format);
+        if (EventTypes.RESOURCE_CONTENT_CHANGED.equals(eventType) || EventTypes.SUBSCRIPTION_CANCELLED.equals(eventType)) {
+            return n;
+        }
+        if (n.isObject() && n.has("content")) {
+            n = n.get("content");
+        }
+        if (!n.isArray()) {
+            throw new OcfCodecException("a list notification is {\"content\":[…]} or an array");
+        }
+        return n;
+    }
+
+    private static UUID uuid(String s) {
+        try {
+            return s == null ? null : UUID.fromString(s);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static Response answer(int status, String reason) {
+        return Response.status(status).type("text/plain").entity(reason).build();
+    }
+}

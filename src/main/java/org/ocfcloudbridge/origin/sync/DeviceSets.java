@@ -1,0 +1,105 @@
+package org.ocfcloudbridge.origin.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.ocfcloudbridge.store.OriginDevice;
+import org.ocfcloudbridge.store.OriginResource;
+
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+/** Changes to a link's stored device set; each runs inside the caller's transaction. */
+public final class DeviceSets {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DeviceSets() {
+    }
+
+    /** Returns whether the device is known (a status for an unknown device waits for the sync that brings it). */
+    public static boolean status(UUID linkId, String deviceId, boolean online) {
+        OriginDevice d = OriginDevice.findById(new OriginDevice.Key(linkId, deviceId));
+        if (d == null) {
+            return false;
+        }
+        d.status = online ? "online" : "offline";
+        d.updatedAt = now();
+        return true;
+    }
+
+    public static boolean remove(UUID linkId, String deviceId) {
+        OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId);
+        return OriginDevice.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId) > 0;
+    }
+
+    /** Adds or replaces links (by href, API form); returns whether the device is known. */
+    public static boolean published(UUID linkId, String deviceId, JsonNode links) {
+        OriginDevice d = OriginDevice.findById(new OriginDevice.Key(linkId, deviceId));
+        if (d == null) {
+            return false;
+        }
+        ArrayNode current = array(d.links);
+        Set<String> incoming = new HashSet<>();
+        links.forEach(l -> incoming.add(l.path("href").asText()));
+        ArrayNode next = JSON.createArrayNode();
+        current.forEach(l -> {
+            if (!incoming.contains(l.path("href").asText())) {
+                next.add(l);
+            }
+        });
+        links.forEach(next::add);
+        d.links = next.toString();
+        d.updatedAt = now();
+        return true;
+    }
+
+    public static void unpublished(UUID linkId, String deviceId, JsonNode links) {
+        OriginDevice d = OriginDevice.findById(new OriginDevice.Key(linkId, deviceId));
+        if (d == null) {
+            return;
+        }
+        Set<String> gone = new HashSet<>();
+        links.forEach(l -> gone.add(l.path("href").asText()));
+        ArrayNode next = JSON.createArrayNode();
+        array(d.links).forEach(l -> {
+            if (!gone.contains(l.path("href").asText())) {
+                next.add(l);
+            }
+        });
+        d.links = next.toString();
+        d.updatedAt = now();
+        for (String href : gone) {
+            OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2 and key.href = ?3", linkId, deviceId,
+                    DeviceSync.localHref(deviceId, href));
+        }
+    }
+
+    public static void putContent(UUID linkId, String deviceId, String href, String json, OffsetDateTime at) {
+        OriginResource r = OriginResource.findById(new OriginResource.Key(linkId, deviceId, href));
+        if (r == null) {
+            r = new OriginResource();
+            r.key = new OriginResource.Key(linkId, deviceId, href);
+        }
+        r.content = json;
+        r.updatedAt = at;
+        r.persist();
+    }
+
+    private static ArrayNode array(String json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            return n instanceof ArrayNode a ? a : JSON.createArrayNode();
+        } catch (IOException e) {
+            return JSON.createArrayNode();
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}

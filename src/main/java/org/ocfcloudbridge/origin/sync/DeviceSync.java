@@ -1,0 +1,277 @@
+package org.ocfcloudbridge.origin.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.ocf.Protocol.EventTypes;
+import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
+import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.origin.link.TargetClient;
+import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.store.OriginDevice;
+import org.ocfcloudbridge.store.OriginResource;
+import org.ocfcloudbridge.store.OriginSubscription;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps a linked account's device set (Part 10 Annex A): reads every device with links and content, and holds
+ * subscriptions at the devices level (registered, unregistered, online, offline), per device (published,
+ * unpublished) and per resource (content changed), each with its own secret. Run after linking, on demand, on a gap or
+ * a cancelled subscription, and periodically to fix any drift.
+ */
+@ApplicationScoped
+public class DeviceSync {
+
+    private static final Logger LOG = Logger.getLogger(DeviceSync.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String DEVICES = "devices";
+    static final String DEVICE = "device";
+    static final String RESOURCE = "resource";
+
+    private final TargetClient target;
+    private final TokenCipher cipher;
+    private final BridgeConfig bridge;
+    private final ManagedExecutor executor;
+    /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
+    private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
+
+    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, ManagedExecutor executor) {
+        this.target = target;
+        this.cipher = cipher;
+        this.bridge = bridge;
+        this.executor = executor;
+    }
+
+    /** Syncs the link soon, off the caller's thread; requests while one runs are folded into one more run. */
+    public void request(UUID linkId) {
+        if (running.putIfAbsent(linkId, Boolean.FALSE) != null) {
+            running.put(linkId, Boolean.TRUE);
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                do {
+                    running.put(linkId, Boolean.FALSE);
+                    try {
+                        sync(linkId);
+                    } catch (RuntimeException e) {
+                        LOG.infof("link %s: sync failed (%s); the next reconcile tries again", linkId, e.getMessage());
+                    }
+                } while (Boolean.TRUE.equals(running.get(linkId)));
+            } finally {
+                running.remove(linkId);
+            }
+        });
+    }
+
+    @Scheduled(every = "${bridge.origin.reconcile-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void reconcile() {
+        if (!bridge.origin().enabled()) {
+            return;
+        }
+        List<UUID> links = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list("state",
+                LinkedAccount.State.LINKED).stream().map(a -> a.id).toList());
+        links.forEach(this::request);
+    }
+
+    /** One full pass: devices, content, and the subscriptions they need. */
+    public void sync(UUID linkId) {
+        JsonNode base = read(linkId, "/devices");
+        JsonNode all = read(linkId, "/devices?content=all");
+        Map<String, JsonNode> devices = new LinkedHashMap<>();
+        base.forEach(d -> devices.put(d.at("/device/di").asText(), d));
+        QuarkusTransaction.requiringNew().run(() -> store(linkId, devices, all));
+
+        List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
+                "linkId", linkId));
+        Set<String> wanted = new HashSet<>();
+        wanted.add(key(DEVICES, null, null));
+        devices.forEach((di, d) -> {
+            wanted.add(key(DEVICE, di, null));
+            d.path("links").forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
+        });
+        Map<String, OriginSubscription> have = new HashMap<>();
+        for (OriginSubscription s : held) {
+            String k = key(s.level, s.deviceId, s.href);
+            if (s.targetId == null || !wanted.contains(k) || have.containsKey(k)) {
+                unsubscribe(linkId, s);
+            } else {
+                have.put(k, s);
+            }
+        }
+        for (String k : wanted) {
+            if (!have.containsKey(k)) {
+                String[] parts = k.split("\u0000", -1);
+                subscribe(linkId, parts[0], parts[1].isEmpty() ? null : parts[1], parts[2].isEmpty() ? null : parts[2]);
+            }
+        }
+    }
+
+    private JsonNode read(UUID linkId, String path) {
+        TargetClient.Answer a = target.call(linkId, "GET", path, MediaTypes.JSON, null, null);
+        if (a.status() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + a.status());
+        }
+        try {
+            return a.json();
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " is not JSON");
+        }
+    }
+
+    private void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (OriginDevice gone : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
+            if (!devices.containsKey(gone.key.deviceId)) {
+                OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, gone.key.deviceId);
+                gone.delete();
+            }
+        }
+        devices.forEach((di, d) -> {
+            OriginDevice row = OriginDevice.findById(new OriginDevice.Key(linkId, di));
+            if (row == null) {
+                row = new OriginDevice();
+                row.key = new OriginDevice.Key(linkId, di);
+            }
+            row.status = d.path("status").asText("offline");
+            row.device = d.path("device").toString();
+            row.links = d.path("links").toString();
+            row.updatedAt = now;
+            row.persist();
+        });
+        for (JsonNode d : all) {
+            String di = d.at("/device/di").asText();
+            if (!devices.containsKey(di)) {
+                continue;
+            }
+            for (JsonNode l : d.path("links")) {
+                if (l.has("rep")) {
+                    DeviceSets.putContent(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), now);
+                }
+            }
+        }
+    }
+
+    private void subscribe(UUID linkId, String level, String deviceId, String href) {
+        UUID local = UUID.randomUUID();
+        String secret = Secrets.randomToken().substring(0, 32);
+        // Stored before asking: the Target sends the first notifications right after its 201, maybe before we read it.
+        QuarkusTransaction.requiringNew().run(() -> {
+            OriginSubscription s = new OriginSubscription();
+            s.id = local;
+            s.linkId = linkId;
+            s.level = level;
+            s.deviceId = deviceId;
+            s.href = href;
+            s.secret = cipher.seal(secret);
+            s.lastSeq = -1;
+            s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+            s.persist();
+        });
+        String path = switch (level) {
+            case DEVICES -> "/devices/subscriptions";
+            case DEVICE -> "/devices/" + deviceId + "/subscriptions";
+            default -> "/devices/" + deviceId + pathOf(href) + "/subscriptions";
+        };
+        List<String> types = switch (level) {
+            case DEVICES -> EventTypes.DEVICES_LEVEL;
+            case DEVICE -> EventTypes.DEVICE_LEVEL;
+            default -> EventTypes.RESOURCE_LEVEL;
+        };
+        Map<String, Object> body = Map.of("eventsUrl", bridge.publicUrl().replaceAll("/+$", "") + HttpPaths.INBOX + "/" + local,
+                "eventTypes", types, "signingSecret", secret);
+        TargetClient.Answer a;
+        try {
+            a = target.call(linkId, "POST", path, MediaTypes.JSON, MediaTypes.JSON, JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String id = null;
+        if (a.status() == 201 || a.status() == 200) {
+            try {
+                id = a.json().path("subscriptionId").asText(null);
+            } catch (IOException e) {
+                id = null;
+            }
+        }
+        if (id == null) {
+            QuarkusTransaction.requiringNew().run(() -> OriginSubscription.deleteById(local));
+            LOG.debugf("link %s: subscribing at %s answered %d", linkId, path, a.status());
+            return;
+        }
+        UUID targetId = UUID.fromString(id);
+        QuarkusTransaction.requiringNew().run(() -> {
+            OriginSubscription s = OriginSubscription.findById(local);
+            if (s != null && s.targetId == null) {
+                s.targetId = targetId;
+            }
+        });
+    }
+
+    /** Ends a subscription here and, when the Target knows it, there. */
+    public void unsubscribe(UUID linkId, OriginSubscription s) {
+        QuarkusTransaction.requiringNew().run(() -> OriginSubscription.deleteById(s.id));
+        if (s.targetId == null) {
+            return;
+        }
+        String base = switch (s.level) {
+            case DEVICES -> "/devices/subscriptions/";
+            case DEVICE -> "/devices/" + s.deviceId + "/subscriptions/";
+            default -> "/devices/" + s.deviceId + pathOf(s.href) + "/subscriptions/";
+        };
+        try {
+            target.call(linkId, "DELETE", base + s.targetId, null, null, null);
+        } catch (RuntimeException e) {
+            LOG.debugf("link %s: unsubscribing %s failed: %s", linkId, s.targetId, e.getMessage());
+        }
+    }
+
+    /** Unsubscribes everything the link holds (before the link is forgotten). */
+    public void unsubscribeAll(UUID linkId) {
+        for (OriginSubscription s : QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
+                "linkId", linkId))) {
+            unsubscribe(linkId, s);
+        }
+    }
+
+    static String localHref(String di, String apiHref) {
+        String prefix = "/" + di;
+        return apiHref.startsWith(prefix + "/") ? apiHref.substring(prefix.length()) : apiHref;
+    }
+
+    private static String pathOf(String href) {
+        StringBuilder b = new StringBuilder();
+        for (String seg : href.split("/")) {
+            if (!seg.isEmpty()) {
+                b.append('/').append(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String key(String level, String deviceId, String href) {
+        return level + "\u0000" + Objects.toString(deviceId, "") + "\u0000" + Objects.toString(href, "");
+    }
+}

@@ -1,0 +1,149 @@
+package org.ocfcloudbridge.origin.sync;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.ocf.EventSignature;
+import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.store.OriginDevice;
+import org.ocfcloudbridge.store.OriginSubscription;
+import org.ocfcloudbridge.store.Subscription;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Origin role keeps a linked account's device set current through the Target role's notifications, both roles in
+ * one daemon over real loopback HTTP and a simulated device over real CoAP.
+ */
+@QuarkusTest
+class DeviceSyncTest {
+
+    @Inject
+    CoapGateway gateway;
+
+    @Inject
+    TokenCipher cipher;
+
+    static JsonPath devices(String vendorToken, String link) {
+        Response r = given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices");
+        assertEquals(200, r.statusCode(), r.asString());
+        return r.jsonPath();
+    }
+
+    static JsonPath await(String vendorToken, String link, Predicate<JsonPath> until) throws InterruptedException {
+        long end = System.nanoTime() + 15_000_000_000L;
+        JsonPath last = null;
+        while (System.nanoTime() < end) {
+            last = devices(vendorToken, link);
+            if (until.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("never came true; last: " + (last == null ? null : last.prettify()));
+    }
+
+    @Test
+    void aLinkedAccountsDevicesFollowTheTargetThroughVerifiedNotifications() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        String di = device.di();
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            JsonPath synced = await(vendorToken, link, j -> j.getList("").size() == 1 && "online".equals(j.getString("[0].status"))
+                    && j.getMap("[0].content").containsKey("/switch"));
+            assertEquals(di, synced.getString("[0].deviceId"));
+            assertEquals(false, synced.getBoolean("[0].content.'/switch'.value"));
+            assertTrue(synced.getList("[0].links.href", String.class).contains("/" + di + "/temperature"));
+            long held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.count("linkId", UUID.fromString(link)));
+            assertTrue(held >= 5, "devices, device and one per resource: " + held);
+
+            device.setTemperature(31.5);
+            await(vendorToken, link, j -> j.getDouble("[0].content.'/temperature'.temperature") == 31.5);
+
+            device.signOut();
+            await(vendorToken, link, j -> "offline".equals(j.getString("[0].status")));
+            device.signIn();
+            await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
+
+            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get("/api/v1/links/" + link + "/devices")
+                    .then().statusCode(404);
+
+            given().auth().oauth2(vendorToken).delete("/api/v1/links/" + link).then().statusCode(204);
+            assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> OriginSubscription.count("linkId", UUID.fromString(link))));
+            assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> Subscription.count("ownerId = ?1 and state = ?2", alice[2],
+                    Subscription.State.ACTIVE)), "every subscription ended at the Target");
+        } finally {
+            device.shutdown();
+        }
+    }
+
+    @Test
+    void theInboxTakesOnlySignedFreshNewNotifications() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        String di = device.di();
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            await(vendorToken, link, j -> j.getList("").size() == 1 && "online".equals(j.getString("[0].status")));
+            OriginSubscription devicesLevel = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
+                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            String secret = cipher.open(devicesLevel.secret);
+            String sub = devicesLevel.targetId.toString();
+            long next = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>findById(devicesLevel.id)).lastSeq + 1000;
+            byte[] offline = ("[{\"di\":\"" + di + "\"}]").getBytes(StandardCharsets.UTF_8);
+            long now = Instant.now().getEpochSecond();
+            String path = "/inbox/" + devicesLevel.id;
+
+            assertEquals(400, post(path, sub, "devices_offline", next, now, offline, "0".repeat(64)).statusCode(), "forged signature");
+            assertEquals(400, post(path, sub, "devices_offline", next, now - 3600, offline,
+                    EventSignature.sign(secret, "application/json", "devices_offline", sub, next, now - 3600, offline)).statusCode(),
+                    "an hour old");
+            assertEquals(410, post("/inbox/" + UUID.randomUUID(), sub, "devices_offline", next, now, offline, "x").statusCode(),
+                    "unknown subscription");
+            assertEquals("online", devices(vendorToken, link).getString("[0].status"), "nothing refused was processed");
+
+            // plgd's bare-array shape, properly signed: processed.
+            Response ok = post(path, sub, "devices_offline", next, now, offline,
+                    EventSignature.sign(secret, "application/json", "devices_offline", sub, next, now, offline));
+            assertEquals(200, ok.statusCode(), ok.asString());
+            assertEquals("offline", devices(vendorToken, link).getString("[0].status"));
+            QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'online' where key.deviceId = ?1", di));
+            Response again = post(path, sub, "devices_offline", next, now, offline,
+                    EventSignature.sign(secret, "application/json", "devices_offline", sub, next, now, offline));
+            assertEquals(200, again.statusCode());
+            assertEquals("already processed", again.asString());
+            assertEquals("online", devices(vendorToken, link).getString("[0].status"), "a duplicate is not processed twice");
+        } finally {
+            device.shutdown();
+        }
+    }
+
+    private static Response post(String path, String sub, String type, long seq, long ts, byte[] body, String signature) {
+        // As sent: RestAssured would otherwise add a charset to the Content-Type, which is signed.
+        return given().config(io.restassured.RestAssured.config().encoderConfig(io.restassured.config.EncoderConfig.encoderConfig()
+                        .appendDefaultContentCharsetToContentTypeIfUndefined(false))).contentType("application/json").header("Event-Type", type).header("Subscription-ID", sub)
+                .header("Sequence-Number", Long.toString(seq)).header("Event-Timestamp", Long.toString(ts))
+                .header("Event-Signature", signature).body(body).post(path);
+    }
+}

@@ -1,0 +1,61 @@
+package org.ocfcloudbridge.testing;
+
+import io.restassured.response.Response;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Origin role linked to this same daemon's Target role, over real HTTP, as the tests set it up. */
+public final class OriginLinks {
+
+    public static final String BASE = "http://localhost:8081";
+    public static final String RETURN_TO = "http://127.0.0.1:9/app/done";
+
+    private OriginLinks() {
+    }
+
+    /** A Target Cloud entry for this daemon, with its own confidential OAuth client. */
+    public static String registerCloud() {
+        String secret = "origin-secret-" + UUID.randomUUID();
+        String client = OAuthTestClient.newClient(BASE + "/link/callback", secret, List.of("r:*", "w:*"));
+        String name = "self-" + UUID.randomUUID().toString().substring(0, 8);
+        Response r = given().auth().oauth2(OAuthTestClient.adminToken()).contentType("application/json")
+                .body(Map.of("name", name, "apiUrl", BASE + "/api/v1", "authorizationEndpoint", BASE + "/oauth2/authorize",
+                        "tokenEndpoint", BASE + "/oauth2/token", "clientId", client, "clientSecret", secret))
+                .post("/api/admin/clouds");
+        r.then().statusCode(201).body("confidential", equalTo(true));
+        assertTrue(!r.asString().contains(secret), "the client secret is never shown");
+        return name;
+    }
+
+    /** The browser's trip: start, the Target's login and consent, back to the callback. Returns the callback URL. */
+    public static String throughTheTarget(String cloud, String vendorToken, String[] targetUser, String answer) {
+        Response start = given().redirects().follow(false).queryParam("return_to", RETURN_TO).queryParam("token", vendorToken)
+                .get("/link/" + cloud);
+        assertEquals(303, start.statusCode(), start.asString());
+        String authorize = start.header("Location");
+        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(authorize));
+        assertEquals(200, page.statusCode());
+        String request = OAuthTestClient.requestId(page.asString());
+        Response login = OAuthTestClient.login(request, targetUser[0], targetUser[1]);
+        Response consent = OAuthTestClient.consent(request, login.cookie("bridge_authz"), answer);
+        String callback = consent.header("Location");
+        assertTrue(callback.startsWith(BASE + "/link/callback?"), callback);
+        return callback;
+    }
+
+    /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
+    public static String link(String cloud, String vendorToken, String[] targetUser) {
+        String callback = throughTheTarget(cloud, vendorToken, targetUser, "allow");
+        Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        assertEquals(303, back.statusCode(), back.asString());
+        return OAuthTestClient.query(back.header("Location")).get("linked");
+    }
+}
