@@ -10,7 +10,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
@@ -81,12 +80,6 @@ public class LinksApi {
         String user = vendor.user(authorization, null);
         java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
         return mine.map(u -> Response.ok(linking.devicesOf(u)).build()).orElseGet(LinksApi::notFound);
-    }
-
-    @ServerExceptionMapper
-    public Response refused(VendorAuthenticator.Refused e) {
-        return Response.status(401).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"vendor\"").type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", e.getMessage())).build();
     }
 
     private static Map<String, Object> view(LinkedAccount a) {

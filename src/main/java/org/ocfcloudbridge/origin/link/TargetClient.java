@@ -35,7 +35,7 @@ public class TargetClient {
     /** Refresh when less than this is left, so a request never leaves with a token about to expire. */
     private static final Duration EARLY = Duration.ofSeconds(60);
 
-    public record Answer(int status, String contentType, byte[] body) {
+    public record Answer(int status, String contentType, byte[] body, String retryAfter) {
         public JsonNode json() throws IOException {
             return JSON.readTree(body);
         }
@@ -179,7 +179,8 @@ public class TargetClient {
         req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         try {
             HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Answer(r.statusCode(), r.headers().firstValue(Headers.CONTENT_TYPE).orElse(null), r.body());
+            return new Answer(r.statusCode(), r.headers().firstValue(Headers.CONTENT_TYPE).orElse(null), r.body(),
+                    r.headers().firstValue(Headers.RETRY_AFTER).orElse(null));
         } catch (IOException e) {
             throw new Unreachable("the Target Cloud cannot be reached: " + e.getClass().getSimpleName());
         } catch (InterruptedException e) {

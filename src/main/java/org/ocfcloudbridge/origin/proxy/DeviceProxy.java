@@ -1,0 +1,101 @@
+package org.ocfcloudbridge.origin.proxy;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.ocfcloudbridge.ocf.Protocol.Headers;
+import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
+import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.origin.VendorAuthenticator;
+import org.ocfcloudbridge.origin.link.AccountLinking;
+import org.ocfcloudbridge.origin.link.TargetClient;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The vendor cloud reads and updates a linked device's resource through the bridge:
+ * {@code GET|POST /api/v1/links/{id}/devices/{deviceId}/{href}} goes to the Target Cloud's Devices API with the linked
+ * user's token. JSON or OCF CBOR pass through untouched; the Target's answer keeps its status, except what concerns the
+ * link itself: a link needing its user again is 409, an unreachable Target 502.
+ */
+@Path(HttpPaths.LINKS + "/{link}/devices/{deviceId}/{href: .+}")
+@Blocking
+public class DeviceProxy {
+
+    private final AccountLinking linking;
+    private final VendorAuthenticator vendor;
+    private final TargetClient target;
+
+    public DeviceProxy(AccountLinking linking, VendorAuthenticator vendor, TargetClient target) {
+        this.linking = linking;
+        this.vendor = vendor;
+        this.target = target;
+    }
+
+    @GET
+    public Response retrieve(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                             @PathParam("link") String link, @PathParam("deviceId") String deviceId, @PathParam("href") String href) {
+        return forward(authorization, "GET", link, deviceId, href, accept, null, null);
+    }
+
+    @POST
+    public Response update(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                           @HeaderParam(Headers.CONTENT_TYPE) String contentType, @PathParam("link") String link,
+                           @PathParam("deviceId") String deviceId, @PathParam("href") String href, byte[] body) {
+        return forward(authorization, "POST", link, deviceId, href, accept, contentType, body == null ? new byte[0] : body);
+    }
+
+    private Response forward(String authorization, String method, String link, String deviceId, String href, String accept,
+                             String contentType, byte[] body) {
+        String user = vendor.user(authorization, null);
+        Optional<UUID> id = uuid(link).filter(u -> linking.linkOf(user, u).isPresent());
+        if (id.isEmpty()) {
+            return error(404, "no such link");
+        }
+        if (!deviceId.matches("[0-9a-fA-F-]{36}")) {
+            return error(404, "no such device");
+        }
+        StringBuilder path = new StringBuilder("/devices/").append(deviceId);
+        for (String seg : href.split("/")) {
+            if (!seg.isEmpty()) {
+                path.append('/').append(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+        }
+        TargetClient.Answer a;
+        try {
+            a = target.call(id.get(), method, path.toString(), accept == null ? MediaTypes.JSON : accept, contentType, body);
+        } catch (TargetClient.Unauthorized e) {
+            return error(409, "the link needs its user to link again");
+        } catch (TargetClient.Unreachable e) {
+            return error(502, e.getMessage());
+        }
+        Response.ResponseBuilder r = Response.status(a.status()).entity(a.body());
+        if (a.contentType() != null) {
+            r.type(a.contentType());
+        }
+        if (a.retryAfter() != null) {
+            r.header(Headers.RETRY_AFTER, a.retryAfter());
+        }
+        return r.build();
+    }
+
+    private static Optional<UUID> uuid(String s) {
+        try {
+            return Optional.of(UUID.fromString(s));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Response error(int status, String message) {
+        return Response.status(status).type(MediaTypes.JSON).entity(Map.of("error", message)).build();
+    }
+}

@@ -1,0 +1,106 @@
+package org.ocfcloudbridge.origin.proxy;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The vendor reads and updates a linked device through both roles: bridge (Origin) → Cloud API (Target) → CoAP → device. */
+@QuarkusTest
+class DeviceProxyTest {
+
+    @Inject
+    CoapGateway gateway;
+
+    @Inject
+    TokenCipher cipher;
+
+    @Test
+    void theVendorReadsAndUpdatesALinkedDeviceInJsonAndCborAndTokensAreRefreshedOnTheWay() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+
+            Response read = given().auth().oauth2(vendorToken).accept("application/json").get(path);
+            assertEquals(200, read.statusCode(), read.asString());
+            assertFalse(read.jsonPath().getBoolean("value"));
+
+            Response update = given().auth().oauth2(vendorToken).contentType("application/json").body("{\"value\":true}").post(path);
+            assertEquals(200, update.statusCode(), update.asString());
+            assertTrue(device.switchResource().representation().get("value").asBoolean(), "the device itself changed");
+
+            Response cbor = given().auth().oauth2(vendorToken).accept("application/vnd.ocf+cbor").get(path);
+            assertEquals("application/vnd.ocf+cbor", cbor.getContentType());
+            assertTrue(OcfCodec.get().decodeTree(cbor.asByteArray(), OcfFormat.OCF_CBOR).get("value").asBoolean());
+
+            // The token is about to expire: refreshed before the call, the call still answers.
+            UUID id = UUID.fromString(link);
+            String before = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("tokenExpiresAt = ?1 where id = ?2",
+                    OffsetDateTime.now().plusSeconds(5), id));
+            assertEquals(200, given().auth().oauth2(vendorToken).get(path).statusCode());
+            String after = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
+            assertNotEquals(cipher.open(before), cipher.open(after), "a new access token");
+
+            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
+            given().get(path).then().statusCode(401);
+            given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices/" + UUID.randomUUID() + "/switch")
+                    .then().statusCode(404);
+
+            // The Target refuses the refresh token: the link needs its user again, and says so.
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update(
+                    "tokenExpiresAt = ?1, refreshToken = ?2 where id = ?3", OffsetDateTime.now(), cipher.seal("refused"), id));
+            Response conflict = given().auth().oauth2(vendorToken).get(path);
+            assertEquals(409, conflict.statusCode(), conflict.asString());
+            given().auth().oauth2(vendorToken).get("/api/v1/links/" + link).then().statusCode(200)
+                    .body("state", org.hamcrest.Matchers.equalTo("reauthorize"));
+        } finally {
+            device.shutdown();
+        }
+    }
+
+    @Test
+    void anOfflineDeviceIs504WithRetryAfterThroughTheProxy() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        String link = OriginLinks.link(cloud, vendorToken, alice);
+        device.shutdown();
+        String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+        Response r = null;
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < end) {
+            r = given().auth().oauth2(vendorToken).get(path);
+            if (r.statusCode() == 504) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(504, r.statusCode());
+        assertEquals("7", r.header("Retry-After"));
+    }
+}
