@@ -38,6 +38,20 @@ public interface OriginConfig {
 
     Vendor vendor();
 
+    /** Where accepted changes are POSTed for the vendor cloud, signed Standard-Webhooks style. */
+    Map<String, Webhook> webhooks();
+
+    interface Webhook {
+        String url();
+
+        /** {@code whsec_} + base64 of the key, as Standard Webhooks gives secrets out. */
+        String secret();
+    }
+
+    /** How long a webhook delivery is retried before it is given up on (kept, marked dead). */
+    @WithDefault("24H")
+    Duration webhookMaxAge();
+
     /** Target Clouds created at start if absent (the admin API adds more). */
     Map<String, Cloud> clouds();
 

@@ -19,6 +19,7 @@ import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TokenCipher;
 import org.ocfcloudbridge.origin.sync.DeviceSets;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
@@ -44,11 +45,13 @@ public class EventInbox {
     private final TokenCipher cipher;
     private final OriginConfig config;
     private final DeviceSync sync;
+    private final VendorEvents events;
 
-    public EventInbox(TokenCipher cipher, OriginConfig config, DeviceSync sync) {
+    public EventInbox(TokenCipher cipher, OriginConfig config, DeviceSync sync, VendorEvents events) {
         this.cipher = cipher;
         this.config = config;
         this.sync = sync;
+        this.events = events;
     }
 
     private enum Outcome { PROCESSED, DUPLICATE, GAP, GONE }
@@ -133,16 +136,42 @@ public class EventInbox {
         boolean unknownDevice = false;
         switch (eventType) {
             case EventTypes.DEVICES_ONLINE, EventTypes.DEVICES_OFFLINE -> {
+                boolean online = EventTypes.DEVICES_ONLINE.equals(eventType);
                 for (JsonNode d : payload) {
-                    unknownDevice |= !DeviceSets.status(s.linkId, d.path("di").asText(), EventTypes.DEVICES_ONLINE.equals(eventType));
+                    String di = d.path("di").asText();
+                    DeviceSets.Change c = DeviceSets.status(s.linkId, di, online);
+                    unknownDevice |= c == DeviceSets.Change.UNKNOWN_DEVICE;
+                    if (c == DeviceSets.Change.CHANGED) {
+                        events.record(s.linkId, di, online ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE, d.toString());
+                    }
                 }
             }
             case EventTypes.DEVICES_REGISTERED -> unknownDevice = payload.size() > 0;
-            case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> DeviceSets.remove(s.linkId, d.path("di").asText()));
-            case EventTypes.RESOURCES_PUBLISHED -> unknownDevice = !DeviceSets.published(s.linkId, s.deviceId, payload) || payload.size() > 0;
-            case EventTypes.RESOURCES_UNPUBLISHED -> DeviceSets.unpublished(s.linkId, s.deviceId, payload);
-            case EventTypes.RESOURCE_CONTENT_CHANGED -> DeviceSets.putContent(s.linkId, s.deviceId, s.href, payload.toString(),
-                    OffsetDateTime.now(ZoneOffset.UTC));
+            case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> {
+                if (DeviceSets.remove(s.linkId, d.path("di").asText())) {
+                    events.record(s.linkId, d.path("di").asText(), VendorEvents.DEVICE_REMOVED, d.toString());
+                }
+            });
+            case EventTypes.RESOURCES_PUBLISHED -> {
+                boolean known = DeviceSets.published(s.linkId, s.deviceId, payload);
+                if (known && payload.size() > 0) {
+                    events.record(s.linkId, s.deviceId, VendorEvents.LINKS_PUBLISHED, payload.toString());
+                }
+                unknownDevice = !known || payload.size() > 0;
+            }
+            case EventTypes.RESOURCES_UNPUBLISHED -> {
+                DeviceSets.unpublished(s.linkId, s.deviceId, payload);
+                if (payload.size() > 0) {
+                    events.record(s.linkId, s.deviceId, VendorEvents.LINKS_UNPUBLISHED, payload.toString());
+                }
+            }
+            case EventTypes.RESOURCE_CONTENT_CHANGED -> {
+                DeviceSets.putContent(s.linkId, s.deviceId, s.href, payload.toString(), OffsetDateTime.now(ZoneOffset.UTC));
+                com.fasterxml.jackson.databind.node.ObjectNode change = OcfCodec.get().mapper(OcfFormat.JSON).createObjectNode();
+                change.put("href", s.href);
+                change.set("content", payload);
+                events.record(s.linkId, s.deviceId, VendorEvents.CONTENT_CHANGED, change.toString());
+            }
             case EventTypes.SUBSCRIPTION_CANCELLED -> s.delete();
             default -> {
             }

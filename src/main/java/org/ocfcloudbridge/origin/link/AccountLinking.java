@@ -9,6 +9,7 @@ import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.store.LinkRequest;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
@@ -62,7 +63,10 @@ public class AccountLinking {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge) {
+    private final VendorEvents events;
+
+    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events) {
+        this.events = events;
         this.clouds = clouds;
         this.cipher = cipher;
         this.config = config;
@@ -165,6 +169,7 @@ public class AccountLinking {
             a.createdAt = now();
             a.updatedAt = a.createdAt;
             a.persist();
+            events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, stateJson("linked", cloud.name));
             LOG.infof("vendor user %s linked account %s at %s", r.vendorUser(), a.id, cloud.name);
             return a;
         });
@@ -267,7 +272,19 @@ public class AccountLinking {
 
     /** Forgets the link, its tokens and its device set (unsubscribe first: see {@code DeviceSync.unsubscribeAll}). */
     public boolean unlink(String vendorUser, UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> LinkedAccount.delete("id = ?1 and vendorUser = ?2", id, vendorUser) > 0);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            LinkedAccount a = LinkedAccount.findById(id);
+            if (a == null || !a.vendorUser.equals(vendorUser)) {
+                return false;
+            }
+            events.record(vendorUser, id, null, VendorEvents.LINK_STATE, stateJson("unlinked", a.cloudName));
+            a.delete();
+            return true;
+        });
+    }
+
+    static String stateJson(String state, String cloud) {
+        return JSON.createObjectNode().put("state", state).put("cloud", cloud).toString();
     }
 
     private static String challenge(String verifier) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
+import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
 
@@ -60,7 +61,10 @@ public class TargetClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
 
-    public TargetClient(LinkedClouds clouds, TokenCipher cipher) {
+    private final VendorEvents events;
+
+    public TargetClient(LinkedClouds clouds, TokenCipher cipher, VendorEvents events) {
+        this.events = events;
         this.clouds = clouds;
         this.cipher = cipher;
     }
@@ -120,6 +124,7 @@ public class TargetClient {
             if (tokens == null || !tokens.hasNonNull("access_token")) {
                 a.state = LinkedAccount.State.REAUTHORIZE;
                 a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, AccountLinking.stateJson("reauthorize", a.cloudName));
                 LOG.infof("link %s: the Target Cloud refused its refresh token; the user must link again", linkId);
                 return null;
             }

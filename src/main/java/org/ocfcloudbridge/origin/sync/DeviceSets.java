@@ -21,15 +21,21 @@ public final class DeviceSets {
     private DeviceSets() {
     }
 
-    /** Returns whether the device is known (a status for an unknown device waits for the sync that brings it). */
-    public static boolean status(UUID linkId, String deviceId, boolean online) {
+    public enum Change { UNKNOWN_DEVICE, UNCHANGED, CHANGED }
+
+    /** A status for an unknown device waits for the sync that brings it. */
+    public static Change status(UUID linkId, String deviceId, boolean online) {
         OriginDevice d = OriginDevice.findById(new OriginDevice.Key(linkId, deviceId));
         if (d == null) {
-            return false;
+            return Change.UNKNOWN_DEVICE;
         }
-        d.status = online ? "online" : "offline";
+        String status = online ? "online" : "offline";
+        if (status.equals(d.status)) {
+            return Change.UNCHANGED;
+        }
+        d.status = status;
         d.updatedAt = now();
-        return true;
+        return Change.CHANGED;
     }
 
     public static boolean remove(UUID linkId, String deviceId) {

@@ -12,6 +12,7 @@ import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.origin.link.TokenCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
@@ -54,10 +55,12 @@ public class DeviceSync {
     private final TokenCipher cipher;
     private final BridgeConfig bridge;
     private final ManagedExecutor executor;
+    private final VendorEvents events;
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
 
-    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, ManagedExecutor executor) {
+    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, ManagedExecutor executor, VendorEvents events) {
+        this.events = events;
         this.target = target;
         this.cipher = cipher;
         this.bridge = bridge;
@@ -147,11 +150,13 @@ public class DeviceSync {
             if (!devices.containsKey(gone.key.deviceId)) {
                 OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, gone.key.deviceId);
                 gone.delete();
+                events.record(linkId, gone.key.deviceId, VendorEvents.DEVICE_REMOVED, "{\"di\":\"" + gone.key.deviceId + "\"}");
             }
         }
         devices.forEach((di, d) -> {
             OriginDevice row = OriginDevice.findById(new OriginDevice.Key(linkId, di));
-            if (row == null) {
+            boolean added = row == null;
+            if (added) {
                 row = new OriginDevice();
                 row.key = new OriginDevice.Key(linkId, di);
             }
@@ -160,6 +165,9 @@ public class DeviceSync {
             row.links = d.path("links").toString();
             row.updatedAt = now;
             row.persist();
+            if (added) {
+                events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
+            }
         });
         for (JsonNode d : all) {
             String di = d.at("/device/di").asText();

@@ -1,0 +1,88 @@
+package org.ocfcloudbridge.origin.forward;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.store.VendorEvent;
+import org.ocfcloudbridge.store.WebhookDelivery;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * Records a change for the vendor cloud inside the transaction that makes it (an outbox again): one event row, read by
+ * the event stream, and one delivery row per configured webhook.
+ */
+@ApplicationScoped
+public class VendorEvents {
+
+    /** Event types the vendor cloud receives. */
+    public static final String DEVICE_ADDED = "device.added";
+    public static final String DEVICE_REMOVED = "device.removed";
+    public static final String DEVICE_ONLINE = "device.online";
+    public static final String DEVICE_OFFLINE = "device.offline";
+    public static final String LINKS_PUBLISHED = "links.published";
+    public static final String LINKS_UNPUBLISHED = "links.unpublished";
+    public static final String CONTENT_CHANGED = "content.changed";
+    public static final String LINK_STATE = "link.state";
+
+    private final OriginConfig config;
+    private final TransactionSynchronizationRegistry transactions;
+    private volatile Runnable onCommit = () -> { };
+
+    public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions) {
+        this.config = config;
+        this.transactions = transactions;
+    }
+
+    /** Called after each commit that recorded events (the webhook sender listens). */
+    void onCommit(Runnable listener) {
+        this.onCommit = listener;
+    }
+
+    /** Records one event; {@code payload} is JSON. Must run inside a transaction. */
+    public void record(UUID linkId, String deviceId, String type, String payload) {
+        LinkedAccount link = LinkedAccount.findById(linkId);
+        if (link == null) {
+            return;
+        }
+        record(link.vendorUser, linkId, deviceId, type, payload);
+    }
+
+    public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
+        VendorEvent e = new VendorEvent();
+        e.vendorUser = vendorUser;
+        e.linkId = linkId;
+        e.deviceId = deviceId;
+        e.type = type;
+        e.payload = payload;
+        e.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        e.persist();
+        for (String name : config.webhooks().keySet()) {
+            WebhookDelivery d = new WebhookDelivery();
+            d.webhook = name;
+            d.eventId = e.id;
+            d.attempts = 0;
+            d.nextAttemptAt = e.createdAt;
+            d.persist();
+        }
+        if (transactions.getTransactionKey() != null) {
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        onCommit.run();
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package org.ocfcloudbridge.origin.forward;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Accepted changes reach the vendor cloud: a real webhook receiver gets each, signed Standard-Webhooks style, retried
+ * after a refusal and in order; the Server-Sent Events stream shows them and resumes after Last-Event-ID.
+ */
+@QuarkusTest
+@TestProfile(ForwardingTest.Webhook.class)
+class ForwardingTest {
+
+    static final int PORT = freePort();
+    static final byte[] KEY = "forwarding-test-webhook-key-0123".getBytes(StandardCharsets.UTF_8);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public static final class Webhook implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("bridge.origin.webhooks.vendor.url", "http://127.0.0.1:" + PORT + "/hook",
+                    "bridge.origin.webhooks.vendor.secret", "whsec_" + Base64.getEncoder().encodeToString(KEY));
+        }
+    }
+
+    record Hook(String id, String timestamp, String signature, byte[] body, boolean accepted) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(body);
+        }
+    }
+
+    @Inject
+    CoapGateway gateway;
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String expectedSignature(String id, String ts, byte[] body) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+        mac.update((id + "." + ts + ".").getBytes(StandardCharsets.UTF_8));
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+    }
+
+    @Test
+    void changesReachTheVendorsWebhookSignedAndInOrderAndTheEventStream() throws Exception {
+        List<Hook> hooks = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 0);
+        receiver.createContext("/hook", ex -> {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            boolean accept = calls.incrementAndGet() != 1;
+            hooks.add(new Hook(ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
+                    ex.getRequestHeaders().getFirst("webhook-signature"), body, accept));
+            ex.sendResponseHeaders(accept ? 204 : 500, -1);
+            ex.close();
+        });
+        receiver.start();
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(OriginLinks.registerCloud(), vendorToken, alice);
+            Hook linked = await(hooks, h -> h.accepted() && type(h).equals("link.state"));
+            Hook added = await(hooks, h -> h.accepted() && type(h).equals("device.added"));
+            assertEquals(link, linked.json().get("link").asText());
+            assertEquals(vendorUser[2], linked.json().get("user").asText(), "the vendor's user");
+            assertEquals(device.di(), added.json().get("device").asText());
+            assertFalse(hooks.get(0).accepted(), "the first POST was refused");
+            assertEquals(hooks.get(0).id(), hooks.get(1).id(), "and the same event came again first");
+
+            device.setTemperature(27.25);
+            Hook changed = await(hooks, h -> {
+                try {
+                    return h.accepted() && type(h).equals("content.changed") && h.json().at("/payload/content/temperature").asDouble() == 27.25;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals("/temperature", changed.json().at("/payload/href").asText());
+            device.signOut();
+            await(hooks, h -> h.accepted() && type(h).equals("device.offline"));
+
+            List<Long> ids = new ArrayList<>();
+            for (Hook h : hooks) {
+                assertEquals(expectedSignature(h.id(), h.timestamp(), h.body()), h.signature(), "Standard Webhooks signature");
+                if (h.accepted()) {
+                    ids.add(Long.parseLong(h.id().substring(4)));
+                }
+            }
+            assertEquals(ids.stream().sorted().toList(), ids, "delivered in event order");
+
+            List<String> firstRead = sse(vendorToken, "0", 3);
+            assertEquals(3, firstRead.size(), firstRead.toString());
+            assertTrue(firstRead.get(0).contains("link.state"), firstRead.toString());
+            String firstId = java.util.Arrays.stream(firstRead.get(0).split("\n")).filter(l -> l.startsWith("id:"))
+                    .findFirst().orElseThrow().substring(3).trim();
+            List<String> resumed = sse(vendorToken, firstId, 1);
+            assertEquals(firstRead.get(1), resumed.get(0), "resumes right after Last-Event-ID");
+        } finally {
+            device.shutdown();
+            receiver.stop(0);
+        }
+    }
+
+    static String type(Hook h) {
+        try {
+            return h.json().get("type").asText();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    static Hook await(List<Hook> hooks, Predicate<Hook> which) throws InterruptedException {
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < end) {
+            for (Hook h : hooks) {
+                if (which.test(h)) {
+                    return h;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no such webhook call; got " + hooks.stream().map(ForwardingTest::type).toList());
+    }
+
+    /** Reads {@code n} events ("id: …\nevent: …\ndata: …") from the stream, resuming after {@code lastEventId}. */
+    static List<String> sse(String token, String lastEventId, int n) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(OriginLinks.BASE + "/api/v1/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").header("Last-Event-ID", lastEventId)
+                .build();
+        HttpResponse<Stream<String>> resp = client.send(req, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, resp.statusCode());
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            StringBuilder current = new StringBuilder();
+            try {
+                resp.body().forEach(line -> {
+                if (line.isEmpty()) {
+                    if (current.length() > 0) {
+                        events.add(current.toString());
+                        current.setLength(0);
+                    }
+                } else if (!line.startsWith(":")) {
+                    current.append(line).append('\n');
+                }
+                });
+            } catch (java.io.UncheckedIOException closed) {
+                // The test closed the stream.
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String e = events.poll(10, TimeUnit.SECONDS);
+            if (e == null) {
+                break;
+            }
+            out.add(e);
+        }
+        reader.interrupt();
+        resp.body().close();
+        return out;
+    }
+
+}
