@@ -97,6 +97,12 @@ public class IdentityDirectory {
         c.persist();
     }
 
+    /** A public client the bridge itself uses (its web console), kept as the bridge says at every start. */
+    public void ensureInternalClient(String clientId, List<String> redirectUris, List<String> scopes) {
+        QuarkusTransaction.requiringNew().run(() -> upsertInternal(clientId, null, redirectUris, scopes,
+                List.of(OAuthService.AUTHORIZATION_CODE, OAuthService.REFRESH_TOKEN), true));
+    }
+
     public UUID createUser(String username, String password) {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new Rejected("username must be 1 to 128 letters, digits or . _ @ + -", false);

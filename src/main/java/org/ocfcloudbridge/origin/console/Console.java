@@ -1,0 +1,237 @@
+package org.ocfcloudbridge.origin.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.qute.Template;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.CookieParam;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
+import jakarta.ws.rs.core.Response;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.identity.IdentityConfig;
+import org.ocfcloudbridge.identity.IdentityDirectory;
+import org.ocfcloudbridge.identity.OAuthService;
+import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.origin.VendorAuthenticator;
+import org.ocfcloudbridge.origin.link.AccountLinking;
+import org.ocfcloudbridge.origin.link.LinkedClouds;
+import org.ocfcloudbridge.origin.link.TargetClient;
+import org.ocfcloudbridge.store.LinkedAccount;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The web page at {@code /}: a vendor cloud's user interface in miniature, for the one-command demo and for trying a
+ * Target Cloud by hand. Its user signs in with the embedded identity provider (client {@code bridge-console}), links
+ * accounts at the configured Target Clouds, sees the devices with their state and content, and flips a switch. The
+ * console's session is the user's access token in an HttpOnly cookie.
+ */
+@Path("/")
+@Blocking
+public class Console {
+
+    static final String CLIENT = "bridge-console";
+    static final String SESSION = "bridge_console";
+    static final String LOGIN = "bridge_console_login";
+
+    private final Template console;
+    private final BridgeConfig bridge;
+    private final IdentityConfig identity;
+    private final IdentityDirectory directory;
+    private final OAuthService oauth;
+    private final VendorAuthenticator vendor;
+    private final AccountLinking linking;
+    private final LinkedClouds clouds;
+    private final TargetClient target;
+
+    public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
+                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target) {
+        this.console = console;
+        this.bridge = bridge;
+        this.identity = identity;
+        this.directory = directory;
+        this.oauth = oauth;
+        this.vendor = vendor;
+        this.linking = linking;
+        this.clouds = clouds;
+        this.target = target;
+    }
+
+    void client(@Observes @Priority(35) StartupEvent event) {
+        if (identity.embeddedEnabled()) {
+            directory.ensureInternalClient(CLIENT, List.of(base() + "/console/callback"), List.of("r:*", "w:*"));
+        }
+    }
+
+    private String base() {
+        return bridge.publicUrl().replaceAll("/+$", "");
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Response page(@CookieParam(SESSION) String session, @QueryParam("linked") String linked, @QueryParam("error") String error) {
+        String user = user(session);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("signedIn", user != null);
+        data.put("canSignIn", identity.embeddedEnabled() && bridge.origin().enabled());
+        data.put("user", user == null ? "" : user);
+        data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked." : "");
+        List<Map<String, Object>> links = new ArrayList<>();
+        List<String> cloudNames = new ArrayList<>();
+        if (user != null) {
+            clouds.all().forEach(c -> cloudNames.add(c.name));
+            for (LinkedAccount a : linking.linksOf(user)) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("id", a.id.toString());
+                l.put("cloud", a.cloudName);
+                l.put("state", a.state.name().toLowerCase(java.util.Locale.ROOT));
+                List<Map<String, Object>> devices = new ArrayList<>();
+                for (Map<String, Object> d : linking.devicesOf(a.id)) {
+                    Map<String, Object> view = new LinkedHashMap<>();
+                    view.put("id", d.get("deviceId"));
+                    JsonNode props = (JsonNode) d.get("device");
+                    view.put("name", props == null ? "" : props.path("n").asText(""));
+                    view.put("status", d.get("status"));
+                    List<Map<String, Object>> resources = new ArrayList<>();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> content = (Map<String, Object>) d.get("content");
+                    content.forEach((href, rep) -> {
+                        JsonNode json = (JsonNode) rep;
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("href", href);
+                        r.put("content", json.toString());
+                        r.put("switch", json.has("value") && json.get("value").isBoolean());
+                        r.put("on", json.path("value").asBoolean(false));
+                        r.put("domId", (d.get("deviceId") + href).replaceAll("[^A-Za-z0-9]", "-"));
+                        resources.add(r);
+                    });
+                    view.put("resources", resources);
+                    devices.add(view);
+                }
+                l.put("devices", devices);
+                links.add(l);
+            }
+        }
+        data.put("links", links);
+        data.put("clouds", cloudNames);
+        return Response.ok(console.data(data).render()).type("text/html; charset=utf-8").header("Cache-Control", "no-store").build();
+    }
+
+    @GET
+    @Path("console/login")
+    public Response login() {
+        String verifier = Secrets.randomToken() + Secrets.randomToken();
+        String state = Secrets.randomToken();
+        String challenge;
+        try {
+            challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String url = base() + "/oauth2/authorize?response_type=code&client_id=" + CLIENT + "&redirect_uri="
+                + enc(base() + "/console/callback") + "&scope=" + enc("r:* w:*") + "&state=" + state + "&code_challenge=" + challenge
+                + "&code_challenge_method=S256";
+        return Response.seeOther(URI.create(url)).cookie(cookie(LOGIN, state + "." + verifier, 600)).build();
+    }
+
+    @GET
+    @Path("console/callback")
+    public Response callback(@QueryParam("code") String code, @QueryParam("state") String state,
+                             @CookieParam(LOGIN) String login) {
+        if (code == null || state == null || login == null || !login.startsWith(state + ".")) {
+            return Response.seeOther(URI.create("/?error=sign-in")).cookie(cookie(LOGIN, "", 0)).build();
+        }
+        try {
+            OAuthService.TokenResponse t = oauth.exchangeCode(new OAuthService.ClientCredentials(CLIENT, null), code,
+                    base() + "/console/callback", login.substring(state.length() + 1));
+            return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, t.accessToken(), (int) t.expiresIn()),
+                    cookie(LOGIN, "", 0)).build();
+        } catch (RuntimeException e) {
+            return Response.seeOther(URI.create("/?error=sign-in")).cookie(cookie(LOGIN, "", 0)).build();
+        }
+    }
+
+    @POST
+    @Path("console/logout")
+    public Response logout() {
+        return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, "", 0)).build();
+    }
+
+    /** Starts linking an account at {@code cloud} for the signed-in user; comes back to this page. */
+    @GET
+    @Path("console/link/{cloud}")
+    public Response link(@CookieParam(SESSION) String session, @PathParam("cloud") String cloud) {
+        if (user(session) == null) {
+            return Response.seeOther(URI.create("/console/login")).build();
+        }
+        return Response.seeOther(URI.create("/link/" + enc(cloud) + "?return_to=" + enc(base() + "/") + "&token=" + enc(session)))
+                .build();
+    }
+
+    /** Sets a switch through the proxy path (Origin → Target → device) and comes back to the page. */
+    @POST
+    @Path("console/switch")
+    public Response flip(@CookieParam(SESSION) String session, @FormParam("link") String link, @FormParam("device") String device,
+                         @FormParam("href") String href, @FormParam("value") boolean value) {
+        String user = user(session);
+        if (user == null) {
+            return Response.seeOther(URI.create("/console/login")).build();
+        }
+        UUID id;
+        try {
+            id = UUID.fromString(link);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Response.seeOther(URI.create("/?error=no-such-link")).build();
+        }
+        if (linking.linkOf(user, id).isEmpty() || device == null || !device.matches("[0-9a-fA-F-]{36}") || href == null) {
+            return Response.seeOther(URI.create("/?error=no-such-device")).build();
+        }
+        try {
+            target.call(id, "POST", "/devices/" + device + href, "application/json", "application/json",
+                    ("{\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return Response.seeOther(URI.create("/?error=device-unreachable")).build();
+        }
+        return Response.seeOther(URI.create("/")).build();
+    }
+
+    private String user(String session) {
+        if (session == null || session.isBlank()) {
+            return null;
+        }
+        try {
+            return vendor.user(null, session);
+        } catch (VendorAuthenticator.Refused e) {
+            return null;
+        }
+    }
+
+    private static NewCookie cookie(String name, String value, int maxAge) {
+        return new NewCookie.Builder(name).value(value).path("/").maxAge(maxAge).httpOnly(true)
+                .sameSite(NewCookie.SameSite.LAX).build();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

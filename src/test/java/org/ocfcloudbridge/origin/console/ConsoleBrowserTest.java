@@ -1,0 +1,105 @@
+package org.ocfcloudbridge.origin.console;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.testing.Browser;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web page in real headless Chromium through the whole flow: sign in, link an OCF Cloud at the Target role's
+ * login and consent pages, see the device online with its content, flip its switch, watch the temperature change.
+ */
+@QuarkusTest
+class ConsoleBrowserTest {
+
+    private static ChromeDriver browser;
+
+    @Inject
+    CoapGateway gateway;
+
+    @BeforeAll
+    static void startBrowser() throws Exception {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    static void signIn(String[] user) {
+        browser.findElement(By.name("username")).sendKeys(user[0]);
+        browser.findElement(By.name("password")).sendKeys(user[1]);
+        Browser.submit(browser, By.id("login"));
+        Browser.submit(browser, By.id("allow"));
+    }
+
+    static <T> T until(Function<WebDriver, T> condition) {
+        return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
+            try {
+                return condition.apply(d);
+            } catch (RuntimeException notYet) {
+                return null;
+            }
+        });
+    }
+
+    @Test
+    void aUserLinksAnOcfCloudSeesTheDeviceFlipsItsSwitchAndWatchesTheTemperature() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String[] vendorUser = OAuthTestClient.newUser();
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        String di = device.di();
+        try {
+            browser.manage().deleteAllCookies();
+            browser.get(OriginLinks.BASE + "/");
+            browser.findElement(By.id("sign-in")).click();
+            signIn(vendorUser);
+            assertEquals(vendorUser[2], browser.findElement(By.id("user")).getText(), "signed in at the page");
+
+            browser.findElement(By.id("link-" + cloud)).click();
+            // The Target role's own login and consent pages, as alice (the account being linked).
+            signIn(alice);
+            assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
+
+            until(d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
+            String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
+            until(d -> d.findElement(By.id("content-" + switchId)).getText().contains("\"value\":false") ? true : null);
+
+            browser.findElement(By.id("flip-" + switchId)).click();
+            until(d -> device.switchResource().representation().get("value").asBoolean() ? true : null);
+            until(d -> d.findElement(By.id("content-" + switchId)).getText().contains("\"value\":true") ? true : null);
+
+            device.setTemperature(33.5);
+            String temperatureId = (di + "/temperature").replaceAll("[^A-Za-z0-9]", "-");
+            String shown = until(d -> {
+                d.navigate().refresh();
+                String t = d.findElement(By.id("content-" + temperatureId)).getText();
+                return t.contains("33.5") ? t : null;
+            });
+            assertTrue(shown.contains("\"temperature\":33.5"), shown);
+        } finally {
+            device.shutdown();
+        }
+    }
+}
