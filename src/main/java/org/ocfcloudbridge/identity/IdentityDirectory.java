@@ -97,6 +97,10 @@ public class IdentityDirectory {
         c.persist();
     }
 
+    public boolean clientExists(String clientId) {
+        return QuarkusTransaction.requiringNew().call(() -> OAuthClient.findById(clientId) != null);
+    }
+
     /** A public client the bridge itself uses (its web console), kept as the bridge says at every start. */
     public void ensureInternalClient(String clientId, List<String> redirectUris, List<String> scopes) {
         QuarkusTransaction.requiringNew().run(() -> upsertInternal(clientId, null, redirectUris, scopes,

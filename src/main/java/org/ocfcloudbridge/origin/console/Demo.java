@@ -1,0 +1,129 @@
+package org.ocfcloudbridge.origin.console;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.identity.IdentityConfig;
+import org.ocfcloudbridge.identity.IdentityDirectory;
+import org.ocfcloudbridge.identity.OAuthService;
+import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.origin.link.LinkedClouds;
+import org.ocfcloudbridge.simulator.DeviceAgent;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.store.Settings;
+import org.ocfcloudbridge.target.coap.CoapGateway;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one-command demo ({@code bridge.demo.enabled=true}): both roles in this daemon, a demo user of the embedded
+ * identity provider, this daemon's Target role registered as a cloud its Origin role links at, and a few simulated
+ * devices of the demo user online over real CoAP on loopback, their temperature changing. What to open and click is
+ * printed at start. The demo's secrets are made once and kept in the database, so a restart keeps the same ones.
+ */
+@ApplicationScoped
+public class Demo {
+
+    /** {@code bridge.demo.*}. */
+    @ConfigMapping(prefix = "bridge.demo")
+    public interface DemoConfig {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("demo")
+        String user();
+
+        @WithDefault("3")
+        int devices();
+    }
+
+    static final String CLOUD = "this-cloud";
+    private static final Logger LOG = Logger.getLogger(Demo.class);
+
+    private final DemoConfig config;
+    private final BridgeConfig bridge;
+    private final IdentityConfig identity;
+    private final IdentityDirectory directory;
+    private final OAuthService oauth;
+    private final LinkedClouds clouds;
+    private final Settings settings;
+    private final CoapGateway gateway;
+    private final List<DeviceAgent> agents = new ArrayList<>();
+    private ScheduledExecutorService scheduler;
+
+    public Demo(DemoConfig config, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
+                LinkedClouds clouds, Settings settings, CoapGateway gateway) {
+        this.config = config;
+        this.bridge = bridge;
+        this.identity = identity;
+        this.directory = directory;
+        this.oauth = oauth;
+        this.clouds = clouds;
+        this.settings = settings;
+        this.gateway = gateway;
+    }
+
+    /** After the gateway listens (priority 100). */
+    void start(@Observes @Priority(200) StartupEvent event) {
+        if (!config.enabled()) {
+            return;
+        }
+        if (!bridge.target().enabled() || !bridge.origin().enabled() || !identity.embeddedEnabled()) {
+            LOG.warn("demo off: it needs both roles and the embedded identity provider");
+            return;
+        }
+        String base = bridge.publicUrl().replaceAll("/+$", "");
+        String password = settings.getOrCreate("demo.password", () -> Secrets.randomToken().substring(0, 12));
+        UUID user = directory.userId(config.user()).orElseGet(() -> directory.createUser(config.user(), password));
+        String secret = settings.getOrCreate("demo.link-client-secret", Secrets::randomToken);
+        String client = "bridge-demo-link";
+        if (!directory.clientExists(client)) {
+            directory.createClient(client, List.of(base + "/link/callback"), List.of("r:*", "w:*"),
+                    List.of(OAuthService.AUTHORIZATION_CODE, OAuthService.REFRESH_TOKEN), secret);
+        }
+        if (clouds.find(CLOUD).isEmpty()) {
+            clouds.add(new LinkedClouds.Definition(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token",
+                    client, secret, "r:* w:*", null));
+        }
+        scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "demo-devices");
+            t.setDaemon(true);
+            return t;
+        });
+        URI coap = URI.create("coap+tcp://127.0.0.1:" + gateway.tcpPort());
+        for (int i = 0; i < config.devices(); i++) {
+            String di = settings.getOrCreate("demo.device." + i, () -> UUID.randomUUID().toString());
+            SimulatedDevice d = new SimulatedDevice(di, "Demo lamp " + (i + 1), coap, false);
+            DeviceAgent a = new DeviceAgent(d, scheduler, 20);
+            agents.add(a);
+            a.start(oauth.issueDeviceCode(user).code(), null);
+        }
+        scheduler.scheduleWithFixedDelay(() -> agents.stream().filter(a -> a.state() == DeviceAgent.State.ONLINE)
+                .forEach(a -> a.device().setTemperature(Math.round((19 + ThreadLocalRandom.current().nextDouble() * 6) * 10) / 10.0)),
+                3, 3, TimeUnit.SECONDS);
+        LOG.infof("%n%n  Demo ready. Open %s/ and sign in as \"%s\" with password \"%s\".%n"
+                + "  Click \"Link an OCF Cloud: %s\", sign in again with the same user and Allow: the demo user's %d devices"
+                + " appear.%n  Flip a switch; the temperatures change every 3 s.%n", base, config.user(), password, CLOUD,
+                config.devices());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        agents.forEach(DeviceAgent::stop);
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+}
