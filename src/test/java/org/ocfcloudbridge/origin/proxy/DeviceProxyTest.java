@@ -65,6 +65,13 @@ class DeviceProxyTest {
             String after = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
             assertNotEquals(cipher.open(before), cipher.open(after), "a new access token");
 
+            // The Target no longer takes the stored token (401): one refresh, one retry, and the vendor never notices.
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("accessToken = ?1, tokenExpiresAt = ?2 where id = ?3",
+                    cipher.seal("revoked-or-garbage"), OffsetDateTime.now().plusHours(1), id));
+            assertEquals(200, given().auth().oauth2(vendorToken).get(path).statusCode(), "refreshed after a 401");
+            assertNotEquals("revoked-or-garbage", cipher.open(QuarkusTransaction.requiringNew().call(
+                    () -> LinkedAccount.<LinkedAccount>findById(id)).accessToken));
+
             given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
             given().get(path).then().statusCode(401);
             given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices/" + UUID.randomUUID() + "/switch")

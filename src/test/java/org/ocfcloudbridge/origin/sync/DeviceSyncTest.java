@@ -97,6 +97,38 @@ class DeviceSyncTest {
     }
 
     @Test
+    void theDeviceThatLeavesIsTheOneRemovedAndAGapResyncs() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice staying = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        SimulatedDevice leaving = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            await(vendorToken, link, j -> j.getList("").size() == 2);
+            leaving.deregister();
+            JsonPath after = await(vendorToken, link, j -> j.getList("").size() == 1);
+            assertEquals(staying.di(), after.getString("[0].deviceId"), "the right device went");
+
+            // Drift: the stored status is wrong; a notification after a gap in sequence numbers makes the bridge re-read all.
+            QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'offline' where key.deviceId = ?1", staying.di()));
+            OriginSubscription devicesLevel = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
+                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            String secret = cipher.open(devicesLevel.secret);
+            String sub = devicesLevel.targetId.toString();
+            long gap = devicesLevel.lastSeq + 10;
+            long now = Instant.now().getEpochSecond();
+            byte[] none = "{\"content\":[]}".getBytes(StandardCharsets.UTF_8);
+            assertEquals(200, post("/inbox/" + devicesLevel.id, sub, "devices_online", gap, now, none,
+                    EventSignature.sign(secret, "application/json", "devices_online", sub, gap, now, none)).statusCode());
+            await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
+        } finally {
+            staying.shutdown();
+            leaving.shutdown();
+        }
+    }
+
+    @Test
     void theInboxTakesOnlySignedFreshNewNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
         String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
