@@ -15,14 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The Origin role linked to this same daemon's Target role, over real HTTP, as the tests set it up. */
 public final class OriginLinks {
 
+    /** This daemon's base URL in a @QuarkusTest (its public URL there). */
     public static final String BASE = "http://localhost:8081";
     public static final String RETURN_TO = "http://127.0.0.1:9/app/done";
 
     private OriginLinks() {
     }
 
+    /** Where RestAssured points: the daemon under test, whose public URL it must be. */
+    public static String base() {
+        return io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+    }
+
     /** A Target Cloud entry for this daemon, with its own confidential OAuth client. */
     public static String registerCloud() {
+        String BASE = base();
         String secret = "origin-secret-" + UUID.randomUUID();
         String client = OAuthTestClient.newClient(BASE + "/link/callback", secret, List.of("r:*", "w:*"));
         String name = "self-" + UUID.randomUUID().toString().substring(0, 8);
@@ -37,6 +44,7 @@ public final class OriginLinks {
 
     /** The browser's trip: start, the Target's login and consent, back to the callback. Returns the callback URL. */
     public static String throughTheTarget(String cloud, String vendorToken, String[] targetUser, String answer) {
+        String BASE = base();
         Response start = given().redirects().follow(false).queryParam("return_to", RETURN_TO).queryParam("token", vendorToken)
                 .get("/link/" + cloud);
         assertEquals(303, start.statusCode(), start.asString());
