@@ -218,7 +218,7 @@ public final class NotificationLoad {
     }
 
     /** Waits until {@code at} without spinning: a busy loop would take a core from the daemon being measured. */
-    private static void pace(long at) {
+    static void pace(long at) {
         long left;
         while ((left = at - System.nanoTime()) > 0) {
             java.util.concurrent.locks.LockSupport.parkNanos(left);
@@ -263,7 +263,7 @@ public final class NotificationLoad {
 
     // ---- HTTP helpers: admin API and the authorization code flow, as an Origin Cloud's back end would run it ----
 
-    private static String adminToken(String base, String secret) throws Exception {
+    static String adminToken(String base, String secret) throws Exception {
         String basic = Base64.getEncoder().encodeToString(("bridge-admin:" + secret).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/oauth2/token"))
                 .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
@@ -271,21 +271,21 @@ public final class NotificationLoad {
         return expect(r, 200).get("access_token").asText();
     }
 
-    private static JsonNode post(String url, String token, Object body, int status) throws Exception {
+    static JsonNode post(String url, String token, Object body, int status) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                 .build(), HttpResponse.BodyHandlers.ofString());
         return expect(r, status);
     }
 
-    private static JsonNode expect(HttpResponse<String> r, int status) throws IOException {
+    static JsonNode expect(HttpResponse<String> r, int status) throws IOException {
         if (r.statusCode() != status) {
             throw new IOException(r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
         }
         return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
 
-    private static String userToken(String base, String admin, String user, String password) throws Exception {
+    static String userToken(String base, String admin, String user, String password) throws Exception {
         String client = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String redirect = "http://127.0.0.1:9/bench";
         post(base + "/api/admin/clients", admin, Map.of("clientId", client, "redirectUris", List.of(redirect),
@@ -315,7 +315,7 @@ public final class NotificationLoad {
         return expect(tokens, 200).get("access_token").asText();
     }
 
-    private static HttpRequest form(String url, String cookie, String... kv) {
+    static HttpRequest form(String url, String cookie, String... kv) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < kv.length; i += 2) {
             b.append(i == 0 ? "" : "&").append(enc(kv[i])).append('=').append(enc(kv[i + 1]));
@@ -328,7 +328,7 @@ public final class NotificationLoad {
         return r.build();
     }
 
-    private static String field(String html) throws IOException {
+    static String field(String html) throws IOException {
         Matcher m = Pattern.compile("name=\"request\" value=\"([^\"]+)\"").matcher(html);
         if (!m.find()) {
             throw new IOException("no login form");
@@ -336,7 +336,7 @@ public final class NotificationLoad {
         return m.group(1);
     }
 
-    private static String enc(String s) {
+    static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

@@ -6,6 +6,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import org.ocfcloudbridge.store.Store;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.target.api.ApiRepresentations;
+import org.ocfcloudbridge.target.events.DeviceLanes;
 import org.ocfcloudbridge.target.events.EventJournal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -39,9 +40,11 @@ public class DeviceDirectory {
 
     private final Event<DeviceEvent> events;
     private final EventJournal journal;
+    private final DeviceLanes lanes;
     private final ObjectMapper json = OcfCodec.get().mapper(OcfFormat.JSON);
 
-    public DeviceDirectory(Event<DeviceEvent> events, EventJournal journal) {
+    public DeviceDirectory(Event<DeviceEvent> events, EventJournal journal, DeviceLanes lanes) {
+        this.lanes = lanes;
         this.events = events;
         this.journal = journal;
     }
@@ -59,7 +62,7 @@ public class DeviceDirectory {
             created = bindOnce(deviceId, ownerId, provider);
         }
         if (created) {
-            events.fireAsync(DeviceEvent.of(DeviceEvent.Type.REGISTERED, deviceId, ownerId));
+            lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.REGISTERED, deviceId, ownerId));
         }
     }
 
@@ -106,7 +109,7 @@ public class DeviceDirectory {
             journal.deviceGone(deviceId);
             return Optional.of(d.ownerId);
         });
-        owner.ifPresent(o -> events.fireAsync(DeviceEvent.of(DeviceEvent.Type.UNREGISTERED, deviceId, o)));
+        owner.ifPresent(o -> lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.UNREGISTERED, deviceId, o)));
         return owner.isPresent();
     }
 
@@ -152,7 +155,7 @@ public class DeviceDirectory {
             journal.links(deviceId, EventTypes.RESOURCES_PUBLISHED, published);
             return live(deviceId);
         });
-        events.fireAsync(new DeviceEvent(DeviceEvent.Type.PUBLISHED, deviceId, ownerId, hrefs));
+        lanes.fire(events, new DeviceEvent(DeviceEvent.Type.PUBLISHED, deviceId, ownerId, hrefs));
         return all;
     }
 
@@ -173,7 +176,7 @@ public class DeviceDirectory {
             return hrefs;
         });
         if (!removed.isEmpty()) {
-            events.fireAsync(new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, deviceId, ownerId, removed));
+            lanes.fire(events, new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, deviceId, ownerId, removed));
         }
         return removed;
     }
@@ -218,7 +221,7 @@ public class DeviceDirectory {
             return out;
         });
         gone.stream().collect(java.util.stream.Collectors.groupingBy(Expired::deviceId)).forEach((di, list) ->
-                events.fireAsync(new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, di, list.get(0).ownerId(),
+                lanes.fire(events, new DeviceEvent(DeviceEvent.Type.UNPUBLISHED, di, list.get(0).ownerId(),
                         list.stream().map(Expired::href).toList())));
         return gone.size();
     }

@@ -14,16 +14,15 @@ import static io.restassured.RestAssured.given;
 public final class CloudApiUsers {
 
     private static final String REDIRECT = "http://127.0.0.1:9/origin-cloud";
-    private static String client;
+    /** One client per daemon under test (ITs start several daemons in one JVM). */
+    private static final Map<String, String> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private CloudApiUsers() {
     }
 
-    private static synchronized String client() {
-        if (client == null) {
-            client = OAuthTestClient.newClient(REDIRECT, null, List.of("r:*", "w:*"));
-        }
-        return client;
+    private static String client() {
+        return CLIENTS.computeIfAbsent(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port,
+                k -> OAuthTestClient.newClient(REDIRECT, null, List.of("r:*", "w:*")));
     }
 
     /** An access token of {@code user} with {@code scope} for an Origin Cloud client. */

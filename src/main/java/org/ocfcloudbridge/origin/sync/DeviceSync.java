@@ -147,9 +147,9 @@ public class DeviceSync {
     private void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (OriginDevice gone : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
-            if (!devices.containsKey(gone.key.deviceId)) {
-                OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, gone.key.deviceId);
-                gone.delete();
+            OriginDevice.getEntityManager().detach(gone);
+            // A query, not remove(): the inbox may have removed it meanwhile (an unregistered notification).
+            if (!devices.containsKey(gone.key.deviceId) && DeviceSets.remove(linkId, gone.key.deviceId)) {
                 events.record(linkId, gone.key.deviceId, VendorEvents.DEVICE_REMOVED, "{\"di\":\"" + gone.key.deviceId + "\"}");
             }
         }

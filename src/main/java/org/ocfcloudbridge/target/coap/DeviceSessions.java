@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.eclipse.californium.elements.EndpointContext;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.target.events.DeviceLanes;
 import org.ocfcloudbridge.target.events.PresenceJournal;
 import org.ocfcloudbridge.target.events.DeviceEvent;
 
@@ -36,9 +37,11 @@ public class DeviceSessions {
     private final Map<String, Session> byDevice = new ConcurrentHashMap<>();
     private final Event<DeviceEvent> events;
     private final PresenceJournal presence;
+    private final DeviceLanes lanes;
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
 
-    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence) {
+    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence, DeviceLanes lanes) {
+        this.lanes = lanes;
         this.events = events;
         this.presence = presence;
     }
@@ -67,12 +70,12 @@ public class DeviceSessions {
 
     private void online(String deviceId, String ownerId) {
         presence.changed(deviceId, true);
-        events.fireAsync(DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
+        lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
     }
 
     private void offline(String deviceId, String ownerId) {
         presence.changed(deviceId, false);
-        events.fireAsync(DeviceEvent.of(DeviceEvent.Type.OFFLINE, deviceId, ownerId));
+        lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.OFFLINE, deviceId, ownerId));
     }
 
     public int openConnections() {

@@ -164,7 +164,7 @@ public class DeviceTwin {
             }
         }
         for (Write c : changed) {
-            events.fireAsync(new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, c.deviceId(), c.ownerId(), List.of(c.href())));
+            lanes.fire(events, new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, c.deviceId(), c.ownerId(), List.of(c.href())));
         }
     }
 

@@ -33,6 +33,19 @@ public class DeviceLanes {
         }
     }
 
+    /**
+     * Fires a device's internal event so that its observers see each device's events in the order they were fired:
+     * notified on the device's lane, one after the other (plain {@code fireAsync} may deliver two events of one device
+     * on two threads, out of order).
+     */
+    public void fire(jakarta.enterprise.event.Event<DeviceEvent> events, DeviceEvent e) {
+        try {
+            events.fireAsync(e, jakarta.enterprise.event.NotificationOptions.ofExecutor(lanes[laneOf(e.deviceId())]));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // Shutting down: nobody is left to tell.
+        }
+    }
+
     public int count() {
         return lanes.length;
     }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Origin-role benchmark, one daemon running both roles: proxy reads of a device resource through both roles (vendor →
+# Origin → Target Cloud API → CoAP → device) at a steady rate, next to a bare HTTP echo and a bare Californium CoAP
+# echo measured in the same run; then device change → vendor webhook latency (Target notification → Origin inbox →
+# vendor event outbox → webhook).
+#   bench/origin.sh [RATE] [SECONDS] [EVENT_RATE]     (defaults 1000 10 200)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-1000}; seconds=${2:-10}; event_rate=${3:-200}
+heap=${BENCH_XMX:-512m}
+out=$PWD/bench/out
+mkdir -p "$out"
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+app=$PWD/target/quarkus-app
+secret=bench-admin-secret-$RANDOM$RANDOM
+hook=18481
+work=$(mktemp -d "$out/origin.XXXXXX")
+(cd "$work" && exec java -Xmx"$heap" ${BENCH_DAEMON_OPTS:-} -Dquarkus.http.port=18480 -Dbridge.public-url=http://127.0.0.1:18480 \
+    -Dbridge.coap.tcp-port=15983 -Dbridge.coap.tls-port=15984 -Dbridge.identity.admin-secret="$secret" \
+    -Dbridge.origin.webhooks.bench.url=http://127.0.0.1:$hook/hook \
+    -Dbridge.origin.webhooks.bench.secret=whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3 \
+    -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
+daemon=$!
+trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
+java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.OriginLoad \
+    http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" | tee "$work/load.log"
+read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n <<<"$(grep '^RESULT' "$work/load.log")"
+echo
+printf '%-44s %12s %12s\n' "" "p50 ms" "p99 ms"
+printf '%-44s %12s %12s\n' "proxy through both roles ($rate/s)" "$p50" "$p99"
+printf '%-44s %12s %12s\n' "bare HTTP echo ($rate/s)" "$h50" "$h99"
+printf '%-44s %12s %12s\n' "bare CoAP echo (Californium TCP)" "$c50" "$c99"
+printf '%-44s %12s %12s\n' "device change -> vendor webhook ($event_rate/s)" "$e50" "$e99"
+echo "targets: proxy p50 <= 2x and p99 <= 3x (HTTP echo + CoAP echo); event p99 <= 20 ms at 1000 events/s"
+rm -rf "$work"

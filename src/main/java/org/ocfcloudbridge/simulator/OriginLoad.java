@@ -1,0 +1,213 @@
+package org.ocfcloudbridge.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The load side of the Origin-role benchmark, against one daemon running both roles: a vendor user links a Target
+ * account (the real browser flow, driven over HTTP), then (1) proxy reads of a device resource through both roles at a
+ * steady rate, next to a bare HTTP echo and a bare Californium CoAP echo measured here; (2) device changes → vendor
+ * webhook latency through Target notifications, the Origin inbox and the vendor event outbox.
+ * <pre>
+ * OriginLoad HTTP_BASE COAP_URI ADMIN_SECRET HOOK_PORT [RATE] [SECONDS] [EVENT_RATE]
+ * </pre>
+ * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events>}.
+ */
+public final class OriginLoad {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    private OriginLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String base = args[0];
+        URI coap = URI.create(args[1]);
+        String adminSecret = args[2];
+        int hookPort = Integer.parseInt(args[3]);
+        int rate = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
+        int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 10;
+        int eventRate = args.length > 6 ? Integer.parseInt(args[6]) : 200;
+
+        Map<Double, Long> changedAt = new ConcurrentHashMap<>();
+        List<Long> eventLatencies = Collections.synchronizedList(new ArrayList<>());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        HttpServer hooks = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(hookPort));
+        hooks.requestHandler(req -> {
+            if (req.path().equals("/echo")) {
+                req.response().putHeader("Content-Type", "application/json").end("{\"value\":false}");
+                return;
+            }
+            req.body().onSuccess(b -> {
+                long now = System.nanoTime();
+                req.response().setStatusCode(204).end();
+                try {
+                    JsonNode e = JSON.readTree(b.getBytes());
+                    JsonNode t = e.at("/payload/content/temperature");
+                    Long at = t.isMissingNode() ? null : changedAt.remove(t.asDouble());
+                    if (at != null) {
+                        eventLatencies.add(now - at);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // not an event of this run
+                }
+            });
+        });
+        hooks.listen().toCompletionStage().toCompletableFuture().get();
+
+        String admin = NotificationLoad.adminToken(base, adminSecret);
+        String vendorUser = "vendor-" + UUID.randomUUID().toString().substring(0, 8);
+        String targetUser = "owner-" + UUID.randomUUID().toString().substring(0, 8);
+        String password = "bench-password-" + UUID.randomUUID();
+        NotificationLoad.post(base + "/api/admin/users", admin, Map.of("username", vendorUser, "password", password), 201);
+        NotificationLoad.post(base + "/api/admin/users", admin, Map.of("username", targetUser, "password", password), 201);
+        String vendorToken = NotificationLoad.userToken(base, admin, vendorUser, password);
+        String client = "bench-link-" + UUID.randomUUID().toString().substring(0, 8);
+        String secret = "bench-link-secret-" + UUID.randomUUID();
+        NotificationLoad.post(base + "/api/admin/clients", admin, Map.of("clientId", client, "redirectUris",
+                List.of(base + "/link/callback"), "scopes", List.of("r:*", "w:*"), "secret", secret), 201);
+        String cloud = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        NotificationLoad.post(base + "/api/admin/clouds", admin, Map.of("name", cloud, "apiUrl", base + "/api/v1",
+                "authorizationEndpoint", base + "/oauth2/authorize", "tokenEndpoint", base + "/oauth2/token", "clientId", client,
+                "clientSecret", secret), 201);
+
+        SimulatedDevice device = new SimulatedDevice(UUID.randomUUID().toString(), "bench", coap, false);
+        device.connect();
+        device.signUp(NotificationLoad.post(base + "/api/admin/device-codes", admin, Map.of("username", targetUser), 201)
+                .get("code").asText(), null);
+        device.signIn();
+        device.publish(0);
+
+        String link = link(base, cloud, vendorToken, targetUser, password);
+        awaitDevice(base, link, vendorToken);
+        System.out.printf("setup: linked %s, device %s synced%n", link, device.di());
+
+        String proxyUrl = base + "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+        long[] proxy = paced(proxyUrl, vendorToken, rate, seconds);
+        long[] echo = paced("http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
+        long[] coapEcho = LoadDevices.bareCaliforniumEcho(Math.max(2000, rate * 2));
+        Arrays.sort(coapEcho);
+        System.out.printf("proxy through both roles at %d/s: p50 %.3f ms p99 %.3f ms%n", rate, ms(proxy, 50), ms(proxy, 99));
+        System.out.printf("bare HTTP echo at %d/s:            p50 %.3f ms p99 %.3f ms%n", rate, ms(echo, 50), ms(echo, 99));
+        System.out.printf("bare CoAP echo (Californium TCP):  p50 %.3f ms p99 %.3f ms%n", pctMicros(coapEcho, 50) / 1000.0,
+                pctMicros(coapEcho, 99) / 1000.0);
+
+        long interval = TimeUnit.SECONDS.toNanos(1) / eventRate;
+        long next = System.nanoTime();
+        double value = 100;
+        for (int i = 0; i < eventRate * seconds; i++) {
+            NotificationLoad.pace(next);
+            next += interval;
+            value += 0.5;
+            changedAt.put(value, System.nanoTime());
+            device.setTemperature(value);
+        }
+        Thread.sleep(5000);
+        long[] events;
+        synchronized (eventLatencies) {
+            events = eventLatencies.stream().mapToLong(Long::longValue).toArray();
+        }
+        Arrays.sort(events);
+        System.out.printf("device change -> vendor webhook at %d/s: %d of %d arrived, p50 %.2f ms p99 %.2f ms%n", eventRate,
+                events.length, eventRate * seconds, ms(events, 50), ms(events, 99));
+        System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d%n", ms(proxy, 50), ms(proxy, 99), ms(echo, 50), ms(echo, 99),
+                pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, ms(events, 50), ms(events, 99), events.length);
+        device.shutdown();
+        vertx.close();
+        System.exit(0);
+    }
+
+    /** GETs at a steady rate; returns sorted round trips in nanoseconds. */
+    private static long[] paced(String url, String token, int rate, int seconds) throws InterruptedException {
+        int n = rate * seconds;
+        long[] rtt = new long[n];
+        CountDownLatch done = new CountDownLatch(n);
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long next = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            NotificationLoad.pace(next);
+            next += interval;
+            HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/json");
+            if (token != null) {
+                r.header("Authorization", "Bearer " + token);
+            }
+            int slot = i;
+            long t0 = System.nanoTime();
+            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, e) -> {
+                rtt[slot] = e == null && resp.statusCode() == 200 ? System.nanoTime() - t0 : Long.MAX_VALUE;
+                done.countDown();
+            });
+        }
+        done.await(60, TimeUnit.SECONDS);
+        Arrays.sort(rtt);
+        return rtt;
+    }
+
+    private static String link(String base, String cloud, String vendorToken, String user, String password) throws Exception {
+        HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/link/" + cloud + "?token="
+                + URLEncoder.encode(vendorToken, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
+        String authorize = start.headers().firstValue("Location").orElseThrow(() -> new IllegalStateException(start.body()));
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(authorize)).build(), HttpResponse.BodyHandlers.ofString());
+        String request = NotificationLoad.field(page.body());
+        HttpResponse<String> login = HTTP.send(NotificationLoad.form(base + "/oauth2/login", null, "request", request, "username", user,
+                "password", password), HttpResponse.BodyHandlers.ofString());
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> consent = HTTP.send(NotificationLoad.form(base + "/oauth2/consent", cookie, "request", request,
+                "consent", "allow"), HttpResponse.BodyHandlers.ofString());
+        String callback = consent.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> back = HTTP.send(HttpRequest.newBuilder(URI.create(callback)).build(), HttpResponse.BodyHandlers.ofString());
+        if (back.statusCode() != 200 || !back.body().contains("linked")) {
+            throw new IllegalStateException("linking failed: " + back.statusCode() + " " + back.body());
+        }
+        HttpResponse<String> links = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/links"))
+                .header("Authorization", "Bearer " + vendorToken).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(links.body()).get(0).get("id").asText();
+    }
+
+    private static void awaitDevice(String base, String link, String token) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/links/" + link + "/devices"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode d = JSON.readTree(r.body());
+            if (d.size() == 1 && d.get(0).path("content").has("/temperature")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the device never synced");
+    }
+
+    private static double ms(long[] sortedNanos, int p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        long v = sortedNanos[Math.min(sortedNanos.length - 1, (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1)];
+        return v == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : v / 1e6;
+    }
+
+    private static long pctMicros(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}
