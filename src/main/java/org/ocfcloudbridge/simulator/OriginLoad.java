@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 public final class OriginLoad {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -155,8 +156,12 @@ public final class OriginLoad {
             }
             int slot = i;
             long t0 = System.nanoTime();
-            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((resp, e) -> {
-                rtt[slot] = e == null && resp.statusCode() == 200 ? System.nanoTime() - t0 : Long.MAX_VALUE;
+            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((resp, e) -> {
+                boolean ok = e == null && resp.statusCode() == 200;
+                rtt[slot] = ok ? System.nanoTime() - t0 : Long.MAX_VALUE;
+                if (!ok && FAILURES.getAndIncrement() == 0) {
+                    System.out.println("first failure: " + (e != null ? e : resp.statusCode() + " " + resp.body()));
+                }
                 done.countDown();
             });
         }
