@@ -5,7 +5,9 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.store.BridgeSetting;
 import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.store.Settings;
 import org.ocfcloudbridge.store.VendorEvent;
 import org.ocfcloudbridge.store.WebhookDelivery;
 
@@ -30,13 +32,22 @@ public class VendorEvents {
     public static final String CONTENT_CHANGED = "content.changed";
     public static final String LINK_STATE = "link.state";
 
+    static final String ORDER = "vendor-event-order";
+
     private final OriginConfig config;
     private final TransactionSynchronizationRegistry transactions;
     private volatile Runnable onCommit = () -> { };
 
-    public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions) {
+    public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions, Settings settings) {
         this.config = config;
         this.transactions = transactions;
+        this.settings = settings;
+    }
+
+    private final Settings settings;
+
+    void start(@jakarta.enterprise.event.Observes @jakarta.annotation.Priority(15) io.quarkus.runtime.StartupEvent event) {
+        settings.getOrCreate(ORDER, () -> "the row vendor event writers lock");
     }
 
     /** Called after each commit that recorded events (the webhook sender listens). */
@@ -54,6 +65,9 @@ public class VendorEvents {
     }
 
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
+        // Event ids must follow commit order, or a reader resuming "after id N" (the event stream) could pass over an id
+        // that commits late. Writers take their ids one transaction at a time, behind this row lock, held to commit.
+        BridgeSetting.<BridgeSetting>find("name", ORDER).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         VendorEvent e = new VendorEvent();
         e.vendorUser = vendorUser;
         e.linkId = linkId;
