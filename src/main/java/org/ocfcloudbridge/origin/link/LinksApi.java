@@ -52,34 +52,33 @@ public class LinksApi {
     @Path("{id}")
     public Response unlink(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
         String user = vendor.user(authorization, null);
-        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
-        if (mine.isEmpty()) {
-            return notFound();
-        }
-        // Unsubscribed at the Target first, while the link's token still works; then the tokens are forgotten.
-        sync.unsubscribeAll(mine.get());
-        linking.unlink(user, mine.get());
-        return Response.noContent().build();
+        return mine(user, id).map(link -> {
+            // Unsubscribed at the Target first, while the link's token still works; then the tokens are forgotten.
+            sync.unsubscribeAll(link);
+            linking.unlink(user, link);
+            return Response.noContent().build();
+        }).orElseGet(LinksApi::notFound);
     }
 
     @POST
     @Path("{id}/resync")
     public Response resync(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        String user = vendor.user(authorization, null);
-        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
-        if (mine.isEmpty()) {
-            return notFound();
-        }
-        sync.request(mine.get());
-        return Response.accepted().build();
+        return mine(vendor.user(authorization, null), id).map(link -> {
+            sync.request(link);
+            return Response.accepted().build();
+        }).orElseGet(LinksApi::notFound);
     }
 
     @GET
     @Path("{id}/devices")
     public Response devices(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        String user = vendor.user(authorization, null);
-        java.util.Optional<UUID> mine = uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
-        return mine.map(u -> Response.ok(linking.devicesOf(u)).build()).orElseGet(LinksApi::notFound);
+        return mine(vendor.user(authorization, null), id).map(link -> Response.ok(linking.devicesOf(link)).build())
+                .orElseGet(LinksApi::notFound);
+    }
+
+    /** The link {@code id} if it is the vendor user's; another user's link is not found, exactly like a missing one. */
+    private java.util.Optional<UUID> mine(String user, String id) {
+        return uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
     }
 
     private static Map<String, Object> view(LinkedAccount a) {
