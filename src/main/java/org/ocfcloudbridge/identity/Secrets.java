@@ -54,8 +54,11 @@ public final class Secrets {
         if (verifier == null || challenge == null || !verifier.matches("[A-Za-z0-9._~-]{43,128}")) {
             return false;
         }
-        String computed = Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
-        return constantTimeEquals(computed, challenge);
+        return constantTimeEquals(pkceChallenge(verifier), challenge);
+    }
+
+    /** The S256 code challenge of a PKCE verifier (RFC 7636 §4.2). */
+    public static String pkceChallenge(String verifier) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier.getBytes(StandardCharsets.US_ASCII)));
     }
 }

@@ -22,6 +22,7 @@ import org.ocfcloudbridge.identity.IdentityConfig;
 import org.ocfcloudbridge.identity.IdentityDirectory;
 import org.ocfcloudbridge.identity.OAuthService;
 import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
@@ -31,9 +32,7 @@ import org.ocfcloudbridge.store.LinkedAccount;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -141,13 +140,7 @@ public class Console {
     public Response login() {
         String verifier = Secrets.randomToken() + Secrets.randomToken();
         String state = Secrets.randomToken();
-        String challenge;
-        try {
-            challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String challenge = Secrets.pkceChallenge(verifier);
         String url = base() + "/oauth2/authorize?response_type=code&client_id=" + CLIENT + "&redirect_uri="
                 + enc(base() + "/console/callback") + "&scope=" + enc("r:* w:*") + "&state=" + state + "&code_challenge=" + challenge
                 + "&code_challenge_method=S256";
@@ -197,17 +190,15 @@ public class Console {
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
         }
-        UUID id;
-        try {
-            id = UUID.fromString(link);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        UUID id = Inputs.uuid(link).orElse(null);
+        if (id == null) {
             return Response.seeOther(URI.create("/?error=no-such-link")).build();
         }
         if (linking.linkOf(user, id).isEmpty() || device == null || !device.matches("[0-9a-fA-F-]{36}") || href == null) {
             return Response.seeOther(URI.create("/?error=no-such-device")).build();
         }
         try {
-            target.call(id, "POST", "/devices/" + device + href, "application/json", "application/json",
+            target.call(id, "POST", "/devices/" + device + Inputs.hrefPath(href), "application/json", "application/json",
                     ("{\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return Response.seeOther(URI.create("/?error=device-unreachable")).build();

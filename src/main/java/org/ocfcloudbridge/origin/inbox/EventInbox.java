@@ -18,6 +18,7 @@ import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TokenCipher;
@@ -64,12 +65,12 @@ public class EventInbox {
                             @HeaderParam(Headers.EVENT_TIMESTAMP) String timestamp,
                             @HeaderParam(Headers.EVENT_SIGNATURE) String signature,
                             @HeaderParam(Headers.CONTENT_TYPE) String contentType, byte[] body) {
-        UUID id = uuid(local);
+        UUID id = Inputs.uuid(local).orElse(null);
         OriginSubscription s = id == null ? null : QuarkusTransaction.requiringNew().call(() -> OriginSubscription.findById(id));
         if (s == null) {
             return answer(410, "unknown subscription");
         }
-        UUID targetId = uuid(subscriptionId);
+        UUID targetId = Inputs.uuid(subscriptionId).orElse(null);
         long seq;
         long ts;
         try {
@@ -197,14 +198,6 @@ public class EventInbox {
             throw new OcfCodecException("a list notification is {\"content\":[…]} or an array");
         }
         return n;
-    }
-
-    private static UUID uuid(String s) {
-        try {
-            return s == null ? null : UUID.fromString(s);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     private static Response answer(int status, String reason) {

@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.store.LinkRequest;
@@ -21,8 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -83,7 +82,7 @@ public class AccountLinking {
             return true;
         }
         List<String> prefixes = config.returnToPrefixes().orElse(List.of(bridge.publicUrl().replaceAll("/+$", "") + "/"));
-        return LinkedClouds.httpUrl(returnTo) && prefixes.stream().anyMatch(returnTo::startsWith);
+        return Inputs.httpUrl(returnTo) && prefixes.stream().anyMatch(returnTo::startsWith);
     }
 
     /** Starts a link: stores the pending request and returns the Target Cloud's authorization URL to redirect to. */
@@ -107,7 +106,7 @@ public class AccountLinking {
         q.put("redirect_uri", callbackUrl());
         q.put("scope", cloud.scopes);
         q.put("state", state);
-        q.put("code_challenge", challenge(verifier));
+        q.put("code_challenge", Secrets.pkceChallenge(verifier));
         q.put("code_challenge_method", "S256");
         String sep = cloud.authorizationEndpoint.contains("?") ? "&" : "?";
         return URI.create(cloud.authorizationEndpoint + sep + form(q));
@@ -285,15 +284,6 @@ public class AccountLinking {
 
     static String stateJson(String state, String cloud) {
         return JSON.createObjectNode().put("state", state).put("cloud", cloud).toString();
-    }
-
-    private static String challenge(String verifier) {
-        try {
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String form(Map<String, String> values) {

@@ -6,10 +6,10 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.LinkedCloud;
 
-import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -61,7 +61,7 @@ public class LinkedClouds {
         }
         for (String[] url : new String[][] {{"apiUrl", d.apiUrl()}, {"authorizationEndpoint", d.authorizationEndpoint()},
                 {"tokenEndpoint", d.tokenEndpoint()}}) {
-            if (!httpUrl(url[1])) {
+            if (!Inputs.httpUrl(url[1])) {
                 throw new Invalid(url[0] + " must be an absolute http or https URL");
             }
         }
@@ -98,18 +98,5 @@ public class LinkedClouds {
     /** The client secret in clear, for the token endpoint. */
     public String clientSecret(LinkedCloud c) {
         return cipher.open(c.clientSecret);
-    }
-
-    static boolean httpUrl(String s) {
-        if (s == null) {
-            return false;
-        }
-        try {
-            URI u = new URI(s);
-            return u.isAbsolute() && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
-                    && u.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 }

@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkedAccount;
@@ -44,7 +45,7 @@ public class LinksApi {
     @Path("{id}")
     public Response link(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
         String user = vendor.user(authorization, null);
-        return uuid(id).flatMap(u -> linking.linkOf(user, u)).map(a -> Response.ok(view(a)).build())
+        return Inputs.uuid(id).flatMap(u -> linking.linkOf(user, u)).map(a -> Response.ok(view(a)).build())
                 .orElseGet(() -> notFound());
     }
 
@@ -78,7 +79,7 @@ public class LinksApi {
 
     /** The link {@code id} if it is the vendor user's; another user's link is not found, exactly like a missing one. */
     private java.util.Optional<UUID> mine(String user, String id) {
-        return uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
+        return Inputs.uuid(id).filter(u -> linking.linkOf(user, u).isPresent());
     }
 
     private static Map<String, Object> view(LinkedAccount a) {
@@ -89,14 +90,6 @@ public class LinksApi {
         m.put("state", a.state.name().toLowerCase(java.util.Locale.ROOT));
         m.put("linkedAt", a.createdAt.toString());
         return m;
-    }
-
-    private static java.util.Optional<UUID> uuid(String id) {
-        try {
-            return java.util.Optional.of(UUID.fromString(id));
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
-        }
     }
 
     private static Response notFound() {

@@ -10,12 +10,11 @@ import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.TargetClient;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,22 +55,17 @@ public class DeviceProxy {
     private Response forward(String authorization, String method, String link, String deviceId, String href, String accept,
                              String contentType, byte[] body) {
         String user = vendor.user(authorization, null);
-        Optional<UUID> id = uuid(link).filter(u -> linking.linkOf(user, u).isPresent());
+        Optional<UUID> id = Inputs.uuid(link).filter(u -> linking.linkOf(user, u).isPresent());
         if (id.isEmpty()) {
             return error(404, "no such link");
         }
         if (!deviceId.matches("[0-9a-fA-F-]{36}")) {
             return error(404, "no such device");
         }
-        StringBuilder path = new StringBuilder("/devices/").append(deviceId);
-        for (String seg : href.split("/")) {
-            if (!seg.isEmpty()) {
-                path.append('/').append(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
-            }
-        }
+        String path = "/devices/" + deviceId + Inputs.hrefPath(href);
         TargetClient.Answer a;
         try {
-            a = target.call(id.get(), method, path.toString(), accept == null ? MediaTypes.JSON : accept, contentType, body);
+            a = target.call(id.get(), method, path, accept == null ? MediaTypes.JSON : accept, contentType, body);
         } catch (TargetClient.Unauthorized e) {
             return error(409, "the link needs its user to link again");
         } catch (TargetClient.Unreachable e) {
@@ -85,14 +79,6 @@ public class DeviceProxy {
             r.header(Headers.RETRY_AFTER, a.retryAfter());
         }
         return r.build();
-    }
-
-    private static Optional<UUID> uuid(String s) {
-        try {
-            return Optional.of(UUID.fromString(s));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 
     private static Response error(int status, String message) {

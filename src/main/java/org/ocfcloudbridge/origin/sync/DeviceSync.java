@@ -12,6 +12,7 @@ import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.origin.link.TokenCipher;
@@ -21,8 +22,6 @@ import org.ocfcloudbridge.store.OriginResource;
 import org.ocfcloudbridge.store.OriginSubscription;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -201,7 +200,7 @@ public class DeviceSync {
         String path = switch (level) {
             case DEVICES -> "/devices/subscriptions";
             case DEVICE -> "/devices/" + deviceId + "/subscriptions";
-            default -> "/devices/" + deviceId + pathOf(href) + "/subscriptions";
+            default -> "/devices/" + deviceId + Inputs.hrefPath(href) + "/subscriptions";
         };
         List<String> types = switch (level) {
             case DEVICES -> EventTypes.DEVICES_LEVEL;
@@ -247,7 +246,7 @@ public class DeviceSync {
         String base = switch (s.level) {
             case DEVICES -> "/devices/subscriptions/";
             case DEVICE -> "/devices/" + s.deviceId + "/subscriptions/";
-            default -> "/devices/" + s.deviceId + pathOf(s.href) + "/subscriptions/";
+            default -> "/devices/" + s.deviceId + Inputs.hrefPath(s.href) + "/subscriptions/";
         };
         try {
             target.call(linkId, "DELETE", base + s.targetId, null, null, null);
@@ -267,16 +266,6 @@ public class DeviceSync {
     static String localHref(String di, String apiHref) {
         String prefix = "/" + di;
         return apiHref.startsWith(prefix + "/") ? apiHref.substring(prefix.length()) : apiHref;
-    }
-
-    private static String pathOf(String href) {
-        StringBuilder b = new StringBuilder();
-        for (String seg : href.split("/")) {
-            if (!seg.isEmpty()) {
-                b.append('/').append(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
-            }
-        }
-        return b.toString();
     }
 
     private static String key(String level, String deviceId, String href) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.ocf.OcfCodecException;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
@@ -12,8 +13,6 @@ import org.ocfcloudbridge.store.Subscription;
 import org.ocfcloudbridge.target.events.EventsConfig;
 import org.ocfcloudbridge.target.events.Subscriptions;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +58,7 @@ public class SubscriptionRequests {
             return ApiErrors.of(400, "the body must be a JSON object");
         }
         JsonNode url = req.get("eventsUrl");
-        if (url == null || !url.isTextual() || !httpUrl(url.asText())) {
+        if (url == null || !url.isTextual() || !Inputs.httpUrl(url.asText())) {
             return ApiErrors.of(400, "eventsUrl must be an absolute http or https URL");
         }
         JsonNode secret = req.get("signingSecret");
@@ -127,15 +126,5 @@ public class SubscriptionRequests {
             case "array" -> true;
             default -> null;
         };
-    }
-
-    private static boolean httpUrl(String s) {
-        try {
-            URI u = new URI(s);
-            return u.isAbsolute() && ("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))
-                    && u.getHost() != null && !u.getHost().isEmpty();
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 }

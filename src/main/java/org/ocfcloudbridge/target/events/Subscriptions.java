@@ -2,6 +2,7 @@ package org.ocfcloudbridge.target.events;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.store.Subscription;
 
 import java.time.OffsetDateTime;
@@ -36,7 +37,7 @@ public class Subscriptions {
 
     /** The user's active subscription {@code id} at that level and place; another user's is never found. */
     public Optional<Subscription> find(String ownerId, String id, Subscription.Level level, String deviceId, String href) {
-        UUID uuid = parse(id);
+        UUID uuid = Inputs.uuid(id).orElse(null);
         if (uuid == null) {
             return Optional.empty();
         }
@@ -46,7 +47,7 @@ public class Subscriptions {
 
     /** Cancels it: a last {@code subscription_cancelled} is queued after what is already queued. */
     public boolean cancel(String ownerId, String id, Subscription.Level level, String deviceId, String href) {
-        UUID uuid = parse(id);
+        UUID uuid = Inputs.uuid(id).orElse(null);
         if (uuid == null) {
             return false;
         }
@@ -64,13 +65,5 @@ public class Subscriptions {
     private static boolean matches(Subscription s, String ownerId, Subscription.Level level, String deviceId, String href) {
         return s.state == Subscription.State.ACTIVE && s.ownerId.equals(ownerId) && s.level == level
                 && Objects.equals(s.deviceId, deviceId) && Objects.equals(s.href, href);
-    }
-
-    private static UUID parse(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }
