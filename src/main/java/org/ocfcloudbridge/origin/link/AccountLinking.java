@@ -18,9 +18,6 @@ import org.ocfcloudbridge.store.LinkedCloud;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -59,13 +56,15 @@ public class AccountLinking {
     private final TokenCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
-
+    private final CloudHttp http;
+    private final TargetClient target;
     private final VendorEvents events;
 
-    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events) {
+    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events,
+                          CloudHttp http, TargetClient target) {
         this.events = events;
+        this.http = http;
+        this.target = target;
         this.clouds = clouds;
         this.cipher = cipher;
         this.config = config;
@@ -155,23 +154,33 @@ public class AccountLinking {
         if (access == null) {
             throw new Failure("server_error", "the Target Cloud's token answer has no access_token", r.returnTo());
         }
+        String targetUser = subject(access);
         LinkedAccount linked = QuarkusTransaction.requiringNew().call(() -> {
-            LinkedAccount a = new LinkedAccount();
-            a.id = UUID.randomUUID();
-            a.vendorUser = r.vendorUser();
-            a.cloudName = cloud.name;
-            a.targetUser = subject(access);
+            // The same user linking the same account again (typically after "reauthorize") renews the link in place:
+            // the vendor keeps its link id, devices and subscriptions instead of getting a twin.
+            LinkedAccount a = targetUser == null ? null : LinkedAccount.<LinkedAccount>find(
+                    "vendorUser = ?1 and cloudName = ?2 and targetUser = ?3", r.vendorUser(), cloud.name, targetUser)
+                    .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+            boolean renewed = a != null;
+            if (a == null) {
+                a = new LinkedAccount();
+                a.id = UUID.randomUUID();
+                a.vendorUser = r.vendorUser();
+                a.cloudName = cloud.name;
+                a.targetUser = targetUser;
+                a.createdAt = now();
+            }
             a.accessToken = cipher.seal(access);
             a.refreshToken = cipher.seal(tokens.path("refresh_token").asText(null));
             a.tokenExpiresAt = tokens.hasNonNull("expires_in") ? now().plusSeconds(tokens.get("expires_in").asLong()) : null;
             a.state = LinkedAccount.State.LINKED;
-            a.createdAt = now();
-            a.updatedAt = a.createdAt;
+            a.updatedAt = now();
             a.persist();
-            events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, stateJson("linked", cloud.name));
-            LOG.infof("vendor user %s linked account %s at %s", r.vendorUser(), a.id, cloud.name);
+            events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, stateJson(renewed ? "relinked" : "linked", cloud.name));
+            LOG.infof("vendor user %s %s account %s at %s", r.vendorUser(), renewed ? "renewed the link of" : "linked", a.id, cloud.name);
             return a;
         });
+        target.forget(linked.id);
         return new Linked(linked, r.returnTo());
     }
 
@@ -186,28 +195,25 @@ public class AccountLinking {
         f.put("redirect_uri", callbackUrl());
         f.put("code_verifier", verifier);
         f.put("client_id", cloud.clientId);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cloud.tokenEndpoint)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/x-www-form-urlencoded");
+        headers.put("Accept", "application/json");
         String secret = clouds.clientSecret(cloud);
         if (secret != null) {
-            req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                    (enc(cloud.clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8)));
+            headers.put("Authorization", TargetClient.basic(cloud.clientId, secret));
         }
-        HttpResponse<String> resp;
+        CloudHttp.Reply resp;
         try {
-            resp = http.send(req.POST(HttpRequest.BodyPublishers.ofString(form(f))).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
+            resp = http.sendAndWait(cloud.trustedCa, "POST", cloud.tokenEndpoint, headers, form(f).getBytes(StandardCharsets.UTF_8));
+        } catch (CloudHttp.Unreachable e) {
             throw new Failure("temporarily_unavailable", "the Target Cloud's token endpoint cannot be reached", returnTo);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Failure("temporarily_unavailable", "interrupted", returnTo);
         }
         try {
             JsonNode body = JSON.readTree(resp.body());
-            if (resp.statusCode() != 200) {
+            if (resp.status() != 200) {
                 String err = body.path("error").asText("server_error");
                 throw new Failure(err.matches("[a-z_]{1,40}") ? err : "server_error", "the Target Cloud refused the code ("
-                        + resp.statusCode() + ")", returnTo);
+                        + resp.status() + ")", returnTo);
             }
             return body;
         } catch (IOException e) {
@@ -279,7 +285,12 @@ public class AccountLinking {
             events.record(vendorUser, id, null, VendorEvents.LINK_STATE, stateJson("unlinked", a.cloudName));
             a.delete();
             return true;
-        });
+        }) && forgotten(id);
+    }
+
+    private boolean forgotten(UUID id) {
+        target.forget(id);
+        return true;
     }
 
     static String stateJson(String state, String cloud) {

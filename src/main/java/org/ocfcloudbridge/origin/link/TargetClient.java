@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
@@ -12,21 +13,29 @@ import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Calls a Target Cloud's Cloud API as a linked user, over pooled connections: the access token is refreshed ahead of
- * its expiry, a 401 gets one refresh and one retry, and a refused refresh marks the link as needing the user again.
+ * Calls a Target Cloud's Cloud API as a linked user, over pooled non-blocking connections: the access token is
+ * refreshed ahead of its expiry, a 401 gets one refresh and one retry, and a refused refresh marks the link as
+ * needing the user again.
+ *
+ * <p>Each link's session (owner, cloud, open access token) is kept in memory for {@link #SESSION_TTL}, so a proxied
+ * call costs no database read and no decryption; this instance forgets a session at once when it refreshes, marks or
+ * unlinks it, another instance's unlink is seen within the TTL.
  */
 @ApplicationScoped
 public class TargetClient {
@@ -35,6 +44,7 @@ public class TargetClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Refresh when less than this is left, so a request never leaves with a token about to expire. */
     private static final Duration EARLY = Duration.ofSeconds(60);
+    static final long SESSION_TTL_NANOS = Duration.ofSeconds(5).toNanos();
 
     public record Answer(int status, String contentType, byte[] body, String retryAfter) {
         public JsonNode json() throws IOException {
@@ -49,6 +59,13 @@ public class TargetClient {
         }
     }
 
+    /** No such link, or not this vendor user's. */
+    public static final class NoSuchLink extends RuntimeException {
+        NoSuchLink() {
+            super("no such link", null, false, false);
+        }
+    }
+
     /** The Target Cloud could not be reached or did not answer in time. */
     public static final class Unreachable extends RuntimeException {
         Unreachable(String message) {
@@ -56,34 +73,85 @@ public class TargetClient {
         }
     }
 
+    /** What a call needs of the cloud, copied out of its row (entities do not leave their transaction). */
+    private record Cloud(String name, String apiUrl, String tokenEndpoint, String clientId, String sealedSecret, String trustedCa) {
+        static Cloud of(LinkedCloud c) {
+            return new Cloud(c.name, c.apiUrl, c.tokenEndpoint, c.clientId, c.clientSecret, c.trustedCa);
+        }
+    }
+
+    private record Session(Cloud cloud, String vendorUser, String accessToken, OffsetDateTime expiresAt, long loadedAt) {
+        boolean usable(long now) {
+            return now - loadedAt < SESSION_TTL_NANOS
+                    && (expiresAt == null || expiresAt.minus(EARLY).isAfter(OffsetDateTime.now(ZoneOffset.UTC)));
+        }
+    }
+
     private final LinkedClouds clouds;
     private final TokenCipher cipher;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
-
+    private final CloudHttp http;
     private final VendorEvents events;
+    private final ManagedExecutor executor;
+    private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
 
-    public TargetClient(LinkedClouds clouds, TokenCipher cipher, VendorEvents events) {
-        this.events = events;
+    public TargetClient(LinkedClouds clouds, TokenCipher cipher, CloudHttp http, VendorEvents events, ManagedExecutor executor) {
         this.clouds = clouds;
         this.cipher = cipher;
+        this.http = http;
+        this.events = events;
+        this.executor = executor;
     }
 
-    /** {@code path} is below the cloud's API URL, e.g. {@code /devices?content=all}. */
-    public Answer call(UUID linkId, String method, String path, String accept, String contentType, byte[] body) {
-        Session s = session(linkId);
-        Answer a = send(s, method, path, accept, contentType, body);
-        if (a.status() == 401) {
-            s = refresh(linkId, s.accessToken());
-            a = send(s, method, path, accept, contentType, body);
+    /**
+     * Calls {@code path} (below the cloud's API URL, e.g. {@code /devices?content=all}) as the link's user, when the
+     * link belongs to {@code vendorUser} ({@code null}: any owner). Must start on a thread that may block (a cold
+     * session is read from the database); the answer arrives without holding one. The stage fails with
+     * {@link NoSuchLink}, {@link Unauthorized} or {@link Unreachable}.
+     */
+    public CompletionStage<Answer> callAsync(String vendorUser, UUID linkId, String method, String path, String accept,
+                                             String contentType, byte[] body) {
+        Session s;
+        try {
+            s = session(linkId);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return a;
+        if (vendorUser != null && !vendorUser.equals(s.vendorUser())) {
+            return CompletableFuture.failedFuture(new NoSuchLink());
+        }
+        Session first = s;
+        return send(first, method, path, accept, contentType, body).thenCompose(a -> a.status() != 401 ? CompletableFuture.completedFuture(a)
+                // The refresh reads and locks the database: off the event loop the answer came on.
+                : CompletableFuture.supplyAsync(() -> refresh(linkId, first.accessToken()), executor)
+                        .thenCompose(fresh -> send(fresh, method, path, accept, contentType, body)));
     }
 
-    private record Session(LinkedCloud cloud, String accessToken) {
+    /** {@link #callAsync} for a worker thread that waits for the answer. */
+    public Answer call(UUID linkId, String method, String path, String accept, String contentType, byte[] body) {
+        try {
+            return callAsync(null, linkId, method, path, accept, contentType, body).toCompletableFuture().get();
+        } catch (ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new Unreachable("the Target Cloud cannot be reached");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted");
+        }
+    }
+
+    /** Drops the link's cached session (its tokens or state changed, or it is gone). */
+    public void forget(UUID linkId) {
+        sessions.remove(linkId);
     }
 
     private Session session(UUID linkId) {
+        long now = System.nanoTime();
+        Session cached = sessions.get(linkId);
+        if (cached != null && cached.usable(now)) {
+            return cached;
+        }
         record Current(LinkedCloud cloud, LinkedAccount account) {
         }
         Current c = QuarkusTransaction.requiringNew().call(() -> {
@@ -91,9 +159,11 @@ public class TargetClient {
             return a == null ? null : new Current(LinkedCloud.findById(a.cloudName), a);
         });
         if (c == null || c.cloud() == null) {
-            throw new Unauthorized("no such link");
+            sessions.remove(linkId);
+            throw new NoSuchLink();
         }
         if (c.account().state != LinkedAccount.State.LINKED) {
+            sessions.remove(linkId);
             throw new Unauthorized("the link needs its user to link again");
         }
         String token = cipher.open(c.account().accessToken);
@@ -101,7 +171,9 @@ public class TargetClient {
         if (expires != null && expires.minus(EARLY).isBefore(OffsetDateTime.now(ZoneOffset.UTC))) {
             return refresh(linkId, token);
         }
-        return new Session(c.cloud(), token);
+        Session s = new Session(Cloud.of(c.cloud()), c.account().vendorUser, token, expires, now);
+        sessions.put(linkId, s);
+        return s;
     }
 
     /**
@@ -109,15 +181,16 @@ public class TargetClient {
      * {@code stale}); one refresh per link at a time, under a row lock, so a rotated refresh token is never used twice.
      */
     private Session refresh(UUID linkId, String stale) {
+        sessions.remove(linkId);
         Session fresh = QuarkusTransaction.requiringNew().call(() -> {
             LinkedAccount a = LinkedAccount.findById(linkId, LockModeType.PESSIMISTIC_WRITE);
             if (a == null) {
-                throw new Unauthorized("no such link");
+                throw new NoSuchLink();
             }
-            LinkedCloud cloud = LinkedCloud.findById(a.cloudName);
+            Cloud cloud = Cloud.of(LinkedCloud.findById(a.cloudName));
             String current = cipher.open(a.accessToken);
             if (!current.equals(stale) && a.state == LinkedAccount.State.LINKED) {
-                return new Session(cloud, current);
+                return new Session(cloud, a.vendorUser, current, a.tokenExpiresAt, System.nanoTime());
             }
             String refresh = cipher.open(a.refreshToken);
             JsonNode tokens = refresh == null ? null : exchange(cloud, refresh);
@@ -135,63 +208,64 @@ public class TargetClient {
             a.tokenExpiresAt = tokens.hasNonNull("expires_in")
                     ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(tokens.get("expires_in").asLong()) : null;
             a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
-            return new Session(cloud, tokens.get("access_token").asText());
+            return new Session(cloud, a.vendorUser, tokens.get("access_token").asText(), a.tokenExpiresAt, System.nanoTime());
         });
         if (fresh == null) {
             // Stored first (the link is marked), refused after: the caller learns it now, the vendor through the link state.
             throw new Unauthorized("the Target Cloud refused the link's refresh token");
         }
+        sessions.put(linkId, fresh);
         return fresh;
     }
 
     /** The token endpoint's answer to a refresh, or {@code null} when it refused. */
-    private JsonNode exchange(LinkedCloud cloud, String refreshToken) {
-        String form = "grant_type=refresh_token&refresh_token=" + enc(refreshToken) + "&client_id=" + enc(cloud.clientId);
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cloud.tokenEndpoint)).timeout(Duration.ofSeconds(15))
-                .header(Headers.CONTENT_TYPE, "application/x-www-form-urlencoded").header(Headers.ACCEPT, "application/json");
-        String secret = clouds.clientSecret(cloud);
+    private JsonNode exchange(Cloud cloud, String refreshToken) {
+        String form = "grant_type=refresh_token&refresh_token=" + enc(refreshToken) + "&client_id=" + enc(cloud.clientId());
+        Map<String, String> headers = new HashMap<>();
+        headers.put(Headers.CONTENT_TYPE, "application/x-www-form-urlencoded");
+        headers.put(Headers.ACCEPT, "application/json");
+        String secret = cipher.open(cloud.sealedSecret());
         if (secret != null) {
-            req.header(Headers.AUTHORIZATION, "Basic " + Base64.getEncoder().encodeToString(
-                    (enc(cloud.clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8)));
+            headers.put(Headers.AUTHORIZATION, basic(cloud.clientId(), secret));
+        }
+        CloudHttp.Reply r;
+        try {
+            r = http.sendAndWait(cloud.trustedCa(), "POST", cloud.tokenEndpoint(), headers, form.getBytes(StandardCharsets.UTF_8));
+        } catch (CloudHttp.Unreachable e) {
+            throw new Unreachable("the Target Cloud's token endpoint cannot be reached");
+        }
+        if (r.status() >= 500) {
+            throw new Unreachable("the Target Cloud's token endpoint answered " + r.status());
+        }
+        if (r.status() != 200) {
+            return null;
         }
         try {
-            HttpResponse<String> r = http.send(req.POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 200) {
-                return JSON.readTree(r.body());
-            }
-            if (r.statusCode() >= 500) {
-                throw new Unreachable("the Target Cloud's token endpoint answered " + r.statusCode());
-            }
-            return null;
+            return JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new Unreachable("the Target Cloud's token endpoint cannot be reached");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unreachable("interrupted");
+            return null;
         }
     }
 
-    private Answer send(Session s, String method, String path, String accept, String contentType, byte[] body) {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(s.cloud().apiUrl + path)).timeout(Duration.ofSeconds(15))
-                .header(Headers.AUTHORIZATION, "Bearer " + s.accessToken());
-        if (accept != null) {
-            req.header(Headers.ACCEPT, accept);
-        }
-        if (contentType != null) {
-            req.header(Headers.CONTENT_TYPE, contentType);
-        }
-        req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        try {
-            HttpResponse<byte[]> r = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Answer(r.statusCode(), r.headers().firstValue(Headers.CONTENT_TYPE).orElse(null), r.body(),
-                    r.headers().firstValue(Headers.RETRY_AFTER).orElse(null));
-        } catch (IOException e) {
-            throw new Unreachable("the Target Cloud cannot be reached: " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new Unreachable("interrupted");
-        }
+    private CompletionStage<Answer> send(Session s, String method, String path, String accept, String contentType, byte[] body) {
+        Map<String, String> headers = new HashMap<>(4);
+        headers.put(Headers.AUTHORIZATION, "Bearer " + s.accessToken());
+        headers.put(Headers.ACCEPT, accept);
+        headers.put(Headers.CONTENT_TYPE, contentType);
+        byte[] payload = body == null && !"GET".equals(method) && !"DELETE".equals(method) ? new byte[0] : body;
+        return http.send(s.cloud().trustedCa(), method, s.cloud().apiUrl() + path, headers, payload)
+                .thenApply(r -> new Answer(r.status(), r.contentType(), r.body(), r.retryAfter()))
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new Unreachable(
+                        "the Target Cloud cannot be reached: " + rootMessage(e))));
+    }
+
+    static String basic(String clientId, String secret) {
+        return "Basic " + Base64.getEncoder().encodeToString((enc(clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t.getMessage();
     }
 
     private static String enc(String s) {

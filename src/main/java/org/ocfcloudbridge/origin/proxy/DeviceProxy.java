@@ -7,17 +7,20 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
-import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.TargetClient;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The vendor cloud reads and updates a linked device's resource through the bridge:
@@ -29,48 +32,46 @@ import java.util.UUID;
 @Blocking
 public class DeviceProxy {
 
-    private final AccountLinking linking;
+    private static final Logger LOG = Logger.getLogger(DeviceProxy.class);
+
     private final VendorAuthenticator vendor;
     private final TargetClient target;
 
-    public DeviceProxy(AccountLinking linking, VendorAuthenticator vendor, TargetClient target) {
-        this.linking = linking;
+    public DeviceProxy(VendorAuthenticator vendor, TargetClient target) {
         this.vendor = vendor;
         this.target = target;
     }
 
     @GET
-    public Response retrieve(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
-                             @PathParam("link") String link, @PathParam("deviceId") String deviceId, @PathParam("href") String href) {
+    public CompletionStage<Response> retrieve(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                              @PathParam("link") String link, @PathParam("deviceId") String deviceId,
+                                              @PathParam("href") String href) {
         return forward(authorization, "GET", link, deviceId, href, accept, null, null);
     }
 
     @POST
-    public Response update(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
-                           @HeaderParam(Headers.CONTENT_TYPE) String contentType, @PathParam("link") String link,
-                           @PathParam("deviceId") String deviceId, @PathParam("href") String href, byte[] body) {
+    public CompletionStage<Response> update(@HeaderParam(Headers.AUTHORIZATION) String authorization, @HeaderParam(Headers.ACCEPT) String accept,
+                                            @HeaderParam(Headers.CONTENT_TYPE) String contentType, @PathParam("link") String link,
+                                            @PathParam("deviceId") String deviceId, @PathParam("href") String href, byte[] body) {
         return forward(authorization, "POST", link, deviceId, href, accept, contentType, body == null ? new byte[0] : body);
     }
 
-    private Response forward(String authorization, String method, String link, String deviceId, String href, String accept,
-                             String contentType, byte[] body) {
+    private CompletionStage<Response> forward(String authorization, String method, String link, String deviceId, String href,
+                                              String accept, String contentType, byte[] body) {
         String user = vendor.user(authorization, null);
-        Optional<UUID> id = Inputs.uuid(link).filter(u -> linking.linkOf(user, u).isPresent());
+        Optional<UUID> id = Inputs.uuid(link);
         if (id.isEmpty()) {
-            return error(404, "no such link");
+            return done(error(404, "no such link"));
         }
         if (!deviceId.matches("[0-9a-fA-F-]{36}")) {
-            return error(404, "no such device");
+            return done(error(404, "no such device"));
         }
         String path = "/devices/" + deviceId + Inputs.hrefPath(href);
-        TargetClient.Answer a;
-        try {
-            a = target.call(id.get(), method, path, accept == null ? MediaTypes.JSON : accept, contentType, body);
-        } catch (TargetClient.Unauthorized e) {
-            return error(409, "the link needs its user to link again");
-        } catch (TargetClient.Unreachable e) {
-            return error(502, e.getMessage());
-        }
+        return target.callAsync(user, id.get(), method, path, accept == null ? MediaTypes.JSON : accept, contentType, body)
+                .handle((a, failure) -> failure == null ? answer(a) : refusal(failure));
+    }
+
+    private static Response answer(TargetClient.Answer a) {
         Response.ResponseBuilder r = Response.status(a.status()).entity(a.body());
         if (a.contentType() != null) {
             r.type(a.contentType());
@@ -79,6 +80,25 @@ public class DeviceProxy {
             r.header(Headers.RETRY_AFTER, a.retryAfter());
         }
         return r.build();
+    }
+
+    private static Response refusal(Throwable failure) {
+        Throwable e = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (e instanceof TargetClient.NoSuchLink) {
+            return error(404, "no such link");
+        }
+        if (e instanceof TargetClient.Unauthorized) {
+            return error(409, "the link needs its user to link again");
+        }
+        if (e instanceof TargetClient.Unreachable) {
+            return error(502, e.getMessage());
+        }
+        LOG.warnf("proxy call failed: %s", e.getClass().getName());
+        return error(502, "the Target Cloud's answer could not be passed on");
+    }
+
+    private static CompletionStage<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     private static Response error(int status, String message) {

@@ -33,6 +33,11 @@ public class DeviceViews {
     }
 
     public boolean owns(String ownerId, String deviceId) {
+        // A signed-in device's owner is known without the database: a device changes owner only after deregistering,
+        // which ends its session first.
+        if (sessions.byDevice(deviceId).filter(s -> s.ownerId().equals(ownerId)).isPresent()) {
+            return true;
+        }
         return QuarkusTransaction.requiringNew().call(() -> {
             DeviceRecord d = DeviceRecord.findById(deviceId);
             return d != null && d.ownerId.equals(ownerId);

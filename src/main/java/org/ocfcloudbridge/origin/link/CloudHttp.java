@@ -1,0 +1,155 @@
+package org.ocfcloudbridge.origin.link;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.ocfcloudbridge.ocf.Protocol.Headers;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HTTP to Target Clouds, non-blocking and pooled: one Vert.x client per trust setting, so a cloud with its own
+ * {@code trustedCa} is checked against exactly those certificates and every other against the JVM's trust store.
+ * Non-blocking matters beyond speed: a proxied call into a Target that is this very daemon must not hold one of the
+ * worker threads the Target needs to answer it.
+ */
+@ApplicationScoped
+public class CloudHttp {
+
+    /** Idle pooled connections are closed well before a server's own idle timeout, so none is reused as it closes. */
+    private static final int KEEP_ALIVE_SECONDS = 20;
+    private static final int POOL_SIZE = 64;
+    static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    public record Reply(int status, String contentType, byte[] body, String retryAfter) {
+    }
+
+    /** The cloud could not be reached, or did not answer in time. */
+    public static final class Unreachable extends RuntimeException {
+        public Unreachable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final Vertx vertx;
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+
+    public CloudHttp(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /**
+     * Sends one request; the stage fails with {@link Unreachable} when no answer comes. {@code trustedCa} is PEM text
+     * or a path to a PEM file, {@code null} for the JVM's trust store.
+     */
+    public CompletionStage<Reply> send(String trustedCa, String method, String url, Map<String, String> headers, byte[] body) {
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(url)
+                .setIdleTimeout(TIMEOUT.toMillis()).setFollowRedirects(false);
+        headers.forEach((k, v) -> {
+            if (v != null) {
+                o.putHeader(k, v);
+            }
+        });
+        HttpClient client;
+        try {
+            client = client(trustedCa);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new Unreachable(e.getMessage()));
+        }
+        return client.request(o)
+                .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
+                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader(Headers.CONTENT_TYPE),
+                        b.getBytes(), resp.getHeader(Headers.RETRY_AFTER))))
+                .toCompletionStage()
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof Unreachable ? e
+                        : new Unreachable("no answer from " + hostOf(url) + " (" + e.getClass().getSimpleName() + ")")));
+    }
+
+    /** {@link #send} for callers on a worker thread (never on an event loop). */
+    public Reply sendAndWait(String trustedCa, String method, String url, Map<String, String> headers, byte[] body) {
+        try {
+            return send(trustedCa, method, url, headers, body).toCompletableFuture()
+                    .get(TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | CompletionException e) {
+            throw e.getCause() instanceof Unreachable u ? u : new Unreachable("no answer from " + hostOf(url));
+        } catch (TimeoutException e) {
+            throw new Unreachable("no answer from " + hostOf(url) + " in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted");
+        }
+    }
+
+    /**
+     * Checks a {@code trustedCa} value when a cloud is added, so a typo fails there and not at the first call.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static void checkTrustedCa(String trustedCa) {
+        byte[] pem = pem(trustedCa);
+        try {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).isEmpty()) {
+                throw new IllegalArgumentException("trustedCa holds no certificate");
+            }
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("trustedCa is not PEM certificates");
+        }
+    }
+
+    private HttpClient client(String trustedCa) {
+        String key = trustedCa == null || trustedCa.isBlank() ? "" : trustedCa;
+        return clients.computeIfAbsent(key, k -> {
+            HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+                    .setConnectTimeout((int) Duration.ofSeconds(10).toMillis()).setVerifyHost(true);
+            if (!k.isEmpty()) {
+                options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(pem(k))));
+            }
+            return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+        });
+    }
+
+    private static byte[] pem(String trustedCa) {
+        if (trustedCa.contains("-----BEGIN")) {
+            return trustedCa.getBytes(StandardCharsets.US_ASCII);
+        }
+        try {
+            return Files.readAllBytes(Path.of(trustedCa));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("trustedCa is neither PEM text nor a readable file");
+        }
+    }
+
+    private static String hostOf(String url) {
+        try {
+            return java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return "the cloud";
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        clients.values().forEach(HttpClient::close);
+    }
+}
