@@ -25,10 +25,11 @@ trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
 java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.OriginLoad \
     http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" | tee "$work/load.log"
-read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n <<<"$(grep '^RESULT' "$work/load.log")"
+read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n t50 t99 <<<"$(grep '^RESULT' "$work/load.log")"
 echo
 printf '%-44s %12s %12s\n' "" "p50 ms" "p99 ms"
 printf '%-44s %12s %12s\n' "proxy through both roles ($rate/s)" "$p50" "$p99"
+printf '%-44s %12s %12s\n' "  of which: Target Cloud API alone ($rate/s)" "$t50" "$t99"
 printf '%-44s %12s %12s\n' "bare HTTP echo ($rate/s)" "$h50" "$h99"
 printf '%-44s %12s %12s\n' "bare CoAP echo (Californium TCP)" "$c50" "$c99"
 printf '%-44s %12s %12s\n' "device change -> vendor webhook ($event_rate/s)" "$e50" "$e99"

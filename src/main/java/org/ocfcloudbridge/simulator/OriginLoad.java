@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * OriginLoad HTTP_BASE COAP_URI ADMIN_SECRET HOOK_PORT [RATE] [SECONDS] [EVENT_RATE]
  * </pre>
- * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events>}.
+ * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events> <Target API alone p50> <p99>}.
  */
 public final class OriginLoad {
 
@@ -107,14 +107,21 @@ public final class OriginLoad {
 
         String proxyUrl = base + "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
         // Both paths warm up the same way first (JIT, connection pools): the figures are for a daemon that has been running.
-        paced(proxyUrl, vendorToken, rate, Math.min(seconds, 5));
+        io.vertx.core.http.HttpClient load = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
+                new io.vertx.core.http.PoolOptions().setHttp1MaxSize(256));
+        paced(load, proxyUrl, vendorToken, rate, Math.min(seconds, 10));
         FAILURES.set(0);
-        long[] proxy = paced(proxyUrl, vendorToken, rate, seconds);
-        paced("http://127.0.0.1:" + hookPort + "/echo", null, rate, Math.min(seconds, 5));
-        long[] echo = paced("http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
+        long[] proxy = paced(load, proxyUrl, vendorToken, rate, seconds);
+        String targetUrl = base + "/api/v1/devices/" + device.di() + "/switch";
+        String ownerToken = NotificationLoad.userToken(base, admin, targetUser, password);
+        paced(load, targetUrl, ownerToken, rate, Math.min(seconds, 10));
+        long[] direct = paced(load, targetUrl, ownerToken, rate, seconds);
+        paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, Math.min(seconds, 10));
+        long[] echo = paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
         long[] coapEcho = LoadDevices.bareCaliforniumEcho(Math.max(2000, rate * 2));
         Arrays.sort(coapEcho);
         System.out.printf("proxy through both roles at %d/s: p50 %.3f ms p99 %.3f ms%n", rate, ms(proxy, 50), ms(proxy, 99));
+        System.out.printf("Target API alone at %d/s:          p50 %.3f ms p99 %.3f ms%n", rate, ms(direct, 50), ms(direct, 99));
         System.out.printf("bare HTTP echo at %d/s:            p50 %.3f ms p99 %.3f ms%n", rate, ms(echo, 50), ms(echo, 99));
         System.out.printf("bare CoAP echo (Californium TCP):  p50 %.3f ms p99 %.3f ms%n", pctMicros(coapEcho, 50) / 1000.0,
                 pctMicros(coapEcho, 99) / 1000.0);
@@ -137,34 +144,41 @@ public final class OriginLoad {
         Arrays.sort(events);
         System.out.printf("device change -> vendor webhook at %d/s: %d of %d arrived, p50 %.2f ms p99 %.2f ms%n", eventRate,
                 events.length, eventRate * seconds, ms(events, 50), ms(events, 99));
-        System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d%n", ms(proxy, 50), ms(proxy, 99), ms(echo, 50), ms(echo, 99),
-                pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, ms(events, 50), ms(events, 99), events.length);
+        System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d %.3f %.3f%n", ms(proxy, 50), ms(proxy, 99), ms(echo, 50), ms(echo, 99),
+                pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, ms(events, 50), ms(events, 99), events.length,
+                ms(direct, 50), ms(direct, 99));
         device.shutdown();
         vertx.close();
         System.exit(0);
     }
 
-    /** GETs at a steady rate; returns sorted round trips in nanoseconds. */
-    private static long[] paced(String url, String token, int rate, int seconds) throws InterruptedException {
+    /**
+     * GETs at a steady rate over a pooled Vert.x client (the JDK client costs this process more CPU than the daemon
+     * under test spends, on the same two cores); returns sorted round trips in nanoseconds.
+     */
+    private static long[] paced(io.vertx.core.http.HttpClient client, String url, String token, int rate, int seconds)
+            throws InterruptedException {
         int n = rate * seconds;
         long[] rtt = new long[n];
         CountDownLatch done = new CountDownLatch(n);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long next = System.nanoTime();
+        io.vertx.core.http.RequestOptions options = new io.vertx.core.http.RequestOptions().setAbsoluteURI(url)
+                .putHeader("Accept", "application/json");
+        if (token != null) {
+            options.putHeader("Authorization", "Bearer " + token);
+        }
         for (int i = 0; i < n; i++) {
             NotificationLoad.pace(next);
             next += interval;
-            HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/json");
-            if (token != null) {
-                r.header("Authorization", "Bearer " + token);
-            }
             int slot = i;
             long t0 = System.nanoTime();
-            HTTP.sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((resp, e) -> {
-                boolean ok = e == null && resp.statusCode() == 200;
-                rtt[slot] = ok ? System.nanoTime() - t0 : Long.MAX_VALUE;
-                if (!ok && FAILURES.getAndIncrement() == 0) {
-                    System.out.println("first failure: " + (e != null ? e : resp.statusCode() + " " + resp.body()));
+            client.request(options).compose(r -> r.send()).compose(resp -> resp.body().map(b -> resp.statusCode() == 200
+                    ? null : resp.statusCode() + " " + b)).onComplete(result -> {
+                String problem = result.failed() ? result.cause().toString() : result.result();
+                rtt[slot] = problem == null ? System.nanoTime() - t0 : Long.MAX_VALUE;
+                if (problem != null && FAILURES.getAndIncrement() == 0) {
+                    System.out.println("first failure: " + problem);
                 }
                 done.countDown();
             });
