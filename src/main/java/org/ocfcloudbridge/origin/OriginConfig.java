@@ -2,6 +2,8 @@ package org.ocfcloudbridge.origin;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,12 @@ public interface OriginConfig {
     /** How often every link's device set is read again and its subscriptions checked. */
     @WithDefault("10M")
     Duration reconcileInterval();
+
+    /** Links synced at once (each sync waits on calls into the Target). */
+    @WithDefault("4")
+    @Min(1)
+    @Max(64)
+    int syncConcurrency();
 
     /** How far a notification's Event-Timestamp may be from our clock. */
     @WithDefault("300S")

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.identity.Secrets;
@@ -13,6 +13,7 @@ import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.ops.Inputs;
+import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.origin.link.TokenCipher;
@@ -34,6 +35,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps a linked account's device set (Part 10 Annex A): reads every device with links and content, and holds
@@ -53,17 +57,26 @@ public class DeviceSync {
     private final TargetClient target;
     private final TokenCipher cipher;
     private final BridgeConfig bridge;
-    private final ManagedExecutor executor;
+    /**
+     * Syncs run on a few threads of their own: each waits on calls into the Target, which may be this very daemon,
+     * and must never hold the worker threads the Target needs to answer.
+     */
+    private final ExecutorService executor;
     private final VendorEvents events;
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
 
-    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, ManagedExecutor executor, VendorEvents events) {
+    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
         this.events = events;
         this.target = target;
         this.cipher = cipher;
         this.bridge = bridge;
-        this.executor = executor;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(config.syncConcurrency(), r -> {
+            Thread t = new Thread(r, "origin-sync-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Syncs the link soon, off the caller's thread; requests while one runs are folded into one more run. */
@@ -88,7 +101,13 @@ public class DeviceSync {
         });
     }
 
-    @Scheduled(every = "${bridge.origin.reconcile-interval}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    /** Soon after start-up (so subscriptions lost while the bridge was down come back), then every interval. */
+    @Scheduled(every = "${bridge.origin.reconcile-interval}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         if (!bridge.origin().enabled()) {
             return;
@@ -104,6 +123,7 @@ public class DeviceSync {
         JsonNode all = read(linkId, "/devices?content=all");
         Map<String, JsonNode> devices = new LinkedHashMap<>();
         base.forEach(d -> devices.put(d.at("/device/di").asText(), d));
+        LOG.debugf("link %s: the Target lists %d devices %s", linkId, devices.size(), devices.keySet());
         QuarkusTransaction.requiringNew().run(() -> store(linkId, devices, all));
 
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
@@ -119,6 +139,10 @@ public class DeviceSync {
             String k = key(s.level, s.deviceId, s.href);
             if (s.targetId == null || !wanted.contains(k) || have.containsKey(k)) {
                 unsubscribe(linkId, s);
+            } else if (!existsAtTarget(linkId, s)) {
+                // The Target lost it (its data restored, a cancellation we missed while down): subscribe anew below.
+                QuarkusTransaction.requiringNew().run(() -> OriginSubscription.deleteById(s.id));
+                LOG.infof("link %s: the Target no longer knows subscription %s; subscribing again", linkId, s.targetId);
             } else {
                 have.put(k, s);
             }
@@ -237,19 +261,34 @@ public class DeviceSync {
         });
     }
 
+    /**
+     * Whether the Target still holds the subscription: only a 404 says no. The Cloud API defines no read of a
+     * subscription; a Target without one (405, or anything else) is taken at its word that it keeps what it accepted.
+     */
+    private boolean existsAtTarget(UUID linkId, OriginSubscription s) {
+        try {
+            return target.call(linkId, "GET", subscriptionPath(s) + s.targetId, MediaTypes.JSON, null, null).status() != 404;
+        } catch (TargetClient.Unreachable e) {
+            return true;
+        }
+    }
+
+    private static String subscriptionPath(OriginSubscription s) {
+        return switch (s.level) {
+            case DEVICES -> "/devices/subscriptions/";
+            case DEVICE -> "/devices/" + s.deviceId + "/subscriptions/";
+            default -> "/devices/" + s.deviceId + Inputs.hrefPath(s.href) + "/subscriptions/";
+        };
+    }
+
     /** Ends a subscription here and, when the Target knows it, there. */
     public void unsubscribe(UUID linkId, OriginSubscription s) {
         QuarkusTransaction.requiringNew().run(() -> OriginSubscription.deleteById(s.id));
         if (s.targetId == null) {
             return;
         }
-        String base = switch (s.level) {
-            case DEVICES -> "/devices/subscriptions/";
-            case DEVICE -> "/devices/" + s.deviceId + "/subscriptions/";
-            default -> "/devices/" + s.deviceId + Inputs.hrefPath(s.href) + "/subscriptions/";
-        };
         try {
-            target.call(linkId, "DELETE", base + s.targetId, null, null, null);
+            target.call(linkId, "DELETE", subscriptionPath(s) + s.targetId, null, null, null);
         } catch (RuntimeException e) {
             LOG.debugf("link %s: unsubscribing %s failed: %s", linkId, s.targetId, e.getMessage());
         }

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.origin.link.TokenCipher;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.LinkedAccount;
@@ -33,6 +34,9 @@ class DeviceProxyTest {
 
     @Inject
     TokenCipher cipher;
+
+    @Inject
+    TargetClient target;
 
     @Test
     void theVendorReadsAndUpdatesALinkedDeviceInJsonAndCborAndTokensAreRefreshedOnTheWay() throws Exception {
@@ -61,6 +65,8 @@ class DeviceProxyTest {
             String before = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
             QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("tokenExpiresAt = ?1 where id = ?2",
                     OffsetDateTime.now().plusSeconds(5), id));
+            // Rows changed behind the bridge's back: drop the session it keeps, as it does itself when it changes them.
+            target.forget(id);
             assertEquals(200, given().auth().oauth2(vendorToken).get(path).statusCode());
             String after = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
             assertNotEquals(cipher.open(before), cipher.open(after), "a new access token");
@@ -68,6 +74,7 @@ class DeviceProxyTest {
             // The Target no longer takes the stored token (401): one refresh, one retry, and the vendor never notices.
             QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("accessToken = ?1, tokenExpiresAt = ?2 where id = ?3",
                     cipher.seal("revoked-or-garbage"), OffsetDateTime.now().plusHours(1), id));
+            target.forget(id);
             assertEquals(200, given().auth().oauth2(vendorToken).get(path).statusCode(), "refreshed after a 401");
             assertNotEquals("revoked-or-garbage", cipher.open(QuarkusTransaction.requiringNew().call(
                     () -> LinkedAccount.<LinkedAccount>findById(id)).accessToken));
@@ -80,6 +87,7 @@ class DeviceProxyTest {
             // The Target refuses the refresh token: the link needs its user again, and says so.
             QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update(
                     "tokenExpiresAt = ?1, refreshToken = ?2 where id = ?3", OffsetDateTime.now(), cipher.seal("refused"), id));
+            target.forget(id);
             Response conflict = given().auth().oauth2(vendorToken).get(path);
             assertEquals(409, conflict.statusCode(), conflict.asString());
             given().auth().oauth2(vendorToken).get("/api/v1/links/" + link).then().statusCode(200)
@@ -109,5 +117,22 @@ class DeviceProxyTest {
         }
         assertEquals(504, r.statusCode());
         assertEquals("7", r.header("Retry-After"));
+    }
+
+    @Test
+    void anUnlinkedAccountStopsProxyingAtOnceThoughItsSessionWasWarm() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+            given().auth().oauth2(vendorToken).get(path).then().statusCode(200);
+            given().auth().oauth2(vendorToken).delete("/api/v1/links/" + link).then().statusCode(204);
+            given().auth().oauth2(vendorToken).get(path).then().statusCode(404);
+        } finally {
+            device.shutdown();
+        }
     }
 }

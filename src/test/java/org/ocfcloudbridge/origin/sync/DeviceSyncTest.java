@@ -59,6 +59,20 @@ class DeviceSyncTest {
         throw new AssertionError("never came true; last: " + (last == null ? null : last.prettify()));
     }
 
+    /** The link's devices-level subscription once the Target has accepted it (the sync makes it after storing devices). */
+    static OriginSubscription devicesLevel(String link) throws InterruptedException {
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < end) {
+            OriginSubscription s = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
+                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            if (s != null) {
+                return s;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the devices-level subscription never came");
+    }
+
     @Test
     void aLinkedAccountsDevicesFollowTheTargetThroughVerifiedNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
@@ -113,8 +127,7 @@ class DeviceSyncTest {
 
             // Drift: the stored status is wrong; a notification after a gap in sequence numbers makes the bridge re-read all.
             QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'offline' where key.deviceId = ?1", staying.di()));
-            OriginSubscription devicesLevel = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
-                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            OriginSubscription devicesLevel = devicesLevel(link);
             String secret = cipher.open(devicesLevel.secret);
             String sub = devicesLevel.targetId.toString();
             long gap = devicesLevel.lastSeq + 10;
@@ -130,6 +143,45 @@ class DeviceSyncTest {
     }
 
     @Test
+    void aSubscriptionTheTargetLostIsMadeAgainOnResyncAndEventsFlowThroughIt() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            await(vendorToken, link, j -> j.getList("").size() == 1 && j.getMap("[0].content").containsKey("/temperature"));
+            UUID linkId = UUID.fromString(link);
+            OriginSubscription temperature = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
+                    "linkId = ?1 and level = 'resource' and href = '/temperature' and targetId is not null", linkId).firstResult());
+            // The Target loses it without a word (say, its database restored from an older backup).
+            QuarkusTransaction.requiringNew().run(() -> {
+                org.ocfcloudbridge.store.OutboxEntry.delete("subscriptionId", temperature.targetId);
+                Subscription.deleteById(temperature.targetId);
+            });
+
+            given().auth().oauth2(vendorToken).post("/api/v1/links/" + link + "/resync").then().statusCode(202);
+            long end = System.nanoTime() + 15_000_000_000L;
+            OriginSubscription renewed = null;
+            while (renewed == null && System.nanoTime() < end) {
+                renewed = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
+                        "linkId = ?1 and level = 'resource' and href = '/temperature' and targetId is not null", linkId).firstResult());
+                if (renewed != null && renewed.targetId.equals(temperature.targetId)) {
+                    renewed = null;
+                }
+                Thread.sleep(100);
+            }
+            assertTrue(renewed != null, "subscribed again");
+            UUID renewedAtTarget = renewed.targetId;
+            assertEquals(1L, QuarkusTransaction.requiringNew().call(() -> Subscription.count("id", renewedAtTarget)));
+            device.setTemperature(44.5);
+            await(vendorToken, link, j -> j.getDouble("[0].content.'/temperature'.temperature") == 44.5);
+        } finally {
+            device.shutdown();
+        }
+    }
+
+    @Test
     void theInboxTakesOnlySignedFreshNewNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
         String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
@@ -139,8 +191,7 @@ class DeviceSyncTest {
         try {
             String link = OriginLinks.link(cloud, vendorToken, alice);
             await(vendorToken, link, j -> j.getList("").size() == 1 && "online".equals(j.getString("[0].status")));
-            OriginSubscription devicesLevel = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
-                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            OriginSubscription devicesLevel = devicesLevel(link);
             String secret = cipher.open(devicesLevel.secret);
             String sub = devicesLevel.targetId.toString();
             long next = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>findById(devicesLevel.id)).lastSeq + 1000;
