@@ -140,6 +140,30 @@ class AccountLinkingTest {
     }
 
     @Test
+    void linkingTheSameAccountAgainRenewsTheLinkInPlaceAfterItNeededItsUser() {
+        String cloud = registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        String first = OriginLinks.link(cloud, vendorToken, alice);
+        UUID id = UUID.fromString(first);
+        // The Target refused a refresh meanwhile: the link waits for its user.
+        QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("state = ?1 where id = ?2",
+                LinkedAccount.State.REAUTHORIZE, id));
+        given().auth().oauth2(vendorToken).get("/api/v1/links/" + first).then().statusCode(200).body("state", equalTo("reauthorize"));
+
+        String again = OriginLinks.link(cloud, vendorToken, alice);
+        assertEquals(first, again, "the same link, renewed");
+        given().auth().oauth2(vendorToken).get("/api/v1/links").then().statusCode(200).body("size()", equalTo(1))
+                .body("[0].state", equalTo("linked"));
+        assertEquals(1L, QuarkusTransaction.requiringNew().call(() -> org.ocfcloudbridge.store.VendorEvent.count(
+                "linkId = ?1 and type = 'link.state' and payload like ?2", id, "%\"relinked\"%")), "the vendor is told");
+
+        // Another account of the same cloud is another link.
+        String other = OriginLinks.link(cloud, vendorToken, OAuthTestClient.newUser());
+        assertFalse(first.equals(other));
+    }
+
+    @Test
     void aLinkIsOnlyItsVendorUsersToSeeAndToUnlink() {
         String cloud = registerCloud();
         String[] owner = OAuthTestClient.newUser();
