@@ -63,6 +63,8 @@ public final class Protocol {
         public static final String LINK_CALLBACK = LINK + "/callback";
         public static final String LINKS = API_BASE + "/links";
         public static final String ADMIN_CLOUDS = "/api/admin/clouds";
+        /** Webhook deliveries that ran out of retries: list, send again, drop. */
+        public static final String ADMIN_WEBHOOK_DEAD_LETTERS = "/api/admin/webhooks/dead-letters";
         /** Where the Target Cloud's notifications for the Origin role arrive: {@code /inbox/<our subscription id>}. */
         public static final String INBOX = "/inbox";
 

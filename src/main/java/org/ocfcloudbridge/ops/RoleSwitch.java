@@ -20,7 +20,8 @@ public class RoleSwitch {
         String path = request.getUriInfo().getPath();
         boolean target = path.startsWith(HttpPaths.DEVICES);
         boolean origin = path.startsWith(HttpPaths.LINK + "/") || path.startsWith(HttpPaths.LINKS)
-                || path.startsWith(HttpPaths.ADMIN_CLOUDS) || path.startsWith(HttpPaths.INBOX + "/")
+                || path.startsWith(HttpPaths.ADMIN_CLOUDS)
+                || path.startsWith(HttpPaths.ADMIN_WEBHOOK_DEAD_LETTERS) || path.startsWith(HttpPaths.INBOX + "/")
                 || path.startsWith(HttpPaths.API_BASE + "/events");
         if ((target && !config.target().enabled()) || (origin && !config.origin().enabled())) {
             return Response.status(404).type("text/plain").entity("this role is switched off here").build();

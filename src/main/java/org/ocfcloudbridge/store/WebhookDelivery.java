@@ -36,4 +36,8 @@ public class WebhookDelivery extends PanacheEntityBase {
 
     @Column(name = "dead_at")
     public OffsetDateTime deadAt;
+
+    /** When an operator last sent it again after it died; its retry deadline counts from then. */
+    @Column(name = "revived_at")
+    public OffsetDateTime revivedAt;
 }

@@ -88,7 +88,8 @@ public class WebhookSender {
         }
     }
 
-    private void wake() {
+    /** Looks at the deliveries now (one was revived, say) instead of at the next poll. */
+    public void wake() {
         synchronized (signal) {
             woken = true;
             signal.notifyAll();
@@ -143,7 +144,9 @@ public class WebhookSender {
                 OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
                 d.attempts++;
                 d.lastError = outcome.length() > 500 ? outcome.substring(0, 500) : outcome;
-                if (next.event().createdAt.plus(config.webhookMaxAge()).isBefore(now)) {
+                OffsetDateTime since = d.revivedAt != null && d.revivedAt.isAfter(next.event().createdAt) ? d.revivedAt
+                        : next.event().createdAt;
+                if (since.plus(config.webhookMaxAge()).isBefore(now)) {
                     d.deadAt = now;
                     LOG.warnf("webhook %s: event %d undelivered for %s (%s); kept as dead", webhook, d.eventId,
                             config.webhookMaxAge(), d.lastError);
