@@ -79,9 +79,14 @@ public interface OriginConfig {
         /** Base URL of its Cloud API, e.g. {@code https://target.example.com/api/v1}. */
         String apiUrl();
 
-        String authorizationEndpoint();
+        /** May be left out when {@code issuer} is given (read from its discovery document). */
+        Optional<String> authorizationEndpoint();
 
-        String tokenEndpoint();
+        /** May be left out when {@code issuer} is given (read from its discovery document). */
+        Optional<String> tokenEndpoint();
+
+        /** The OAuth issuer, whose {@code /.well-known/openid-configuration} names the endpoints left out. */
+        Optional<String> issuer();
 
         String clientId();
 

@@ -96,7 +96,7 @@ public class Demo {
         }
         if (clouds.find(CLOUD).isEmpty()) {
             clouds.add(new LinkedClouds.Definition(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token",
-                    client, secret, "r:* w:*", null));
+                    client, secret, "r:* w:*", null, null));
         }
         scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-devices");

@@ -51,6 +51,11 @@ public class CloudsAdminResource {
         return Response.status(400).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
     }
 
+    @ServerExceptionMapper
+    public Response unavailable(LinkedClouds.Unavailable e) {
+        return Response.status(502).type(MediaType.APPLICATION_JSON).entity(Map.of("error", e.getMessage())).build();
+    }
+
     private static Map<String, Object> view(LinkedCloud c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", c.name);
@@ -60,6 +65,7 @@ public class CloudsAdminResource {
         m.put("clientId", c.clientId);
         m.put("confidential", c.clientSecret != null);
         m.put("scopes", c.scopes);
+        m.put("trustedCa", c.trustedCa != null);
         return m;
     }
 }

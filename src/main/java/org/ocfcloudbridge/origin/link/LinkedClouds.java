@@ -1,23 +1,37 @@
 package org.ocfcloudbridge.origin.link;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.LinkedCloud;
 
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The Target Clouds accounts can be linked at: seeded from {@code bridge.origin.clouds.*}, added by the admin API. */
 @ApplicationScoped
 public class LinkedClouds {
+
+    /** The issuer to discover the endpoints from cannot be asked now. */
+    public static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /** A cloud definition that cannot work. */
     public static final class Invalid extends RuntimeException {
@@ -26,15 +40,24 @@ public class LinkedClouds {
         }
     }
 
+    /**
+     * A cloud as an operator describes it. The OAuth endpoints may be left out when {@code issuer} is given: they are
+     * then read once from the issuer's discovery document ({@code /.well-known/openid-configuration}).
+     */
     public record Definition(String name, String apiUrl, String authorizationEndpoint, String tokenEndpoint, String clientId,
-                             String clientSecret, String scopes, String trustedCa) {
+                             String clientSecret, String scopes, String trustedCa, String issuer) {
     }
+
+    private static final Logger LOG = Logger.getLogger(LinkedClouds.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TokenCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
+    private final CloudHttp http;
 
-    public LinkedClouds(TokenCipher cipher, OriginConfig config, BridgeConfig bridge) {
+    public LinkedClouds(TokenCipher cipher, OriginConfig config, BridgeConfig bridge, CloudHttp http) {
+        this.http = http;
         this.cipher = cipher;
         this.config = config;
         this.bridge = bridge;
@@ -46,13 +69,30 @@ public class LinkedClouds {
         }
         config.clouds().forEach((name, c) -> {
             if (find(name).isEmpty()) {
-                add(new Definition(name, c.apiUrl(), c.authorizationEndpoint(), c.tokenEndpoint(), c.clientId(),
-                        c.clientSecret().orElse(null), c.scopes(), c.trustedCa().orElse(null)));
+                try {
+                    add(new Definition(name, c.apiUrl(), c.authorizationEndpoint().orElse(null), c.tokenEndpoint().orElse(null),
+                            c.clientId(), c.clientSecret().orElse(null), c.scopes(), c.trustedCa().orElse(null),
+                            c.issuer().orElse(null)));
+                } catch (Invalid e) {
+                    throw new BridgeConfigException("bridge.origin.clouds." + name, e.getMessage());
+                } catch (Unavailable e) {
+                    // The issuer may be starting too: the bridge starts, and tries again in a minute.
+                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                }
             }
         });
     }
 
-    public LinkedCloud add(Definition d) {
+    /** Seeds configured clouds whose issuer could not be asked at start-up. */
+    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void seedLater() {
+        if (bridge.origin().enabled() && config.clouds().keySet().stream().anyMatch(n -> find(n).isEmpty())) {
+            seed(null);
+        }
+    }
+
+    public LinkedCloud add(Definition given) {
+        Definition d = withDiscovery(given);
         if (d.name() == null || !d.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new Invalid("name must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
@@ -68,6 +108,13 @@ public class LinkedClouds {
         if (d.clientId() == null || d.clientId().isBlank()) {
             throw new Invalid("clientId is required");
         }
+        if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
+            try {
+                CloudHttp.checkTrustedCa(d.trustedCa());
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(e.getMessage());
+            }
+        }
         return QuarkusTransaction.requiringNew().call(() -> {
             if (LinkedCloud.findById(d.name()) != null) {
                 throw new Invalid("a cloud named " + d.name() + " exists");
@@ -80,11 +127,61 @@ public class LinkedClouds {
             c.clientId = d.clientId();
             c.clientSecret = cipher.seal(d.clientSecret());
             c.scopes = d.scopes() == null || d.scopes().isBlank() ? "r:* w:*" : d.scopes();
-            c.trustedCa = d.trustedCa();
+            c.trustedCa = d.trustedCa() == null || d.trustedCa().isBlank() ? null : d.trustedCa();
             c.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
             c.persist();
             return c;
         });
+    }
+
+    /** The definition with its endpoints filled from the issuer's discovery document where they were left out. */
+    private Definition withDiscovery(Definition d) {
+        boolean complete = d.authorizationEndpoint() != null && d.tokenEndpoint() != null;
+        if (complete || d.issuer() == null || d.issuer().isBlank()) {
+            if (!complete) {
+                throw new Invalid("give authorizationEndpoint and tokenEndpoint, or the issuer to discover them");
+            }
+            return d;
+        }
+        if (!Inputs.httpUrl(d.issuer())) {
+            throw new Invalid("issuer must be an absolute http or https URL");
+        }
+        if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
+            try {
+                CloudHttp.checkTrustedCa(d.trustedCa());
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(e.getMessage());
+            }
+        }
+        String issuer = d.issuer().replaceAll("/+$", "");
+        String url = issuer + "/.well-known/openid-configuration";
+        CloudHttp.Reply r;
+        try {
+            r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
+        } catch (CloudHttp.Unreachable e) {
+            throw new Unavailable("the issuer's discovery document cannot be read: " + e.getMessage());
+        }
+        if (r.status() != 200) {
+            throw new Unavailable("the issuer's discovery document answered " + r.status());
+        }
+        JsonNode doc;
+        try {
+            doc = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new Invalid("the issuer's discovery document is not JSON");
+        }
+        // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
+        if (!issuer.equals(doc.path("issuer").asText("").replaceAll("/+$", ""))) {
+            throw new Invalid("the discovery document names another issuer: " + doc.path("issuer").asText(""));
+        }
+        String authorization = d.authorizationEndpoint() != null ? d.authorizationEndpoint()
+                : doc.path("authorization_endpoint").asText(null);
+        String token = d.tokenEndpoint() != null ? d.tokenEndpoint() : doc.path("token_endpoint").asText(null);
+        if (authorization == null || token == null) {
+            throw new Invalid("the issuer's discovery document lacks authorization_endpoint or token_endpoint");
+        }
+        return new Definition(d.name(), d.apiUrl(), authorization, token, d.clientId(), d.clientSecret(), d.scopes(),
+                d.trustedCa(), d.issuer());
     }
 
     public Optional<LinkedCloud> find(String name) {

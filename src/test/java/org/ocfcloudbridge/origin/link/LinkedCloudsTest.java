@@ -1,0 +1,105 @@
+package org.ocfcloudbridge.origin.link;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ocfcloudbridge.target.coap.TlsMaterial;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** Target Clouds described by their issuer (endpoints discovered) and with their own trusted CA. */
+@QuarkusTest
+class LinkedCloudsTest {
+
+    static Map<String, Object> cloud(String name, String issuer, String trustedCa) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("name", name);
+        m.put("apiUrl", OriginLinks.base() + "/api/v1");
+        m.put("clientId", "some-client");
+        if (issuer != null) {
+            m.put("issuer", issuer);
+        }
+        if (trustedCa != null) {
+            m.put("trustedCa", trustedCa);
+        }
+        return m;
+    }
+
+    static Response add(Map<String, Object> body) {
+        return given().auth().oauth2(OAuthTestClient.adminToken()).contentType("application/json").body(body).post("/api/admin/clouds");
+    }
+
+    static String name() {
+        return "c-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aCloudGivenByItsIssuerGetsItsEndpointsFromDiscoveryAndLinksThroughThem() {
+        String base = OriginLinks.base();
+        String secret = "discovered-secret-" + UUID.randomUUID();
+        String client = OAuthTestClient.newClient(base + "/link/callback", secret, List.of("r:*", "w:*"));
+        Map<String, Object> body = cloud(name(), base, null);
+        body.put("clientId", client);
+        body.put("clientSecret", secret);
+        add(body).then().statusCode(201)
+                .body("authorizationEndpoint", equalTo(base + "/oauth2/authorize"))
+                .body("tokenEndpoint", equalTo(base + "/oauth2/token"));
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        assertNotNull(UUID.fromString(OriginLinks.link((String) body.get("name"), vendorToken, OAuthTestClient.newUser())));
+    }
+
+    @Test
+    void discoveryThatCannotBeTrustedOrReachedIsRefused() {
+        // The same document fetched under another name names its own issuer: not the one asked for.
+        add(cloud(name(), "http://127.0.0.1:" + io.restassured.RestAssured.port, null)).then().statusCode(400)
+                .body("error", containsString("another issuer"));
+        add(cloud(name(), "http://127.0.0.1:9", null)).then().statusCode(502).body("error", containsString("discovery"));
+        add(cloud(name(), null, null)).then().statusCode(400).body("error", containsString("issuer"));
+        add(cloud(name(), OriginLinks.base(), "not a certificate")).then().statusCode(400).body("error", containsString("trustedCa"));
+    }
+
+    @Test
+    void aCloudsOwnTrustedCaIsWhatItsTlsIsCheckedAgainst(@TempDir Path dir) throws Exception {
+        Path[] pair = TlsMaterial.selfSigned(dir, UUID.randomUUID(), List.of("127.0.0.1"));
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(TlsMaterial.serverContext(pair[0], pair[1], null)));
+        String issuer = "https://127.0.0.1:" + server.getAddress().getPort();
+        server.createContext("/.well-known/openid-configuration", ex -> {
+            byte[] doc = ("{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
+                    + "\"token_endpoint\":\"" + issuer + "/token\"}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, doc.length);
+            ex.getResponseBody().write(doc);
+            ex.close();
+        });
+        server.start();
+        try {
+            add(cloud(name(), issuer, null)).then().statusCode(502);
+            String pem = Files.readString(pair[0]);
+            add(cloud(name(), issuer, pem)).then().statusCode(201).body("tokenEndpoint", equalTo(issuer + "/token"))
+                    .body("trustedCa", equalTo(true));
+            add(cloud(name(), issuer, pair[0].toString())).then().statusCode(201);
+        } finally {
+            server.stop(0);
+        }
+    }
+}
