@@ -41,6 +41,17 @@ public final class Protocol {
     }
 
     /** HTTP paths of the Cloud API for Cloud Services (Part 10, §4–§5) and of the daemon's own endpoints. */
+    /** Cookies of the web page. */
+    public static final class Cookies {
+        /** The signed-in user's token: the page's requests and its event stream (EventSource sends no headers). */
+        public static final String CONSOLE_SESSION = "bridge_console";
+        /** State and PKCE verifier of a sign-in under way. */
+        public static final String CONSOLE_LOGIN = "bridge_console_login";
+
+        private Cookies() {
+        }
+    }
+
     public static final class HttpPaths {
         public static final String API_BASE = "/api/v1";
         public static final String DEVICES = API_BASE + "/devices";

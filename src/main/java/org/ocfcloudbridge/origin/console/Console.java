@@ -1,6 +1,7 @@
 package org.ocfcloudbridge.origin.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.qute.Template;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -22,20 +23,26 @@ import org.ocfcloudbridge.identity.IdentityConfig;
 import org.ocfcloudbridge.identity.IdentityDirectory;
 import org.ocfcloudbridge.identity.OAuthService;
 import org.ocfcloudbridge.identity.Secrets;
+import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
+import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
 import org.ocfcloudbridge.origin.link.TargetClient;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkedAccount;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -48,9 +55,10 @@ import java.util.UUID;
 @Blocking
 public class Console {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final String CLIENT = "bridge-console";
-    static final String SESSION = "bridge_console";
-    static final String LOGIN = "bridge_console_login";
+    static final String SESSION = Protocol.Cookies.CONSOLE_SESSION;
+    static final String LOGIN = Protocol.Cookies.CONSOLE_LOGIN;
 
     private final Template console;
     private final BridgeConfig bridge;
@@ -61,9 +69,11 @@ public class Console {
     private final AccountLinking linking;
     private final LinkedClouds clouds;
     private final TargetClient target;
+    private final DeviceSync sync;
 
     public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
-                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target) {
+                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target, DeviceSync sync) {
+        this.sync = sync;
         this.console = console;
         this.bridge = bridge;
         this.identity = identity;
@@ -96,6 +106,8 @@ public class Console {
         data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked." : "");
         List<Map<String, Object>> links = new ArrayList<>();
         List<String> cloudNames = new ArrayList<>();
+        // Read before the data the page shows, so its event stream replays whatever comes between.
+        data.put("lastEvent", user == null ? 0L : VendorEvents.lastIdOf(user));
         if (user != null) {
             clouds.all().forEach(c -> cloudNames.add(c.name));
             for (LinkedAccount a : linking.linksOf(user)) {
@@ -103,6 +115,7 @@ public class Console {
                 l.put("id", a.id.toString());
                 l.put("cloud", a.cloudName);
                 l.put("state", a.state.name().toLowerCase(java.util.Locale.ROOT));
+                l.put("reauthorize", a.state == LinkedAccount.State.REAUTHORIZE);
                 List<Map<String, Object>> devices = new ArrayList<>();
                 for (Map<String, Object> d : linking.devicesOf(a.id)) {
                     Map<String, Object> view = new LinkedHashMap<>();
@@ -110,6 +123,7 @@ public class Console {
                     JsonNode props = (JsonNode) d.get("device");
                     view.put("name", props == null ? "" : props.path("n").asText(""));
                     view.put("status", d.get("status"));
+                    Set<String> writable = writableHrefs(String.valueOf(d.get("deviceId")), (JsonNode) d.get("links"));
                     List<Map<String, Object>> resources = new ArrayList<>();
                     @SuppressWarnings("unchecked")
                     Map<String, Object> content = (Map<String, Object>) d.get("content");
@@ -120,6 +134,7 @@ public class Console {
                         r.put("content", json.toString());
                         r.put("switch", json.has("value") && json.get("value").isBoolean());
                         r.put("on", json.path("value").asBoolean(false));
+                        r.put("writable", writable.contains(href));
                         r.put("domId", (d.get("deviceId") + href).replaceAll("[^A-Za-z0-9]", "-"));
                         resources.add(r);
                     });
@@ -181,11 +196,43 @@ public class Console {
                 .build();
     }
 
+    /**
+     * Resources a client may update: those whose link offers an actuator or read-write interface (OCF Core §7.6.3);
+     * sensors and read-only resources get no update control.
+     */
+    private static Set<String> writableHrefs(String deviceId, JsonNode links) {
+        Set<String> out = new HashSet<>();
+        if (links == null) {
+            return out;
+        }
+        String prefix = "/" + deviceId;
+        for (JsonNode l : links) {
+            String href = l.path("href").asText("");
+            if (href.startsWith(prefix + "/")) {
+                href = href.substring(prefix.length());
+            }
+            for (JsonNode i : l.path("if")) {
+                if (i.asText().equals("oic.if.a") || i.asText().equals("oic.if.rw")) {
+                    out.add(href);
+                }
+            }
+        }
+        return out;
+    }
+
     /** Sets a switch through the proxy path (Origin → Target → device) and comes back to the page. */
     @POST
     @Path("console/switch")
     public Response flip(@CookieParam(SESSION) String session, @FormParam("link") String link, @FormParam("device") String device,
                          @FormParam("href") String href, @FormParam("value") boolean value) {
+        return update(session, link, device, href, "{\"value\":" + value + "}");
+    }
+
+    /** Sends a JSON representation to a resource through the proxy path and comes back to the page. */
+    @POST
+    @Path("console/update")
+    public Response update(@CookieParam(SESSION) String session, @FormParam("link") String link, @FormParam("device") String device,
+                           @FormParam("href") String href, @FormParam("body") String body) {
         String user = user(session);
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
@@ -197,12 +244,42 @@ public class Console {
         if (linking.linkOf(user, id).isEmpty() || device == null || !device.matches("[0-9a-fA-F-]{36}") || href == null) {
             return Response.seeOther(URI.create("/?error=no-such-device")).build();
         }
+        JsonNode json;
         try {
-            target.call(id, "POST", "/devices/" + device + Inputs.hrefPath(href), "application/json", "application/json",
-                    ("{\"value\":" + value + "}").getBytes(StandardCharsets.UTF_8));
+            json = body == null ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            return Response.seeOther(URI.create("/?error=not-a-json-object")).build();
+        }
+        TargetClient.Answer a;
+        try {
+            a = target.call(id, "POST", "/devices/" + device + Inputs.hrefPath(href), "application/json", "application/json",
+                    json.toString().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             return Response.seeOther(URI.create("/?error=device-unreachable")).build();
         }
+        if (a.status() / 100 != 2) {
+            return Response.seeOther(URI.create("/?error=the-device-answered-" + a.status())).build();
+        }
+        return Response.seeOther(URI.create("/")).build();
+    }
+
+    /** Unlinks an account: its subscriptions at the Target end, its tokens and devices are forgotten. */
+    @POST
+    @Path("console/unlink")
+    public Response unlink(@CookieParam(SESSION) String session, @FormParam("link") String link) {
+        String user = user(session);
+        if (user == null) {
+            return Response.seeOther(URI.create("/console/login")).build();
+        }
+        UUID id = Inputs.uuid(link).orElse(null);
+        if (id == null || linking.linkOf(user, id).isEmpty()) {
+            return Response.seeOther(URI.create("/?error=no-such-link")).build();
+        }
+        sync.unsubscribeAll(id);
+        linking.unlink(user, id);
         return Response.seeOther(URI.create("/")).build();
     }
 

@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import org.ocfcloudbridge.ocf.Protocol.Cookies;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
@@ -58,8 +60,9 @@ public class VendorEventStream {
     @Blocking
     public void stream(@HeaderParam(Headers.AUTHORIZATION) String authorization, @QueryParam("token") String token,
                        @HeaderParam("Last-Event-ID") String lastEventHeader, @QueryParam("lastEventId") String lastEventParam,
-                       @Context SseEventSink sink, @Context Sse sse) {
-        String user = vendor.user(authorization, token);
+                       @CookieParam(Cookies.CONSOLE_SESSION) String consoleSession, @Context SseEventSink sink, @Context Sse sse) {
+        // The web page listens with EventSource, which cannot send headers: its same-site session cookie stands in.
+        String user = vendor.user(authorization, token != null ? token : consoleSession);
         Long resume = parse(lastEventHeader != null ? lastEventHeader : lastEventParam);
         AtomicLong last = new AtomicLong(resume != null ? resume : QuarkusTransaction.requiringNew().call(() -> {
             Long max = VendorEvent.getEntityManager().createQuery("select max(e.id) from VendorEvent e", Long.class).getSingleResult();

@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.forward;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -98,5 +99,13 @@ public class VendorEvents {
                 }
             });
         }
+    }
+
+    /** The id of the user's newest event, 0 when there is none. */
+    public static long lastIdOf(String vendorUser) {
+        Long max = QuarkusTransaction.requiringNew().call(() -> VendorEvent.getEntityManager()
+                .createQuery("select max(e.id) from VendorEvent e where e.vendorUser = ?1", Long.class)
+                .setParameter(1, vendorUser).getSingleResult());
+        return max == null ? 0L : max;
     }
 }

@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.console;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
@@ -9,7 +10,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.target.coap.CoapGateway;
 import org.ocfcloudbridge.testing.Browser;
 import org.ocfcloudbridge.testing.CloudApiUsers;
@@ -17,6 +20,7 @@ import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The web page in real headless Chromium through the whole flow: sign in, link an OCF Cloud at the Target role's
- * login and consent pages, see the device online with its content, flip its switch, watch the temperature change.
+ * login and consent pages, see the device online with its content, flip its switch, watch the temperature change live,
+ * update a resource with any JSON, link again after the Target refused the link's tokens, unlink.
  */
 @QuarkusTest
 class ConsoleBrowserTest {
@@ -33,6 +38,9 @@ class ConsoleBrowserTest {
 
     @Inject
     CoapGateway gateway;
+
+    @Inject
+    TargetClient target;
 
     @BeforeAll
     static void startBrowser() throws Exception {
@@ -90,14 +98,45 @@ class ConsoleBrowserTest {
             until(d -> device.switchResource().representation().get("value").asBoolean() ? true : null);
             until(d -> d.findElement(By.id("content-" + switchId)).getText().contains("\"value\":true") ? true : null);
 
+            // Live: the page listens to the event stream, nobody reloads it.
             device.setTemperature(33.5);
             String temperatureId = (di + "/temperature").replaceAll("[^A-Za-z0-9]", "-");
             String shown = until(d -> {
-                d.navigate().refresh();
                 String t = d.findElement(By.id("content-" + temperatureId)).getText();
                 return t.contains("33.5") ? t : null;
             });
             assertTrue(shown.contains("\"temperature\":33.5"), shown);
+            assertTrue(browser.findElements(By.id("update-" + temperatureId)).isEmpty(), "a sensor offers no update");
+
+            // Any JSON through the generic update control of a writable resource.
+            until(d -> d.findElement(By.id("body-" + switchId)).getAttribute("value").contains("true") ? true : null);
+            var body = browser.findElement(By.id("body-" + switchId));
+            body.clear();
+            body.sendKeys("{\"value\": false}");
+            browser.findElement(By.id("update-" + switchId)).click();
+            until(d -> device.switchResource().representation().get("value").asBoolean() ? null : true);
+            body = browser.findElement(By.id("body-" + switchId));
+            body.clear();
+            body.sendKeys("not json");
+            browser.findElement(By.id("update-" + switchId)).click();
+            until(d -> d.findElement(By.id("message")).getText().contains("not-a-json-object") ? true : null);
+
+            // The Target stops taking the link's tokens: the page offers to link again, in place.
+            String linkId = browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length());
+            UUID id = UUID.fromString(linkId);
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("state = ?1 where id = ?2",
+                    LinkedAccount.State.REAUTHORIZE, id));
+            target.forget(id);
+            browser.get(OriginLinks.BASE + "/");
+            browser.findElement(By.id("relink-" + linkId)).click();
+            signIn(alice);
+            assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
+            assertEquals("(linked)", browser.findElement(By.id("state-" + linkId)).getText(), "the same link, renewed");
+            assertTrue(browser.findElements(By.id("relink-" + linkId)).isEmpty());
+
+            browser.findElement(By.id("unlink-" + linkId)).click();
+            until(d -> d.findElements(By.id("state-" + linkId)).isEmpty() ? true : null);
+            assertTrue(QuarkusTransaction.requiringNew().call(() -> LinkedAccount.findById(id)) == null, "forgotten");
         } finally {
             device.shutdown();
         }
