@@ -51,9 +51,12 @@ public final class OriginLoad {
         int rate = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         int eventRate = args.length > 6 ? Integer.parseInt(args[6]) : 200;
+        int eventDevices = args.length > 7 ? Integer.parseInt(args[7]) : 20;
 
         Map<Double, Long> changedAt = new ConcurrentHashMap<>();
         List<Long> eventLatencies = Collections.synchronizedList(new ArrayList<>());
+        Map<Double, Long> changedAtWall = new ConcurrentHashMap<>();
+        List<Long> inboxLatencies = Collections.synchronizedList(new ArrayList<>());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         HttpServer hooks = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(hookPort));
         hooks.requestHandler(req -> {
@@ -70,6 +73,12 @@ public final class OriginLoad {
                     Long at = t.isMissingNode() ? null : changedAt.remove(t.asDouble());
                     if (at != null) {
                         eventLatencies.add(now - at);
+                        // The event's time is when the Origin's inbox accepted the notification (wall clock, same host).
+                        Long wall = changedAtWall.remove(t.asDouble());
+                        if (wall != null && e.hasNonNull("time")) {
+                            inboxLatencies.add((java.time.OffsetDateTime.parse(e.get("time").asText()).toInstant().toEpochMilli() - wall)
+                                    * 1_000_000L);
+                        }
                     }
                 } catch (java.io.IOException ignored) {
                     // not an event of this run
@@ -94,16 +103,23 @@ public final class OriginLoad {
                 "authorizationEndpoint", base + "/oauth2/authorize", "tokenEndpoint", base + "/oauth2/token", "clientId", client,
                 "clientSecret", secret), 201);
 
-        SimulatedDevice device = new SimulatedDevice(UUID.randomUUID().toString(), "bench", coap, false);
-        device.connect();
-        device.signUp(NotificationLoad.post(base + "/api/admin/device-codes", admin, Map.of("username", targetUser), 201)
-                .get("code").asText(), null);
-        device.signIn();
-        device.publish(0);
+        // The first device also serves the proxy reads; the device changes are spread over all of them, as a vendor's
+        // events come from many devices (one resource's changes are delivered one at a time, in order).
+        List<SimulatedDevice> fleet = new ArrayList<>();
+        for (int i = 0; i < Math.max(1, eventDevices); i++) {
+            SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "bench", coap, false);
+            d.connect();
+            d.signUp(NotificationLoad.post(base + "/api/admin/device-codes", admin, Map.of("username", targetUser), 201)
+                    .get("code").asText(), null);
+            d.signIn();
+            d.publish(0);
+            fleet.add(d);
+        }
+        SimulatedDevice device = fleet.get(0);
 
         String link = link(base, cloud, vendorToken, targetUser, password);
-        awaitDevice(base, link, vendorToken);
-        System.out.printf("setup: linked %s, device %s synced%n", link, device.di());
+        awaitDevices(base, link, vendorToken, fleet.size());
+        System.out.printf("setup: linked %s, %d devices synced%n", link, fleet.size());
 
         String proxyUrl = base + "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
         // Both paths warm up the same way first (JIT, connection pools): the figures are for a daemon that has been running.
@@ -133,11 +149,18 @@ public final class OriginLoad {
             NotificationLoad.pace(next);
             next += interval;
             value += 0.5;
+            changedAtWall.put(value, System.currentTimeMillis());
             changedAt.put(value, System.nanoTime());
-            device.setTemperature(value);
+            fleet.get(i % fleet.size()).setTemperature(value);
         }
         Thread.sleep(5000);
         long[] events;
+        long[] inbox;
+        synchronized (inboxLatencies) {
+            inbox = inboxLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        System.out.printf("  of which device change -> Origin inbox accepted it: p50 %.0f ms p99 %.0f ms (millisecond clock)%n",
+                ms(inbox, 50), ms(inbox, 99));
         synchronized (eventLatencies) {
             events = eventLatencies.stream().mapToLong(Long::longValue).toArray();
         }
@@ -147,7 +170,7 @@ public final class OriginLoad {
         System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d %.3f %.3f%n", ms(proxy, 50), ms(proxy, 99), ms(echo, 50), ms(echo, 99),
                 pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, ms(events, 50), ms(events, 99), events.length,
                 ms(direct, 50), ms(direct, 99));
-        device.shutdown();
+        fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
     }
@@ -209,17 +232,23 @@ public final class OriginLoad {
         return JSON.readTree(links.body()).get(0).get("id").asText();
     }
 
-    private static void awaitDevice(String base, String link, String token) throws Exception {
-        for (int i = 0; i < 200; i++) {
+    private static void awaitDevices(String base, String link, String token, int n) throws Exception {
+        for (int i = 0; i < 600; i++) {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/links/" + link + "/devices"))
                     .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             JsonNode d = JSON.readTree(r.body());
-            if (d.size() == 1 && d.get(0).path("content").has("/temperature")) {
+            boolean all = d.size() == n;
+            for (JsonNode one : d) {
+                all &= one.path("content").has("/temperature");
+            }
+            if (all) {
+                // The sync subscribes after it has stored the devices: let it finish before changes are timed.
+                Thread.sleep(3000);
                 return;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("the device never synced");
+        throw new IllegalStateException("the devices never synced");
     }
 
     private static double ms(long[] sortedNanos, int p) {

@@ -58,12 +58,24 @@ public class VendorEvents {
 
     /** Records one event; {@code payload} is JSON. Must run inside a transaction. */
     public void record(UUID linkId, String deviceId, String type, String payload) {
-        LinkedAccount link = LinkedAccount.findById(linkId);
-        if (link == null) {
-            return;
+        // A link's vendor user never changes; callers hold a row of the link's (a locked subscription, a device) in
+        // their transaction, so a link that is gone is not written for.
+        String vendorUser = owners.get(linkId);
+        if (vendorUser == null) {
+            LinkedAccount link = LinkedAccount.findById(linkId);
+            if (link == null) {
+                return;
+            }
+            vendorUser = link.vendorUser;
+            if (owners.size() >= 100_000) {
+                owners.clear();
+            }
+            owners.put(linkId, vendorUser);
         }
-        record(link.vendorUser, linkId, deviceId, type, payload);
+        record(vendorUser, linkId, deviceId, type, payload);
     }
+
+    private final java.util.Map<UUID, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
         // Event ids must follow commit order, or a reader resuming "after id N" (the event stream) could pass over an id

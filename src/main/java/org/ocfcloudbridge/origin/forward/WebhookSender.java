@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.VendorEvent;
@@ -18,10 +19,6 @@ import org.ocfcloudbridge.store.WebhookDelivery;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -30,6 +27,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -44,6 +43,7 @@ public class WebhookSender {
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final int BATCH = 100;
 
     private final OriginConfig config;
     private final BridgeConfig bridge;
@@ -53,10 +53,11 @@ public class WebhookSender {
     private boolean woken;
     private volatile boolean running;
     private Thread thread;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final OutboundHttp http;
 
-    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events) {
+    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http) {
+        this.http = http;
         this.config = config;
         this.bridge = bridge;
         this.events = events;
@@ -117,46 +118,71 @@ public class WebhookSender {
         }
     }
 
-    /** Sends the webhook's due deliveries in event order; stops at the first failure (order is kept). */
+    /**
+     * Sends the webhook's due deliveries in event order; stops at the first failure (order is kept). Deliveries are
+     * read and their delivered rows deleted {@link #BATCH} at a time, so a busy webhook costs a POST per event and a
+     * few statements per batch; a crash between a POST and the delete sends that event again (at least once).
+     */
     private void drain(String webhook) {
         while (running) {
-            record Next(WebhookDelivery delivery, VendorEvent event) {
+            record Next(long deliveryId, OffsetDateTime due, VendorEvent event) {
             }
-            Next next = QuarkusTransaction.requiringNew().call(() -> {
-                WebhookDelivery d = WebhookDelivery.<WebhookDelivery>find("webhook = ?1 and deadAt is null order by eventId", webhook)
-                        .firstResult();
-                return d == null ? null : new Next(d, VendorEvent.findById(d.eventId));
+            List<Next> batch = QuarkusTransaction.requiringNew().call(() -> {
+                List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("webhook = ?1 and deadAt is null order by eventId",
+                        webhook).page(0, BATCH).list();
+                if (ds.isEmpty()) {
+                    return List.<Next>of();
+                }
+                Map<Long, VendorEvent> byId = new HashMap<>();
+                VendorEvent.<VendorEvent>list("id in ?1", ds.stream().map(d -> d.eventId).toList()).forEach(e -> byId.put(e.id, e));
+                return ds.stream().map(d -> new Next(d.id, d.nextAttemptAt, byId.get(d.eventId))).toList();
             });
-            if (next == null || next.delivery().nextAttemptAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+            List<Long> delivered = new ArrayList<>();
+            String outcome = null;
+            Next failed = null;
+            for (Next next : batch) {
+                if (!running || next.due().isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+                    break;
+                }
+                outcome = next.event() == null ? null : post(webhook, next.event());
+                if (outcome != null) {
+                    failed = next;
+                    break;
+                }
+                delivered.add(next.deliveryId());
+            }
+            if (!delivered.isEmpty()) {
+                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", delivered));
+            }
+            if (failed != null) {
+                fail(failed.deliveryId(), failed.event(), outcome);
                 return;
             }
-            String outcome = post(webhook, next.event());
-            long id = next.delivery().id;
-            if (outcome == null) {
-                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.deleteById(id));
-                continue;
+            if (delivered.size() < BATCH) {
+                return;
             }
-            QuarkusTransaction.requiringNew().run(() -> {
-                WebhookDelivery d = WebhookDelivery.findById(id);
-                if (d == null) {
-                    return;
-                }
-                OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-                d.attempts++;
-                d.lastError = outcome.length() > 500 ? outcome.substring(0, 500) : outcome;
-                OffsetDateTime since = d.revivedAt != null && d.revivedAt.isAfter(next.event().createdAt) ? d.revivedAt
-                        : next.event().createdAt;
-                if (since.plus(config.webhookMaxAge()).isBefore(now)) {
-                    d.deadAt = now;
-                    LOG.warnf("webhook %s: event %d undelivered for %s (%s); kept as dead", webhook, d.eventId,
-                            config.webhookMaxAge(), d.lastError);
-                } else {
-                    long base = Math.min(300_000L, 500L << Math.min(20, d.attempts - 1));
-                    d.nextAttemptAt = now.plusNanos((base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1)) * 1_000_000L);
-                }
-            });
-            return;
         }
+    }
+
+    private void fail(long deliveryId, VendorEvent event, String outcome) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            WebhookDelivery d = WebhookDelivery.findById(deliveryId);
+            if (d == null) {
+                return;
+            }
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            d.attempts++;
+            d.lastError = outcome.length() > 500 ? outcome.substring(0, 500) : outcome;
+            OffsetDateTime since = d.revivedAt != null && d.revivedAt.isAfter(event.createdAt) ? d.revivedAt : event.createdAt;
+            if (since.plus(config.webhookMaxAge()).isBefore(now)) {
+                d.deadAt = now;
+                LOG.warnf("webhook %s: event %d undelivered for %s (%s); kept as dead", d.webhook, d.eventId,
+                        config.webhookMaxAge(), d.lastError);
+            } else {
+                long base = Math.min(300_000L, 500L << Math.min(20, d.attempts - 1));
+                d.nextAttemptAt = now.plusNanos((base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1)) * 1_000_000L);
+            }
+        });
     }
 
     /** One POST; returns null when the webhook took it, else why not. */
@@ -178,18 +204,16 @@ public class WebhookSender {
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         String id = "evt_" + e.id;
         long ts = System.currentTimeMillis() / 1000;
-        HttpRequest req = HttpRequest.newBuilder(URI.create(config.webhooks().get(webhook).url())).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").header("webhook-id", id).header("webhook-timestamp", Long.toString(ts))
-                .header("webhook-signature", "v1," + sign(keys.get(webhook), id, ts, bytes))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+        Map<String, String> headers = new HashMap<>(8);
+        headers.put("Content-Type", "application/json");
+        headers.put("webhook-id", id);
+        headers.put("webhook-timestamp", Long.toString(ts));
+        headers.put("webhook-signature", "v1," + sign(keys.get(webhook), id, ts, bytes));
         try {
-            int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.sendAndWait(null, "POST", config.webhooks().get(webhook).url(), headers, bytes, TIMEOUT).status();
             return status >= 200 && status < 300 ? null : "HTTP " + status;
-        } catch (IOException ex) {
-            return ex.getClass().getSimpleName();
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
+        } catch (OutboundHttp.Unreachable ex) {
+            return ex.getMessage();
         }
     }
 

@@ -29,7 +29,9 @@ import org.ocfcloudbridge.store.OriginSubscription;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Origin role's receiver of the Target Cloud's notifications (Part 10 §5.4): {@code POST /inbox/<our subscription>}.
@@ -57,6 +59,36 @@ public class EventInbox {
 
     private enum Outcome { PROCESSED, DUPLICATE, GAP, GONE }
 
+    /**
+     * What verifying a notification needs of its subscription, kept in memory once the Target's id is known (it never
+     * changes after): no database read and no decryption before the signature is checked. A subscription deleted
+     * meanwhile is still found out, in the transaction that applies the notification (410, and forgotten here).
+     */
+    private record Known(UUID targetId, UUID linkId, String secret) {
+    }
+
+    private static final int MAX_KNOWN = 100_000;
+    private final Map<UUID, Known> subscriptions = new ConcurrentHashMap<>();
+
+    private Known known(UUID id) {
+        Known k = subscriptions.get(id);
+        if (k != null) {
+            return k;
+        }
+        OriginSubscription s = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.findById(id));
+        if (s == null) {
+            return null;
+        }
+        k = new Known(s.targetId, s.linkId, cipher.open(s.secret));
+        if (s.targetId != null) {
+            if (subscriptions.size() >= MAX_KNOWN) {
+                subscriptions.clear();
+            }
+            subscriptions.put(id, k);
+        }
+        return k;
+    }
+
     @POST
     @Path("{subscription}")
     public Response receive(@PathParam("subscription") String local, @HeaderParam(Headers.EVENT_TYPE) String eventType,
@@ -66,7 +98,7 @@ public class EventInbox {
                             @HeaderParam(Headers.EVENT_SIGNATURE) String signature,
                             @HeaderParam(Headers.CONTENT_TYPE) String contentType, byte[] body) {
         UUID id = Inputs.uuid(local).orElse(null);
-        OriginSubscription s = id == null ? null : QuarkusTransaction.requiringNew().call(() -> OriginSubscription.findById(id));
+        Known s = id == null ? null : known(id);
         if (s == null) {
             return answer(410, "unknown subscription");
         }
@@ -82,14 +114,14 @@ public class EventInbox {
         if (eventType == null || targetId == null || seq < 0) {
             return answer(400, "Event-Type, Subscription-ID and Sequence-Number are required");
         }
-        if (s.targetId != null && !s.targetId.equals(targetId)) {
+        if (s.targetId() != null && !s.targetId().equals(targetId)) {
             return answer(410, "not this subscription");
         }
         if (Math.abs(Instant.now().getEpochSecond() - ts) > config.maxClockSkew().toSeconds()) {
             return answer(400, "Event-Timestamp too far from now");
         }
         String mediaType = contentType == null ? null : contentType;
-        String expected = EventSignature.sign(cipher.open(s.secret), mediaType, eventType, subscriptionId, seq, ts, body);
+        String expected = EventSignature.sign(s.secret(), mediaType, eventType, subscriptionId, seq, ts, body);
         if (!EventSignature.matches(expected, signature)) {
             return answer(400, "bad signature");
         }
@@ -102,21 +134,23 @@ public class EventInbox {
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> apply(id, targetId, eventType, seq, payload));
         switch (outcome) {
             case GONE -> {
+                subscriptions.remove(id);
                 return answer(410, "unknown subscription");
             }
             case DUPLICATE -> {
                 return answer(200, "already processed");
             }
             case GAP -> {
-                LOG.infof("link %s: sequence gap on subscription %s before %d; resyncing", s.linkId, id, seq);
-                sync.request(s.linkId);
+                LOG.infof("link %s: sequence gap on subscription %s before %d; resyncing", s.linkId(), id, seq);
+                sync.request(s.linkId());
             }
             default -> {
             }
         }
         if (EventTypes.SUBSCRIPTION_CANCELLED.equals(eventType)) {
             // The Target ended it (device gone, retry age, ...): the next sync decides what to hold again.
-            sync.request(s.linkId);
+            subscriptions.remove(id);
+            sync.request(s.linkId());
         }
         return answer(200, "ok");
     }

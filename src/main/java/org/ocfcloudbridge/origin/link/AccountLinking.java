@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.link;
 
+import org.ocfcloudbridge.ops.OutboundHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -56,12 +57,12 @@ public class AccountLinking {
     private final TokenCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
-    private final CloudHttp http;
+    private final OutboundHttp http;
     private final TargetClient target;
     private final VendorEvents events;
 
     public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events,
-                          CloudHttp http, TargetClient target) {
+                          OutboundHttp http, TargetClient target) {
         this.events = events;
         this.http = http;
         this.target = target;
@@ -202,10 +203,10 @@ public class AccountLinking {
         if (secret != null) {
             headers.put("Authorization", TargetClient.basic(cloud.clientId, secret));
         }
-        CloudHttp.Reply resp;
+        OutboundHttp.Reply resp;
         try {
             resp = http.sendAndWait(cloud.trustedCa, "POST", cloud.tokenEndpoint, headers, form(f).getBytes(StandardCharsets.UTF_8));
-        } catch (CloudHttp.Unreachable e) {
+        } catch (OutboundHttp.Unreachable e) {
             throw new Failure("temporarily_unavailable", "the Target Cloud's token endpoint cannot be reached", returnTo);
         }
         try {

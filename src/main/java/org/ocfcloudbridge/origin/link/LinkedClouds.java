@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.link;
 
+import org.ocfcloudbridge.ops.OutboundHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -54,9 +55,9 @@ public class LinkedClouds {
     private final TokenCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
-    private final CloudHttp http;
+    private final OutboundHttp http;
 
-    public LinkedClouds(TokenCipher cipher, OriginConfig config, BridgeConfig bridge, CloudHttp http) {
+    public LinkedClouds(TokenCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http) {
         this.http = http;
         this.cipher = cipher;
         this.config = config;
@@ -110,7 +111,7 @@ public class LinkedClouds {
         }
         if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
             try {
-                CloudHttp.checkTrustedCa(d.trustedCa());
+                OutboundHttp.checkTrustedCa(d.trustedCa());
             } catch (IllegalArgumentException e) {
                 throw new Invalid(e.getMessage());
             }
@@ -148,17 +149,17 @@ public class LinkedClouds {
         }
         if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
             try {
-                CloudHttp.checkTrustedCa(d.trustedCa());
+                OutboundHttp.checkTrustedCa(d.trustedCa());
             } catch (IllegalArgumentException e) {
                 throw new Invalid(e.getMessage());
             }
         }
         String issuer = d.issuer().replaceAll("/+$", "");
         String url = issuer + "/.well-known/openid-configuration";
-        CloudHttp.Reply r;
+        OutboundHttp.Reply r;
         try {
             r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
-        } catch (CloudHttp.Unreachable e) {
+        } catch (OutboundHttp.Unreachable e) {
             throw new Unavailable("the issuer's discovery document cannot be read: " + e.getMessage());
         }
         if (r.status() != 200) {

@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.link;
 
+import org.ocfcloudbridge.ops.OutboundHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -89,12 +90,12 @@ public class TargetClient {
 
     private final LinkedClouds clouds;
     private final TokenCipher cipher;
-    private final CloudHttp http;
+    private final OutboundHttp http;
     private final VendorEvents events;
     private final ManagedExecutor executor;
     private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
 
-    public TargetClient(LinkedClouds clouds, TokenCipher cipher, CloudHttp http, VendorEvents events, ManagedExecutor executor) {
+    public TargetClient(LinkedClouds clouds, TokenCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
         this.clouds = clouds;
         this.cipher = cipher;
         this.http = http;
@@ -228,10 +229,10 @@ public class TargetClient {
         if (secret != null) {
             headers.put(Headers.AUTHORIZATION, basic(cloud.clientId(), secret));
         }
-        CloudHttp.Reply r;
+        OutboundHttp.Reply r;
         try {
             r = http.sendAndWait(cloud.trustedCa(), "POST", cloud.tokenEndpoint(), headers, form.getBytes(StandardCharsets.UTF_8));
-        } catch (CloudHttp.Unreachable e) {
+        } catch (OutboundHttp.Unreachable e) {
             throw new Unreachable("the Target Cloud's token endpoint cannot be reached");
         }
         if (r.status() >= 500) {

@@ -14,6 +14,7 @@ import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.store.DeadLetter;
@@ -21,10 +22,6 @@ import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.Subscription;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.HashMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +66,7 @@ public class NotificationDelivery {
     private volatile boolean running;
     private Thread dispatcher;
     private ExecutorService workers;
-    private ExecutorService httpThreads;
-    private HttpClient http;
+    private final OutboundHttp http;
     private Counter delivered;
     private Counter failed;
 
@@ -79,7 +76,9 @@ public class NotificationDelivery {
     @Inject
     MeterRegistry metrics;
 
-    public NotificationDelivery(EventsConfig config, BridgeConfig bridge, TransactionSynchronizationRegistry transactions) {
+    public NotificationDelivery(EventsConfig config, BridgeConfig bridge, TransactionSynchronizationRegistry transactions,
+                                OutboundHttp http) {
+        this.http = http;
         this.config = config;
         this.bridge = bridge;
         this.transactions = transactions;
@@ -89,12 +88,8 @@ public class NotificationDelivery {
         if (!bridge.target().enabled()) {
             return;
         }
-        // One thread per subscription in flight, each waiting on its POST; the HTTP client has its own few threads
-        // (a blocking send must never wait for a thread that another blocking send holds).
+        // One thread per subscription in flight, each waiting on its POST (the client itself runs on the event loops).
         workers = Executors.newFixedThreadPool(config.maxInFlight(), named("notification-worker-"));
-        httpThreads = Executors.newFixedThreadPool(2, named("notification-http-"));
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.deliveryTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
         delivered = metrics.counter("bridge.notifications.delivered");
         failed = metrics.counter("bridge.notifications.failed");
         metrics.gauge("bridge.notifications.in.flight", inFlight, Set::size);
@@ -116,7 +111,6 @@ public class NotificationDelivery {
         }
         if (workers != null) {
             workers.shutdownNow();
-            httpThreads.shutdownNow();
         }
     }
 
@@ -326,32 +320,19 @@ public class NotificationDelivery {
 
     /** One POST of one notification; status -1: no HTTP answer. */
     private Outcome post(Pending p) {
-        HttpRequest.Builder req;
+        Map<String, String> headers = new HashMap<>(8);
+        headers.put(Headers.EVENT_TYPE, p.eventType());
+        headers.put(Headers.SUBSCRIPTION_ID, p.subscriptionId().toString());
+        headers.put(Headers.SEQUENCE_NUMBER, Long.toString(p.seq()));
+        headers.put(Headers.EVENT_TIMESTAMP, Long.toString(p.timestamp()));
+        headers.put(Headers.EVENT_SIGNATURE, p.signature());
+        headers.put(Headers.CORRELATION_ID, p.correlationId());
+        headers.put(Headers.CONTENT_TYPE, p.contentType());
         try {
-            req = HttpRequest.newBuilder(URI.create(p.eventsUrl())).timeout(config.deliveryTimeout());
-        } catch (IllegalArgumentException e) {
-            return new Outcome(-1, "events URL unusable");
-        }
-        req.header(Headers.EVENT_TYPE, p.eventType())
-                .header(Headers.SUBSCRIPTION_ID, p.subscriptionId().toString())
-                .header(Headers.SEQUENCE_NUMBER, Long.toString(p.seq()))
-                .header(Headers.EVENT_TIMESTAMP, Long.toString(p.timestamp()))
-                .header(Headers.EVENT_SIGNATURE, p.signature());
-        if (p.correlationId() != null) {
-            req.header(Headers.CORRELATION_ID, p.correlationId());
-        }
-        if (p.contentType() != null) {
-            req.header(Headers.CONTENT_TYPE, p.contentType());
-        }
-        req.POST(p.body().length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(p.body()));
-        try {
-            int status = http.send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = http.sendAndWait(null, "POST", p.eventsUrl(), headers, p.body(), config.deliveryTimeout()).status();
             return new Outcome(status, "HTTP " + status);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome(-1, "interrupted");
-        } catch (IOException | RuntimeException e) {
-            return new Outcome(-1, e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (OutboundHttp.Unreachable e) {
+            return new Outcome(-1, e.getMessage());
         }
     }
 

@@ -1,4 +1,4 @@
-package org.ocfcloudbridge.origin.link;
+package org.ocfcloudbridge.ops;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,18 +29,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * HTTP to Target Clouds, non-blocking and pooled: one Vert.x client per trust setting, so a cloud with its own
- * {@code trustedCa} is checked against exactly those certificates and every other against the JVM's trust store.
- * Non-blocking matters beyond speed: a proxied call into a Target that is this very daemon must not hold one of the
- * worker threads the Target needs to answer it.
+ * Outbound HTTP of both roles (calls into Target Clouds, notifications to subscribers, vendor webhooks), non-blocking
+ * and pooled: one Vert.x client per trust setting, so a cloud with its own {@code trustedCa} is checked against exactly
+ * those certificates and every other peer against the JVM's trust store. Non-blocking matters beyond speed: a proxied
+ * call into a Target that is this very daemon must not hold one of the worker threads the Target needs to answer it.
  */
 @ApplicationScoped
-public class CloudHttp {
+public class OutboundHttp {
 
     /** Idle pooled connections are closed well before a server's own idle timeout, so none is reused as it closes. */
     private static final int KEEP_ALIVE_SECONDS = 20;
     private static final int POOL_SIZE = 64;
-    static final Duration TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     public record Reply(int status, String contentType, byte[] body, String retryAfter) {
     }
@@ -55,7 +55,7 @@ public class CloudHttp {
     private final Vertx vertx;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
-    public CloudHttp(Vertx vertx) {
+    public OutboundHttp(Vertx vertx) {
         this.vertx = vertx;
     }
 
@@ -64,8 +64,19 @@ public class CloudHttp {
      * or a path to a PEM file, {@code null} for the JVM's trust store.
      */
     public CompletionStage<Reply> send(String trustedCa, String method, String url, Map<String, String> headers, byte[] body) {
-        RequestOptions o = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(url)
-                .setIdleTimeout(TIMEOUT.toMillis()).setFollowRedirects(false);
+        return send(trustedCa, method, url, headers, body, TIMEOUT);
+    }
+
+    /** {@link #send} waiting at most {@code timeout} without a byte from the peer. */
+    public CompletionStage<Reply> send(String trustedCa, String method, String url, Map<String, String> headers, byte[] body,
+                                       Duration timeout) {
+        RequestOptions o;
+        try {
+            o = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(url)
+                    .setIdleTimeout(timeout.toMillis()).setFollowRedirects(false);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new Unreachable("unusable URL"));
+        }
         headers.forEach((k, v) -> {
             if (v != null) {
                 o.putHeader(k, v);
@@ -88,9 +99,15 @@ public class CloudHttp {
 
     /** {@link #send} for callers on a worker thread (never on an event loop). */
     public Reply sendAndWait(String trustedCa, String method, String url, Map<String, String> headers, byte[] body) {
+        return sendAndWait(trustedCa, method, url, headers, body, TIMEOUT);
+    }
+
+    /** {@link #sendAndWait} waiting at most {@code timeout} without a byte from the peer. */
+    public Reply sendAndWait(String trustedCa, String method, String url, Map<String, String> headers, byte[] body,
+                             Duration timeout) {
         try {
-            return send(trustedCa, method, url, headers, body).toCompletableFuture()
-                    .get(TIMEOUT.toMillis() + 5000, TimeUnit.MILLISECONDS);
+            return send(trustedCa, method, url, headers, body, timeout).toCompletableFuture()
+                    .get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | CompletionException e) {
             throw e.getCause() instanceof Unreachable u ? u : new Unreachable("no answer from " + hostOf(url));
         } catch (TimeoutException e) {
