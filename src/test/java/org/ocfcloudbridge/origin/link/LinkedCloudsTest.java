@@ -54,13 +54,16 @@ class LinkedCloudsTest {
 
     @Test
     void aCloudGivenByItsIssuerGetsItsEndpointsFromDiscoveryAndLinksThroughThem() {
-        String base = OriginLinks.base();
+        // The issuer is this daemon's public URL, which its discovery document names.
+        String base = OriginLinks.BASE;
         String secret = "discovered-secret-" + UUID.randomUUID();
         String client = OAuthTestClient.newClient(base + "/link/callback", secret, List.of("r:*", "w:*"));
         Map<String, Object> body = cloud(name(), base, null);
         body.put("clientId", client);
         body.put("clientSecret", secret);
-        add(body).then().statusCode(201)
+        Response added = add(body);
+        org.junit.jupiter.api.Assertions.assertEquals(201, added.statusCode(), added.asString());
+        added.then()
                 .body("authorizationEndpoint", equalTo(base + "/oauth2/authorize"))
                 .body("tokenEndpoint", equalTo(base + "/oauth2/token"));
         String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
@@ -70,11 +73,11 @@ class LinkedCloudsTest {
     @Test
     void discoveryThatCannotBeTrustedOrReachedIsRefused() {
         // The same document fetched under another name names its own issuer: not the one asked for.
-        add(cloud(name(), "http://127.0.0.1:" + io.restassured.RestAssured.port, null)).then().statusCode(400)
+        add(cloud(name(), OriginLinks.BASE.replace("localhost", "127.0.0.1"), null)).then().statusCode(400)
                 .body("error", containsString("another issuer"));
         add(cloud(name(), "http://127.0.0.1:9", null)).then().statusCode(502).body("error", containsString("discovery"));
         add(cloud(name(), null, null)).then().statusCode(400).body("error", containsString("issuer"));
-        add(cloud(name(), OriginLinks.base(), "not a certificate")).then().statusCode(400).body("error", containsString("trustedCa"));
+        add(cloud(name(), OriginLinks.BASE, "not a certificate")).then().statusCode(400).body("error", containsString("trustedCa"));
     }
 
     @Test
