@@ -6,9 +6,15 @@ import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.identity.InvalidTokenException;
 import org.ocfcloudbridge.identity.TokenVerifier;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.Set;
 
 /**
@@ -38,15 +44,48 @@ public class VendorAuthenticator {
         }
         JWTAuthContextInfo info = new JWTAuthContextInfo();
         String key = v.publicKey().orElse(null);
+        if (key != null && !key.contains("-----BEGIN") && java.nio.file.Files.isReadable(java.nio.file.Path.of(key))) {
+            try {
+                String text = java.nio.file.Files.readString(java.nio.file.Path.of(key));
+                key = text.contains("-----BEGIN") ? text : key;
+            } catch (java.io.IOException e) {
+                throw new BridgeConfigException("bridge.origin.vendor.public-key", "cannot be read");
+            }
+        }
+        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256,
+                SignatureAlgorithm.EDDSA));
         if (key != null && key.contains("-----BEGIN")) {
-            info.setPublicKeyContent(key);
+            // Decoded here: SmallRye reads PEM text as RSA, and vendors sign with EC or EdDSA keys as well.
+            PublicKey decoded = decodePem(key);
+            info.setPublicVerificationKey(decoded);
+            info.setSignatureAlgorithm(Set.of(switch (decoded.getAlgorithm()) {
+                case "EC" -> SignatureAlgorithm.ES256;
+                case "RSA" -> SignatureAlgorithm.RS256;
+                default -> SignatureAlgorithm.EDDSA;
+            }));
         } else {
             info.setPublicKeyLocation(key != null ? key : v.jwksUrl().get());
         }
         v.issuer().ifPresent(info::setIssuedBy);
-        info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.ES256, SignatureAlgorithm.PS256,
-                SignatureAlgorithm.EDDSA));
         parser = new DefaultJWTParser(info);
+    }
+
+    /** A PEM {@code PUBLIC KEY} of any of the algorithms vendors sign with. */
+    static PublicKey decodePem(String pem) {
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").trim());
+        } catch (IllegalArgumentException e) {
+            throw new BridgeConfigException("bridge.origin.vendor.public-key", "is not a PEM public key");
+        }
+        for (String algorithm : new String[] {"EC", "RSA", "Ed25519"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException notThisOne) {
+                // try the next algorithm
+            }
+        }
+        throw new BridgeConfigException("bridge.origin.vendor.public-key", "is not an EC, RSA or Ed25519 public key");
     }
 
     /** The vendor user id of a token from an {@code Authorization: Bearer} header or a {@code token} parameter. */
