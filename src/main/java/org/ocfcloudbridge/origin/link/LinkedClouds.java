@@ -93,6 +93,13 @@ public class LinkedClouds {
     }
 
     public LinkedCloud add(Definition given) {
+        if (given.trustedCa() != null && !given.trustedCa().isBlank()) {
+            try {
+                OutboundHttp.checkTrustedCa(given.trustedCa());
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(e.getMessage());
+            }
+        }
         Definition d = withDiscovery(given);
         if (d.name() == null || !d.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new Invalid("name must be 1 to 64 letters, digits, '.', '_' or '-'");
@@ -108,13 +115,6 @@ public class LinkedClouds {
         }
         if (d.clientId() == null || d.clientId().isBlank()) {
             throw new Invalid("clientId is required");
-        }
-        if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
-            try {
-                OutboundHttp.checkTrustedCa(d.trustedCa());
-            } catch (IllegalArgumentException e) {
-                throw new Invalid(e.getMessage());
-            }
         }
         return QuarkusTransaction.requiringNew().call(() -> {
             if (LinkedCloud.findById(d.name()) != null) {
@@ -146,13 +146,6 @@ public class LinkedClouds {
         }
         if (!Inputs.httpUrl(d.issuer())) {
             throw new Invalid("issuer must be an absolute http or https URL");
-        }
-        if (d.trustedCa() != null && !d.trustedCa().isBlank()) {
-            try {
-                OutboundHttp.checkTrustedCa(d.trustedCa());
-            } catch (IllegalArgumentException e) {
-                throw new Invalid(e.getMessage());
-            }
         }
         String issuer = d.issuer().replaceAll("/+$", "");
         String url = issuer + "/.well-known/openid-configuration";
