@@ -80,7 +80,7 @@ public class VendorEvents {
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
         // Event ids must follow commit order, or a reader resuming "after id N" (the event stream) could pass over an id
         // that commits late. Writers take their ids one transaction at a time, behind this row lock, held to commit.
-        BridgeSetting.<BridgeSetting>find("name", ORDER).withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
+        BridgeSetting.findById(ORDER, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         VendorEvent e = new VendorEvent();
         e.vendorUser = vendorUser;
         e.linkId = linkId;
