@@ -40,6 +40,11 @@ public class OutboundHttp {
     /** Idle pooled connections are closed well before a server's own idle timeout, so none is reused as it closes. */
     private static final int KEEP_ALIVE_SECONDS = 20;
     private static final int POOL_SIZE = 64;
+    /** Requests waiting for a pooled connection beyond this fail at once instead of piling up in memory. */
+    private static final int MAX_WAITING = 4096;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Answers are read whole; a peer announcing more than this is cut off (devices' representations are small). */
+    private static final long MAX_BODY = 16L * 1024 * 1024;
     public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     public record Reply(int status, String contentType, byte[] body, String retryAfter) {
@@ -72,7 +77,9 @@ public class OutboundHttp {
                                        Duration timeout) {
         RequestOptions o;
         try {
+            // Connect timeout here bounds the wait for a pooled connection too; the idle timeout a silent peer.
             o = new RequestOptions().setMethod(HttpMethod.valueOf(method)).setAbsoluteURI(url)
+                    .setConnectTimeout(Math.min(timeout.toMillis(), CONNECT_TIMEOUT.toMillis()))
                     .setIdleTimeout(timeout.toMillis()).setFollowRedirects(false);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new Unreachable("unusable URL"));
@@ -89,9 +96,22 @@ public class OutboundHttp {
             return CompletableFuture.failedFuture(new Unreachable(e.getMessage()));
         }
         return client.request(o)
-                .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
-                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader(Headers.CONTENT_TYPE),
-                        b.getBytes(), resp.getHeader(Headers.RETRY_AFTER))))
+                .compose(req -> {
+                    // A peer trickling bytes never trips the idle timeout: the whole exchange has a deadline as well.
+                    long deadline = vertx.setTimer(timeout.toMillis(), t -> req.reset());
+                    return (body == null ? req.send() : req.send(Buffer.buffer(body)))
+                            .compose(resp -> {
+                                String length = resp.getHeader("Content-Length");
+                                if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > MAX_BODY) {
+                                    req.reset();
+                                    return io.vertx.core.Future.failedFuture(new Unreachable("answer from " + hostOf(url)
+                                            + " larger than " + MAX_BODY + " bytes"));
+                                }
+                                return resp.body().map(b -> new Reply(resp.statusCode(), resp.getHeader(Headers.CONTENT_TYPE),
+                                        b.getBytes(), resp.getHeader(Headers.RETRY_AFTER)));
+                            })
+                            .onComplete(done -> vertx.cancelTimer(deadline));
+                })
                 .toCompletionStage()
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof Unreachable ? e
                         : new Unreachable("no answer from " + hostOf(url) + " (" + e.getClass().getSimpleName() + ")")));
@@ -138,11 +158,11 @@ public class OutboundHttp {
         String key = trustedCa == null || trustedCa.isBlank() ? "" : trustedCa;
         return clients.computeIfAbsent(key, k -> {
             HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-                    .setConnectTimeout((int) Duration.ofSeconds(10).toMillis()).setVerifyHost(true);
+                    .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis()).setVerifyHost(true);
             if (!k.isEmpty()) {
                 options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(pem(k))));
             }
-            return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+            return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE).setMaxWaitQueueSize(MAX_WAITING));
         });
     }
 

@@ -58,11 +58,12 @@ public class VendorAuthenticator {
             // Decoded here: SmallRye reads PEM text as RSA, and vendors sign with EC or EdDSA keys as well.
             PublicKey decoded = decodePem(key);
             info.setPublicVerificationKey(decoded);
-            info.setSignatureAlgorithm(Set.of(switch (decoded.getAlgorithm()) {
-                case "EC" -> SignatureAlgorithm.ES256;
-                case "RSA" -> SignatureAlgorithm.RS256;
-                default -> SignatureAlgorithm.EDDSA;
-            }));
+            info.setSignatureAlgorithm(switch (decoded.getAlgorithm()) {
+                case "EC" -> Set.of(SignatureAlgorithm.ES256, SignatureAlgorithm.ES384, SignatureAlgorithm.ES512);
+                case "RSA" -> Set.of(SignatureAlgorithm.RS256, SignatureAlgorithm.RS384, SignatureAlgorithm.RS512,
+                        SignatureAlgorithm.PS256, SignatureAlgorithm.PS384, SignatureAlgorithm.PS512);
+                default -> Set.of(SignatureAlgorithm.EDDSA);
+            });
         } else {
             info.setPublicKeyLocation(key != null ? key : v.jwksUrl().get());
         }

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -181,7 +182,10 @@ public class Console {
 
     @POST
     @Path("console/logout")
-    public Response logout() {
+    public Response logout(@HeaderParam("Origin") String origin, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
         return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, "", 0)).build();
     }
 
@@ -189,11 +193,16 @@ public class Console {
     @GET
     @Path("console/link/{cloud}")
     public Response link(@CookieParam(SESSION) String session, @PathParam("cloud") String cloud) {
-        if (user(session) == null) {
+        String user = user(session);
+        if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
         }
-        return Response.seeOther(URI.create("/link/" + enc(cloud) + "?return_to=" + enc(base() + "/") + "&token=" + enc(session)))
-                .build();
+        // Started here from the session, so the user's token never travels in a URL.
+        try {
+            return Response.seeOther(linking.start(user, cloud, base() + "/")).build();
+        } catch (AccountLinking.Failure e) {
+            return Response.seeOther(URI.create("/?error=" + enc(e.error))).build();
+        }
     }
 
     /**
@@ -223,16 +232,21 @@ public class Console {
     /** Sets a switch through the proxy path (Origin → Target → device) and comes back to the page. */
     @POST
     @Path("console/switch")
-    public Response flip(@CookieParam(SESSION) String session, @FormParam("link") String link, @FormParam("device") String device,
-                         @FormParam("href") String href, @FormParam("value") boolean value) {
-        return update(session, link, device, href, "{\"value\":" + value + "}");
+    public Response flip(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                         @HeaderParam("Sec-Fetch-Site") String fetchSite, @FormParam("link") String link,
+                         @FormParam("device") String device, @FormParam("href") String href, @FormParam("value") boolean value) {
+        return update(session, origin, fetchSite, link, device, href, "{\"value\":" + value + "}");
     }
 
     /** Sends a JSON representation to a resource through the proxy path and comes back to the page. */
     @POST
     @Path("console/update")
-    public Response update(@CookieParam(SESSION) String session, @FormParam("link") String link, @FormParam("device") String device,
-                           @FormParam("href") String href, @FormParam("body") String body) {
+    public Response update(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                           @HeaderParam("Sec-Fetch-Site") String fetchSite, @FormParam("link") String link,
+                           @FormParam("device") String device, @FormParam("href") String href, @FormParam("body") String body) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
         String user = user(session);
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
@@ -269,7 +283,11 @@ public class Console {
     /** Unlinks an account: its subscriptions at the Target end, its tokens and devices are forgotten. */
     @POST
     @Path("console/unlink")
-    public Response unlink(@CookieParam(SESSION) String session, @FormParam("link") String link) {
+    public Response unlink(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                           @HeaderParam("Sec-Fetch-Site") String fetchSite, @FormParam("link") String link) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
         String user = user(session);
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
@@ -281,6 +299,27 @@ public class Console {
         sync.unsubscribeAll(id);
         linking.unlink(user, id);
         return Response.seeOther(URI.create("/")).build();
+    }
+
+    /**
+     * The page's forms change devices and links with the session cookie alone: besides SameSite=Lax (which a sibling
+     * site passes), a form must come from this page's own origin, as browsers tell by {@code Sec-Fetch-Site} and
+     * {@code Origin}. A client sending neither (curl, an old browser) is let through: it holds the cookie itself.
+     */
+    private boolean sameOrigin(String origin, String fetchSite) {
+        if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")) {
+            return false;
+        }
+        if (origin == null) {
+            return true;
+        }
+        URI own = URI.create(base());
+        String expected = own.getScheme() + "://" + own.getAuthority();
+        return origin.equalsIgnoreCase(expected);
+    }
+
+    private static Response forbidden() {
+        return Response.status(403).type(MediaType.TEXT_PLAIN).entity("this form must come from the bridge's own page").build();
     }
 
     private String user(String session) {

@@ -174,6 +174,13 @@ public class LinkedClouds {
         if (authorization == null || token == null) {
             throw new Invalid("the issuer's discovery document lacks authorization_endpoint or token_endpoint");
         }
+        // The token endpoint receives the client secret and refresh tokens: never over a weaker scheme than the issuer's.
+        String scheme = java.net.URI.create(issuer).getScheme();
+        for (String endpoint : new String[] {authorization, token}) {
+            if (!Inputs.httpUrl(endpoint) || !scheme.equalsIgnoreCase(java.net.URI.create(endpoint).getScheme())) {
+                throw new Invalid("the discovery document's endpoints must be " + scheme + " URLs like the issuer");
+            }
+        }
         return new Definition(d.name(), d.apiUrl(), authorization, token, d.clientId(), d.clientSecret(), d.scopes(),
                 d.trustedCa(), d.issuer());
     }

@@ -113,12 +113,9 @@ public class TargetClient {
                                              String contentType, byte[] body) {
         Session s;
         try {
-            s = session(linkId);
+            s = session(linkId, vendorUser);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
-        }
-        if (vendorUser != null && !vendorUser.equals(s.vendorUser())) {
-            return CompletableFuture.failedFuture(new NoSuchLink());
         }
         Session first = s;
         return send(first, method, path, accept, contentType, body).thenCompose(a -> a.status() != 401 ? CompletableFuture.completedFuture(a)
@@ -130,12 +127,16 @@ public class TargetClient {
     /** {@link #callAsync} for a worker thread that waits for the answer. */
     public Answer call(UUID linkId, String method, String path, String accept, String contentType, byte[] body) {
         try {
-            return callAsync(null, linkId, method, path, accept, contentType, body).toCompletableFuture().get();
+            // Two exchanges at most (a 401, a refresh, the retry), each with its own deadline.
+            return callAsync(null, linkId, method, path, accept, contentType, body).toCompletableFuture()
+                    .get(3 * OutboundHttp.TIMEOUT.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (ExecutionException | CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             throw new Unreachable("the Target Cloud cannot be reached");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new Unreachable("the Target Cloud did not answer in time");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unreachable("interrupted");
@@ -147,9 +148,13 @@ public class TargetClient {
         sessions.remove(linkId);
     }
 
-    private Session session(UUID linkId) {
+    /** The link's session when it is {@code vendorUser}'s (any owner's when null); never another user's link's state. */
+    private Session session(UUID linkId, String vendorUser) {
         long now = System.nanoTime();
         Session cached = sessions.get(linkId);
+        if (cached != null && vendorUser != null && !vendorUser.equals(cached.vendorUser())) {
+            throw new NoSuchLink();
+        }
         if (cached != null && cached.usable(now)) {
             return cached;
         }
@@ -161,6 +166,10 @@ public class TargetClient {
         });
         if (c == null || c.cloud() == null) {
             sessions.remove(linkId);
+            throw new NoSuchLink();
+        }
+        if (vendorUser != null && !vendorUser.equals(c.account().vendorUser)) {
+            // Checked before the link's state or a refresh: another user learns nothing of it and changes nothing.
             throw new NoSuchLink();
         }
         if (c.account().state != LinkedAccount.State.LINKED) {

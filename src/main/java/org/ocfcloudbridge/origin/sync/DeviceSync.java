@@ -13,6 +13,7 @@ import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.ops.Inputs;
+import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TargetClient;
@@ -134,6 +135,9 @@ public class DeviceSync {
             wanted.add(key(DEVICE, di, null));
             d.path("links").forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
         });
+        // Learn first whether this Target answers subscription reads at all (one that surely exists, if any).
+        held.stream().filter(s -> s.targetId != null && wanted.contains(key(s.level, s.deviceId, s.href)))
+                .limit(3).takeWhile(s -> !readsSubscriptions.contains(linkId)).forEach(s -> existsAtTarget(linkId, s));
         Map<String, OriginSubscription> have = new HashMap<>();
         for (OriginSubscription s : held) {
             String k = key(s.level, s.deviceId, s.href);
@@ -209,7 +213,10 @@ public class DeviceSync {
         UUID local = UUID.randomUUID();
         String secret = Secrets.randomToken().substring(0, 32);
         // Stored before asking: the Target sends the first notifications right after its 201, maybe before we read it.
-        QuarkusTransaction.requiringNew().run(() -> {
+        boolean linked = QuarkusTransaction.requiringNew().call(() -> {
+            if (LinkedAccount.findById(linkId, jakarta.persistence.LockModeType.PESSIMISTIC_READ) == null) {
+                return false; // unlinked while this sync ran
+            }
             OriginSubscription s = new OriginSubscription();
             s.id = local;
             s.linkId = linkId;
@@ -220,7 +227,11 @@ public class DeviceSync {
             s.lastSeq = -1;
             s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
             s.persist();
+            return true;
         });
+        if (!linked) {
+            return;
+        }
         String path = switch (level) {
             case DEVICES -> "/devices/subscriptions";
             case DEVICE -> "/devices/" + deviceId + "/subscriptions";
@@ -266,12 +277,21 @@ public class DeviceSync {
      * subscription; a Target without one (405, or anything else) is taken at its word that it keeps what it accepted.
      */
     private boolean existsAtTarget(UUID linkId, OriginSubscription s) {
+        int status;
         try {
-            return target.call(linkId, "GET", subscriptionPath(s) + s.targetId, MediaTypes.JSON, null, null).status() != 404;
+            status = target.call(linkId, "GET", subscriptionPath(s) + s.targetId, MediaTypes.JSON, null, null).status();
         } catch (TargetClient.Unreachable e) {
             return true;
         }
+        if (status == 200) {
+            readsSubscriptions.add(linkId);
+        }
+        // A 404 from a Target never seen answering this read may be its router taking the path for a resource's.
+        return status != 404 || !readsSubscriptions.contains(linkId);
     }
+
+    /** Links whose Target answered a subscription read with 200 at least once (the read is plgd's, not the spec's). */
+    private final Set<UUID> readsSubscriptions = ConcurrentHashMap.newKeySet();
 
     private static String subscriptionPath(OriginSubscription s) {
         return switch (s.level) {
@@ -294,11 +314,29 @@ public class DeviceSync {
         }
     }
 
-    /** Unsubscribes everything the link holds (before the link is forgotten). */
+    /**
+     * Unsubscribes everything the link holds (before the link is forgotten): the DELETEs go out together and are
+     * waited for {@link OutboundHttp#TIMEOUT} at most, so an unreachable Target cannot hold the caller for minutes
+     * (what it missed ends through the inbox's 410 at its next notification).
+     */
     public void unsubscribeAll(UUID linkId) {
-        for (OriginSubscription s : QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
-                "linkId", linkId))) {
-            unsubscribe(linkId, s);
+        List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
+                "linkId", linkId));
+        QuarkusTransaction.requiringNew().run(() -> OriginSubscription.delete("linkId", linkId));
+        List<java.util.concurrent.CompletableFuture<?>> deletes = new ArrayList<>();
+        for (OriginSubscription s : held) {
+            if (s.targetId != null) {
+                deletes.add(target.callAsync(null, linkId, "DELETE", subscriptionPath(s) + s.targetId, null, null, null)
+                        .toCompletableFuture().exceptionally(e -> null));
+            }
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(deletes.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(OutboundHttp.TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.infof("link %s: not every subscription could be ended at the Target (%s)", linkId, e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -86,9 +86,11 @@ class LinkedCloudsTest {
         HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(TlsMaterial.serverContext(pair[0], pair[1], null)));
         String issuer = "https://127.0.0.1:" + server.getAddress().getPort();
+        java.util.concurrent.atomic.AtomicBoolean downgrade = new java.util.concurrent.atomic.AtomicBoolean();
         server.createContext("/.well-known/openid-configuration", ex -> {
+            String token = downgrade.get() ? issuer.replace("https:", "http:") + "/token" : issuer + "/token";
             byte[] doc = ("{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
-                    + "\"token_endpoint\":\"" + issuer + "/token\"}").getBytes(StandardCharsets.UTF_8);
+                    + "\"token_endpoint\":\"" + token + "\"}").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(200, doc.length);
             ex.getResponseBody().write(doc);
@@ -101,6 +103,9 @@ class LinkedCloudsTest {
             add(cloud(name(), issuer, pem)).then().statusCode(201).body("tokenEndpoint", equalTo(issuer + "/token"))
                     .body("trustedCa", equalTo(true));
             add(cloud(name(), issuer, pair[0].toString())).then().statusCode(201);
+            // An https issuer may not send the client secret and refresh tokens to a plain http token endpoint.
+            downgrade.set(true);
+            add(cloud(name(), issuer, pem)).then().statusCode(400).body("error", containsString("https"));
         } finally {
             server.stop(0);
         }

@@ -92,6 +92,8 @@ class DeviceProxyTest {
             assertEquals(409, conflict.statusCode(), conflict.asString());
             given().auth().oauth2(vendorToken).get("/api/v1/links/" + link).then().statusCode(200)
                     .body("state", org.hamcrest.Matchers.equalTo("reauthorize"));
+            // Another vendor user learns nothing of that link, not even that it waits for its user.
+            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
         } finally {
             device.shutdown();
         }
