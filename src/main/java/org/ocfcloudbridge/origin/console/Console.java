@@ -31,7 +31,6 @@ import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
 import org.ocfcloudbridge.origin.link.TargetClient;
-import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkedAccount;
 
 import java.io.IOException;
@@ -70,11 +69,9 @@ public class Console {
     private final AccountLinking linking;
     private final LinkedClouds clouds;
     private final TargetClient target;
-    private final DeviceSync sync;
 
     public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
-                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target, DeviceSync sync) {
-        this.sync = sync;
+                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target) {
         this.console = console;
         this.bridge = bridge;
         this.identity = identity;
@@ -292,13 +289,8 @@ public class Console {
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
         }
-        UUID id = Inputs.uuid(link).orElse(null);
-        if (id == null || linking.linkOf(user, id).isEmpty()) {
-            return Response.seeOther(URI.create("/?error=no-such-link")).build();
-        }
-        sync.unsubscribeAll(id);
-        linking.unlink(user, id);
-        return Response.seeOther(URI.create("/")).build();
+        boolean unlinked = Inputs.uuid(link).filter(id -> linking.unlink(user, id)).isPresent();
+        return Response.seeOther(URI.create(unlinked ? "/" : "/?error=no-such-link")).build();
     }
 
     /**

@@ -53,7 +53,11 @@ public class DeadLettersAdminResource {
                     ? WebhookDelivery.<WebhookDelivery>find("deadAt is not null order by id").page(0, MAX_LISTED).list()
                     : WebhookDelivery.<WebhookDelivery>find("deadAt is not null and webhook = ?1 order by id", webhook)
                             .page(0, MAX_LISTED).list();
-            return dead.stream().map(DeadLettersAdminResource::view).toList();
+            Map<Long, VendorEvent> events = new java.util.HashMap<>();
+            if (!dead.isEmpty()) {
+                VendorEvent.<VendorEvent>list("id in ?1", dead.stream().map(d -> d.eventId).toList()).forEach(e -> events.put(e.id, e));
+            }
+            return dead.stream().map(d -> view(d, events.get(d.eventId))).toList();
         });
     }
 
@@ -107,8 +111,7 @@ public class DeadLettersAdminResource {
         return d == null || d.deadAt == null ? null : d;
     }
 
-    private static Map<String, Object> view(WebhookDelivery d) {
-        VendorEvent e = VendorEvent.findById(d.eventId);
+    private static Map<String, Object> view(WebhookDelivery d, VendorEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id);
         m.put("webhook", d.webhook);

@@ -64,10 +64,7 @@ public class VendorEventStream {
         // The web page listens with EventSource, which cannot send headers: its same-site session cookie stands in.
         String user = vendor.user(authorization, token != null ? token : consoleSession);
         Long resume = parse(lastEventHeader != null ? lastEventHeader : lastEventParam);
-        AtomicLong last = new AtomicLong(resume != null ? resume : QuarkusTransaction.requiringNew().call(() -> {
-            Long max = VendorEvent.getEntityManager().createQuery("select max(e.id) from VendorEvent e", Long.class).getSingleResult();
-            return max == null ? 0L : max;
-        }));
+        AtomicLong last = new AtomicLong(resume != null ? resume : VendorEvents.lastIdOf(user));
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
         task.set(pollers.scheduleWithFixedDelay(() -> {
             if (sink.isClosed()) {

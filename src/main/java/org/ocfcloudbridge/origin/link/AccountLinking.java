@@ -12,6 +12,7 @@ import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.LinkRequest;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
@@ -59,10 +60,12 @@ public class AccountLinking {
     private final BridgeConfig bridge;
     private final OutboundHttp http;
     private final TargetClient target;
+    private final DeviceSync sync;
     private final VendorEvents events;
 
     public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events,
-                          OutboundHttp http, TargetClient target) {
+                          OutboundHttp http, TargetClient target, DeviceSync sync) {
+        this.sync = sync;
         this.events = events;
         this.http = http;
         this.target = target;
@@ -276,9 +279,16 @@ public class AccountLinking {
         }
     }
 
-    /** Forgets the link, its tokens and its device set (unsubscribe first: see {@code DeviceSync.unsubscribeAll}). */
+    /**
+     * Unlinks: the Target's subscriptions end first, while the link's token still works; then the link, its tokens and
+     * its device set are forgotten and the vendor is told. False when it is not {@code vendorUser}'s link.
+     */
     public boolean unlink(String vendorUser, UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> {
+        if (linkOf(vendorUser, id).isEmpty()) {
+            return false;
+        }
+        sync.unsubscribeAll(id);
+        boolean gone = QuarkusTransaction.requiringNew().call(() -> {
             LinkedAccount a = LinkedAccount.findById(id);
             if (a == null || !a.vendorUser.equals(vendorUser)) {
                 return false;
@@ -286,12 +296,9 @@ public class AccountLinking {
             events.record(vendorUser, id, null, VendorEvents.LINK_STATE, stateJson("unlinked", a.cloudName));
             a.delete();
             return true;
-        }) && forgotten(id);
-    }
-
-    private boolean forgotten(UUID id) {
+        });
         target.forget(id);
-        return true;
+        return gone;
     }
 
     static String stateJson(String state, String cloud) {

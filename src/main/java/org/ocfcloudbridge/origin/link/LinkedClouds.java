@@ -65,9 +65,13 @@ public class LinkedClouds {
     }
 
     void seed(@Observes @Priority(40) StartupEvent event) {
-        if (!bridge.origin().enabled()) {
-            return;
+        if (bridge.origin().enabled()) {
+            seedConfigured(true);
         }
+    }
+
+    /** Adds the configured clouds not stored yet; at start-up a definition that cannot work stops the daemon. */
+    private void seedConfigured(boolean starting) {
         config.clouds().forEach((name, c) -> {
             if (find(name).isEmpty()) {
                 try {
@@ -75,7 +79,11 @@ public class LinkedClouds {
                             c.clientId(), c.clientSecret().orElse(null), c.scopes(), c.trustedCa().orElse(null),
                             c.issuer().orElse(null)));
                 } catch (Invalid e) {
-                    throw new BridgeConfigException("bridge.origin.clouds." + name, e.getMessage());
+                    if (starting) {
+                        throw new BridgeConfigException("bridge.origin.clouds." + name, e.getMessage());
+                    }
+                    // The issuer's document changed since start-up: one line, no stack trace every minute.
+                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
                 } catch (Unavailable e) {
                     // The issuer may be starting too: the bridge starts, and tries again in a minute.
                     LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
@@ -88,7 +96,7 @@ public class LinkedClouds {
     @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void seedLater() {
         if (bridge.origin().enabled() && config.clouds().keySet().stream().anyMatch(n -> find(n).isEmpty())) {
-            seed(null);
+            seedConfigured(false);
         }
     }
 

@@ -53,12 +53,8 @@ public class LinksApi {
     @Path("{id}")
     public Response unlink(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
         String user = vendor.user(authorization, null);
-        return mine(user, id).map(link -> {
-            // Unsubscribed at the Target first, while the link's token still works; then the tokens are forgotten.
-            sync.unsubscribeAll(link);
-            linking.unlink(user, link);
-            return Response.noContent().build();
-        }).orElseGet(LinksApi::notFound);
+        return Inputs.uuid(id).filter(link -> linking.unlink(user, link)).map(link -> Response.noContent().build())
+                .orElseGet(LinksApi::notFound);
     }
 
     @POST

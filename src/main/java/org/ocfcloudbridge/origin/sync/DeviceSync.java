@@ -232,11 +232,7 @@ public class DeviceSync {
         if (!linked) {
             return;
         }
-        String path = switch (level) {
-            case DEVICES -> "/devices/subscriptions";
-            case DEVICE -> "/devices/" + deviceId + "/subscriptions";
-            default -> "/devices/" + deviceId + Inputs.hrefPath(href) + "/subscriptions";
-        };
+        String path = subscriptions(level, deviceId, href);
         List<String> types = switch (level) {
             case DEVICES -> EventTypes.DEVICES_LEVEL;
             case DEVICE -> EventTypes.DEVICE_LEVEL;
@@ -279,7 +275,7 @@ public class DeviceSync {
     private boolean existsAtTarget(UUID linkId, OriginSubscription s) {
         int status;
         try {
-            status = target.call(linkId, "GET", subscriptionPath(s) + s.targetId, MediaTypes.JSON, null, null).status();
+            status = target.call(linkId, "GET", subscriptionPath(s), MediaTypes.JSON, null, null).status();
         } catch (TargetClient.Unreachable e) {
             return true;
         }
@@ -293,12 +289,18 @@ public class DeviceSync {
     /** Links whose Target answered a subscription read with 200 at least once (the read is plgd's, not the spec's). */
     private final Set<UUID> readsSubscriptions = ConcurrentHashMap.newKeySet();
 
-    private static String subscriptionPath(OriginSubscription s) {
-        return switch (s.level) {
-            case DEVICES -> "/devices/subscriptions/";
-            case DEVICE -> "/devices/" + s.deviceId + "/subscriptions/";
-            default -> "/devices/" + s.deviceId + Inputs.hrefPath(s.href) + "/subscriptions/";
+    /** Where a subscription of this level is made at the Target (Cloud API §5). */
+    private static String subscriptions(String level, String deviceId, String href) {
+        return switch (level) {
+            case DEVICES -> "/devices/subscriptions";
+            case DEVICE -> "/devices/" + deviceId + "/subscriptions";
+            default -> "/devices/" + deviceId + Inputs.hrefPath(href) + "/subscriptions";
         };
+    }
+
+    /** Where the Target keeps this subscription (its read and its DELETE). */
+    private static String subscriptionPath(OriginSubscription s) {
+        return subscriptions(s.level, s.deviceId, s.href) + "/" + s.targetId;
     }
 
     /** Ends a subscription here and, when the Target knows it, there. */
@@ -308,7 +310,7 @@ public class DeviceSync {
             return;
         }
         try {
-            target.call(linkId, "DELETE", subscriptionPath(s) + s.targetId, null, null, null);
+            target.call(linkId, "DELETE", subscriptionPath(s), null, null, null);
         } catch (RuntimeException e) {
             LOG.debugf("link %s: unsubscribing %s failed: %s", linkId, s.targetId, e.getMessage());
         }
@@ -326,7 +328,7 @@ public class DeviceSync {
         List<java.util.concurrent.CompletableFuture<?>> deletes = new ArrayList<>();
         for (OriginSubscription s : held) {
             if (s.targetId != null) {
-                deletes.add(target.callAsync(null, linkId, "DELETE", subscriptionPath(s) + s.targetId, null, null, null)
+                deletes.add(target.callAsync(null, linkId, "DELETE", subscriptionPath(s), null, null, null)
                         .toCompletableFuture().exceptionally(e -> null));
             }
         }
