@@ -162,6 +162,8 @@ class DeviceLifecycleTest {
             CoapResponse after = again.post("/oic/sec/session", signIn(account.uid, di, refreshed));
             assertEquals(ResponseCode.UNAUTHORIZED, after.getCode(), "tokens end with the registration");
         }
+        // Device events are delivered on the device's lane, after the CoAP answers: wait for the last one.
+        events.await(di, DeviceEvent.Type.UNREGISTERED);
         assertEquals(List.of(DeviceEvent.Type.REGISTERED, DeviceEvent.Type.ONLINE, DeviceEvent.Type.PUBLISHED,
                 DeviceEvent.Type.UNPUBLISHED, DeviceEvent.Type.OFFLINE, DeviceEvent.Type.ONLINE, DeviceEvent.Type.OFFLINE,
                 DeviceEvent.Type.UNREGISTERED), events.typesFor(di));
