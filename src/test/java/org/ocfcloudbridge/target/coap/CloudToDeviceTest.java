@@ -83,6 +83,7 @@ class CloudToDeviceTest {
                     "the first notification carries the current state");
             device.setTemperature(25.5);
             awaitTwin(di, "/temperature", n -> n.get("temperature").doubleValue() == 25.5);
+            events.await(di, DeviceEvent.Type.CONTENT_CHANGED); // fired on the device's lane after the twin commits
             assertTrue(events.typesFor(di).contains(DeviceEvent.Type.CONTENT_CHANGED));
 
             DeviceConnections.DeviceResponse sw = connections.get(di, "/switch").toCompletableFuture().get(5, TimeUnit.SECONDS);

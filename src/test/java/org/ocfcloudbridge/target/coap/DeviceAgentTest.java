@@ -61,6 +61,9 @@ class DeviceAgentTest {
 
             assertTrue(sessions.disconnect(di));
             await(() -> agent.reconnects() >= 1 && agent.state() == DeviceAgent.State.ONLINE && sessions.isOnline(di), "back online");
+            // The ONLINE event follows the sign-in on the device's lane: wait for it, not only for the session.
+            await(() -> events.typesFor(di).lastIndexOf(DeviceEvent.Type.ONLINE) > events.typesFor(di).indexOf(DeviceEvent.Type.OFFLINE),
+                    "the ONLINE event after the OFFLINE one");
             List<DeviceEvent.Type> types = events.typesFor(di);
             assertEquals(1, types.stream().filter(t -> t == DeviceEvent.Type.REGISTERED).count(), "signed up once: " + types);
             assertTrue(types.indexOf(DeviceEvent.Type.OFFLINE) < types.lastIndexOf(DeviceEvent.Type.ONLINE), types.toString());
