@@ -99,7 +99,7 @@ public class DeviceDirectory {
     /** Removes the device and everything published for it. */
     public boolean remove(String deviceId) {
         Optional<String> owner = QuarkusTransaction.requiringNew().call(() -> {
-            DeviceRecord d = DeviceRecord.findById(deviceId);
+            DeviceRecord d = EventJournal.fence(List.of(deviceId)).stream().findFirst().orElse(null);
             if (d == null) {
                 return Optional.<String>empty();
             }
@@ -121,6 +121,7 @@ public class DeviceDirectory {
         List<String> hrefs = new ArrayList<>();
         List<Link> published = new ArrayList<>();
         List<Link> all = QuarkusTransaction.requiringNew().call(() -> {
+            EventJournal.fence(List.of(deviceId));
             OffsetDateTime expires = ttlSeconds > 0 ? now().plusSeconds(ttlSeconds) : null;
             List<PublishedLink> existing = PublishedLink.list("key.deviceId", deviceId);
             Set<Long> used = new HashSet<>();
@@ -162,6 +163,7 @@ public class DeviceDirectory {
     /** Unpublishes the given instances, or all of the device's links when {@code instances} is empty. */
     public List<String> unpublish(String deviceId, String ownerId, Collection<Long> instances) {
         List<String> removed = QuarkusTransaction.requiringNew().call(() -> {
+            EventJournal.fence(List.of(deviceId));
             List<PublishedLink> rows = instances.isEmpty()
                     ? PublishedLink.list("key.deviceId", deviceId)
                     : PublishedLink.list("key.deviceId = ?1 and key.ins in ?2", deviceId, instances);
@@ -206,15 +208,19 @@ public class DeviceDirectory {
         }
         List<Expired> gone = QuarkusTransaction.requiringNew().call(() -> {
             List<Expired> out = new ArrayList<>();
+            OffsetDateTime now = now();
+            List<String> devices = PublishedLink.getEntityManager()
+                    .createQuery("select distinct l.key.deviceId from PublishedLink l where l.expiresAt < :now", String.class)
+                    .setParameter("now", now).getResultList();
+            if (devices.isEmpty()) {
+                return out;
+            }
             java.util.Map<String, String> owners = new java.util.HashMap<>();
+            EventJournal.fence(devices).forEach(d -> owners.put(d.id, d.ownerId));
             java.util.Map<String, List<Link>> goneByDevice = new java.util.TreeMap<>();
-            for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1", now())) {
+            for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1 and key.deviceId in ?2", now, devices)) {
                 goneByDevice.computeIfAbsent(l.key.deviceId, k -> new ArrayList<>()).add(toLink(l));
-                String owner = owners.computeIfAbsent(l.key.deviceId, id -> {
-                    DeviceRecord d = DeviceRecord.findById(id);
-                    return d == null ? "" : d.ownerId;
-                });
-                out.add(new Expired(l.key.deviceId, owner.isEmpty() ? null : owner, l.href));
+                out.add(new Expired(l.key.deviceId, owners.get(l.key.deviceId), l.href));
                 l.delete();
             }
             goneByDevice.forEach((di, links) -> journal.links(di, EventTypes.RESOURCES_UNPUBLISHED, links));

@@ -173,15 +173,10 @@ public class DeviceTwin {
         List<Write> changed = new ArrayList<>();
         List<EventJournal.Content> contents = new ArrayList<>();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // A device may have been deregistered since it sent this: its twin is gone with it. A signed-in device is
-        // registered (deregistering ends its session first), so the database is asked only about the others.
-        List<String> unsure = batch.stream().map(Write::deviceId).distinct().filter(d -> !sessions.isOnline(d)).toList();
-        Set<String> registered = new java.util.HashSet<>(batch.stream().map(Write::deviceId).filter(sessions::isOnline).toList());
-        if (!unsure.isEmpty()) {
-            registered.addAll(TwinResource.getEntityManager()
-                    .createQuery("select d.id from DeviceRecord d where d.id in :ids", String.class)
-                    .setParameter("ids", unsure).getResultList());
-        }
+        // A device may have been deregistered since it sent this (its twin went with it); the fence also orders this
+        // change with a subscription being made to it.
+        Set<String> registered = new java.util.HashSet<>();
+        EventJournal.fence(batch.stream().map(Write::deviceId).toList()).forEach(d -> registered.add(d.id));
         for (Write w : batch) {
             if (!registered.contains(w.deviceId())) {
                 continue;

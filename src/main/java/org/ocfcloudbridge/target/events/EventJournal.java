@@ -30,6 +30,11 @@ import java.util.Optional;
  * Turns a change at the Target Cloud into notifications (Part 10 §5): finds the subscriptions that want it and writes
  * one signed notification per subscription into the outbox. Every method must run inside the transaction that makes
  * the change, so a change and its notifications are stored together or not at all.
+ * <p>
+ * A change and a new subscription race: the change's transaction may look for subscriptions before the new one is
+ * committed while the subscription reads the state from before the change, and the subscriber would keep the old
+ * state for good. So both take the device's row lock first ({@link #fence}): whichever comes second waits, and then
+ * either the change is in the subscription's initial state or the change finds the subscription.
  */
 @ApplicationScoped
 public class EventJournal {
@@ -41,6 +46,19 @@ public class EventJournal {
 
     public EventJournal(NotificationDelivery delivery) {
         this.delivery = delivery;
+    }
+
+    /**
+     * Locks the rows of these devices, in id order (two fences never wait on each other crosswise), and returns the
+     * devices that exist. A change to a device must take it before it is journaled; so does a new subscription
+     * before it reads the current state ({@link #initial}).
+     */
+    public static List<DeviceRecord> fence(java.util.Collection<String> deviceIds) {
+        if (deviceIds.isEmpty()) {
+            return List.of();
+        }
+        return DeviceRecord.<DeviceRecord>find("id in ?1 order by id", new java.util.TreeSet<>(deviceIds))
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
     }
 
     /** A devices-level event (registered, unregistered, online, offline) about one device of {@code ownerId}. */
@@ -94,11 +112,15 @@ public class EventJournal {
         }
     }
 
-    /** The current state, one notification per subscribed event type (right after subscribing). */
+    /**
+     * The current state, one notification per subscribed event type (right after subscribing, in its transaction);
+     * the devices concerned are fenced first, so a change made meanwhile is either read here or notified after.
+     */
     public void initial(Subscription s) {
         switch (s.level) {
             case DEVICES -> {
-                List<DeviceRecord> devices = DeviceRecord.list("ownerId = ?1 order by id", s.ownerId);
+                List<DeviceRecord> devices = DeviceRecord.<DeviceRecord>find("ownerId = ?1 order by id", s.ownerId)
+                        .withLock(LockModeType.PESSIMISTIC_WRITE).list();
                 for (String type : s.eventTypeList()) {
                     List<String> ids = switch (type) {
                         case EventTypes.DEVICES_REGISTERED -> devices.stream().map(d -> d.id).toList();
@@ -110,12 +132,14 @@ public class EventJournal {
                 }
             }
             case DEVICE -> {
+                fence(List.of(s.deviceId));
                 for (String type : s.eventTypeList()) {
                     List<Link> current = type.equals(EventTypes.RESOURCES_PUBLISHED) ? liveLinks(s.deviceId) : List.of();
                     append(s, type, links(s, s.deviceId, current));
                 }
             }
             case RESOURCE -> {
+                fence(List.of(s.deviceId));
                 Optional<TwinResource> twin = TwinResource.findByIdOptional(new TwinResource.Key(s.deviceId, s.href));
                 twin.ifPresent(t -> append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, t.content)));
             }

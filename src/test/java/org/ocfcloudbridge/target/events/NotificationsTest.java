@@ -195,6 +195,38 @@ class NotificationsTest {
         }
     }
 
+    /**
+     * A subscription made while its resource changes: whichever of the two the Target stores first, the subscriber
+     * ends on the new representation (its initial state, or a change after it) and never on the old one with the
+     * change lost between the two transactions.
+     */
+    @Test
+    void aSubscriptionMadeWhileItsResourceChangesEndsOnTheNewRepresentation() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        String token = CloudApiUsers.token(user, "r:*");
+        SimulatedDevice device = CloudApiUsers.onlineDevice(user, gateway.tcpPort());
+        java.util.concurrent.ExecutorService changes = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (EventReceiver receiver = new EventReceiver()) {
+            String path = "/api/v1/devices/" + device.di() + "/temperature/subscriptions";
+            for (int i = 1; i <= 30; i++) {
+                double value = 100 + i;
+                int delayMs = i % 4;
+                java.util.concurrent.Future<?> change = changes.submit(() -> {
+                    Thread.sleep(delayMs);
+                    device.setTemperature(value);
+                    return null;
+                });
+                String sub = subscribed(token, path, receiver, List.of("resource_contentchanged"));
+                change.get();
+                receiver.await(n -> sub.equals(n.subscriptionId()) && body(n).path("temperature").asDouble() == value,
+                        Duration.ofSeconds(5));
+            }
+        } finally {
+            changes.shutdownNow();
+            device.shutdown();
+        }
+    }
+
     @Test
     void plgdReceiversCanAskForBareArrays() throws Exception {
         String[] user = OAuthTestClient.newUser();
