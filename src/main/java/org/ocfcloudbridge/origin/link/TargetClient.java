@@ -120,8 +120,7 @@ public class TargetClient {
         Session first = s;
         return send(first, method, path, accept, contentType, body).thenCompose(a -> a.status() != 401 ? CompletableFuture.completedFuture(a)
                 // The refresh reads and locks the database: off the event loop the answer came on.
-                : CompletableFuture.supplyAsync(() -> refresh(linkId, first.accessToken()), executor)
-                        .thenCompose(fresh -> send(fresh, method, path, accept, contentType, body)));
+                : refreshShared(linkId, first.accessToken()).thenCompose(fresh -> send(fresh, method, path, accept, contentType, body)));
     }
 
     /** {@link #callAsync} for a worker thread that waits for the answer. */
@@ -179,11 +178,68 @@ public class TargetClient {
         String token = cipher.open(c.account().accessToken);
         OffsetDateTime expires = c.account().tokenExpiresAt;
         if (expires != null && expires.minus(EARLY).isBefore(OffsetDateTime.now(ZoneOffset.UTC))) {
-            return refresh(linkId, token);
+            return refreshHere(linkId, token);
         }
         Session s = new Session(Cloud.of(c.cloud()), c.account().vendorUser, token, expires, now);
         sessions.put(linkId, s);
         return s;
+    }
+
+    private final Map<UUID, CompletableFuture<Session>> refreshing = new ConcurrentHashMap<>();
+
+    /**
+     * One refresh per link at a time on this instance: the calls that meet an expired token together (a burst of
+     * proxied requests at expiry) share it instead of each holding a worker in the queue for the link's row lock.
+     */
+    private CompletableFuture<Session> refreshShared(UUID linkId, String stale) {
+        CompletableFuture<Session> mine = new CompletableFuture<>();
+        CompletableFuture<Session> running = refreshing.putIfAbsent(linkId, mine);
+        if (running != null) {
+            return running;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    mine.complete(refresh(linkId, stale));
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    refreshing.remove(linkId, mine);
+                }
+            });
+        } catch (RuntimeException rejected) {
+            refreshing.remove(linkId, mine);
+            mine.completeExceptionally(new Unreachable("no thread free to refresh the link's token"));
+        }
+        return mine;
+    }
+
+    /** {@link #refreshShared} on this thread (one that may block), or waiting a bounded time for the one under way. */
+    private Session refreshHere(UUID linkId, String stale) {
+        CompletableFuture<Session> mine = new CompletableFuture<>();
+        CompletableFuture<Session> running = refreshing.putIfAbsent(linkId, mine);
+        if (running == null) {
+            try {
+                Session fresh = refresh(linkId, stale);
+                mine.complete(fresh);
+                return fresh;
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                refreshing.remove(linkId, mine);
+            }
+        }
+        try {
+            return running.get(OutboundHttp.TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new Unreachable("the link's token could not be refreshed");
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new Unreachable("the link's token refresh did not finish in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable("interrupted");
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -95,6 +96,47 @@ class DeviceProxyTest {
             // Another vendor user learns nothing of that link, not even that it waits for its user.
             given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
         } finally {
+            device.shutdown();
+        }
+    }
+
+    /**
+     * Many proxied calls meet a token the Target refuses at once: all of them answer, after one refresh between them.
+     * The Target takes each refresh token once (a second use ends the grant), so a refresh per call would unlink.
+     */
+    @Test
+    void aBurstOfCallsMeetingARefusedTokenSharesOneRefresh() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+            UUID id = UUID.fromString(link);
+            given().auth().oauth2(vendorToken).get(path).then().statusCode(200);
+            UUID grant = QuarkusTransaction.requiringNew().call(() -> org.ocfcloudbridge.store.RefreshToken.<org.ocfcloudbridge.store.RefreshToken>findById(
+                    org.ocfcloudbridge.identity.Secrets.sha256Hex(cipher.open(LinkedAccount.<LinkedAccount>findById(id).refreshToken)))).grantId;
+            java.util.function.Supplier<Long> used = () -> QuarkusTransaction.requiringNew().call(() ->
+                    org.ocfcloudbridge.store.RefreshToken.count("grantId = ?1 and usedAt is not null", grant));
+            long usedBefore = used.get();
+
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("accessToken = ?1, tokenExpiresAt = ?2 where id = ?3",
+                    cipher.seal("revoked-or-garbage"), OffsetDateTime.now().plusHours(1), id));
+            target.forget(id);
+            List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                calls.add(callers.submit(() -> given().auth().oauth2(vendorToken).get(path).statusCode()));
+            }
+            for (java.util.concurrent.Future<Integer> c : calls) {
+                assertEquals(200, c.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(usedBefore + 1, used.get(), "one refresh token used for the whole burst");
+            given().auth().oauth2(vendorToken).get("/api/v1/links/" + link).then().statusCode(200)
+                    .body("state", org.hamcrest.Matchers.equalTo("linked"));
+        } finally {
+            callers.shutdownNow();
             device.shutdown();
         }
     }
