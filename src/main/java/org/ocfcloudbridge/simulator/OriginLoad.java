@@ -125,34 +125,41 @@ public final class OriginLoad {
         // Both paths warm up the same way first (JIT, connection pools): the figures are for a daemon that has been running.
         io.vertx.core.http.HttpClient load = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
                 new io.vertx.core.http.PoolOptions().setHttp1MaxSize(256));
+        long[] proxy = new long[0];
+        long[] direct = new long[0];
+        long[] echo = new long[0];
+        long[] coapEcho = new long[0];
+        // RATE 0 measures the events alone (to profile them).
+        if (rate > 0) {
         paced(load, proxyUrl, vendorToken, rate, Math.min(seconds, 10));
         FAILURES.set(0);
-        long[] proxy = paced(load, proxyUrl, vendorToken, rate, seconds);
+        proxy = paced(load, proxyUrl, vendorToken, rate, seconds);
         String targetUrl = base + "/api/v1/devices/" + device.di() + "/switch";
         String ownerToken = NotificationLoad.userToken(base, admin, targetUser, password);
         paced(load, targetUrl, ownerToken, rate, Math.min(seconds, 10));
-        long[] direct = paced(load, targetUrl, ownerToken, rate, seconds);
+        direct = paced(load, targetUrl, ownerToken, rate, seconds);
         paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, Math.min(seconds, 10));
-        long[] echo = paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
-        long[] coapEcho = LoadDevices.bareCaliforniumEcho(Math.max(2000, rate * 2));
+        echo = paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
+        coapEcho = LoadDevices.bareCaliforniumEcho(Math.max(2000, rate * 2));
         Arrays.sort(coapEcho);
+        }
         System.out.printf("proxy through both roles at %d/s: p50 %.3f ms p99 %.3f ms%n", rate, ms(proxy, 50), ms(proxy, 99));
         System.out.printf("Target API alone at %d/s:          p50 %.3f ms p99 %.3f ms%n", rate, ms(direct, 50), ms(direct, 99));
         System.out.printf("bare HTTP echo at %d/s:            p50 %.3f ms p99 %.3f ms%n", rate, ms(echo, 50), ms(echo, 99));
         System.out.printf("bare CoAP echo (Californium TCP):  p50 %.3f ms p99 %.3f ms%n", pctMicros(coapEcho, 50) / 1000.0,
                 pctMicros(coapEcho, 99) / 1000.0);
 
-        long interval = TimeUnit.SECONDS.toNanos(1) / eventRate;
-        long next = System.nanoTime();
-        double value = 100;
-        for (int i = 0; i < eventRate * seconds; i++) {
-            NotificationLoad.pace(next);
-            next += interval;
-            value += 0.5;
-            changedAtWall.put(value, System.currentTimeMillis());
-            changedAt.put(value, System.nanoTime());
-            fleet.get(i % fleet.size()).setTemperature(value);
+        // The event path warms up as the proxy did (JIT, pools): the same rate for up to 10 s, then until it drained.
+        double value = changes(fleet, eventRate, Math.min(seconds, 10), 100, changedAt, changedAtWall);
+        long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!changedAt.isEmpty() && System.nanoTime() < drained) {
+            Thread.sleep(100);
         }
+        changedAt.clear();
+        changedAtWall.clear();
+        eventLatencies.clear();
+        inboxLatencies.clear();
+        changes(fleet, eventRate, seconds, value, changedAt, changedAtWall);
         Thread.sleep(5000);
         long[] events;
         long[] inbox;
@@ -173,6 +180,22 @@ public final class OriginLoad {
         fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
+    }
+
+    /** Temperature changes at a steady rate, spread over the fleet; returns the last value set. */
+    private static double changes(List<SimulatedDevice> fleet, int rate, int seconds, double value, Map<Double, Long> changedAt,
+                                  Map<Double, Long> changedAtWall) {
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        long next = System.nanoTime();
+        for (int i = 0; i < rate * seconds; i++) {
+            NotificationLoad.pace(next);
+            next += interval;
+            value += 0.5;
+            changedAtWall.put(value, System.currentTimeMillis());
+            changedAt.put(value, System.nanoTime());
+            fleet.get(i % fleet.size()).setTemperature(value);
+        }
+        return value;
     }
 
     /**
@@ -259,7 +282,10 @@ public final class OriginLoad {
         return v == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : v / 1e6;
     }
 
-    private static long pctMicros(long[] sorted, int p) {
+    private static double pctMicros(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
     }
 }

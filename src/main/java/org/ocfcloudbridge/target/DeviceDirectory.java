@@ -99,15 +99,15 @@ public class DeviceDirectory {
     /** Removes the device and everything published for it. */
     public boolean remove(String deviceId) {
         Optional<String> owner = QuarkusTransaction.requiringNew().call(() -> {
-            DeviceRecord d = EventJournal.fence(List.of(deviceId)).stream().findFirst().orElse(null);
-            if (d == null) {
+            String ownerId = EventJournal.fence(List.of(deviceId)).get(deviceId);
+            if (ownerId == null) {
                 return Optional.<String>empty();
             }
             PublishedLink.delete("key.deviceId", deviceId);
-            d.delete();
-            journal.device(d.ownerId, EventTypes.DEVICES_UNREGISTERED, deviceId);
+            DeviceRecord.deleteById(deviceId);
+            journal.device(ownerId, EventTypes.DEVICES_UNREGISTERED, deviceId);
             journal.deviceGone(deviceId);
-            return Optional.of(d.ownerId);
+            return Optional.of(ownerId);
         });
         owner.ifPresent(o -> lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.UNREGISTERED, deviceId, o)));
         return owner.isPresent();
@@ -216,7 +216,7 @@ public class DeviceDirectory {
                 return out;
             }
             java.util.Map<String, String> owners = new java.util.HashMap<>();
-            EventJournal.fence(devices).forEach(d -> owners.put(d.id, d.ownerId));
+            owners.putAll(EventJournal.fence(devices));
             java.util.Map<String, List<Link>> goneByDevice = new java.util.TreeMap<>();
             for (PublishedLink l : PublishedLink.<PublishedLink>list("expiresAt < ?1 and key.deviceId in ?2", now, devices)) {
                 goneByDevice.computeIfAbsent(l.key.deviceId, k -> new ArrayList<>()).add(toLink(l));

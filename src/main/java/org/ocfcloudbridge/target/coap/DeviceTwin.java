@@ -175,8 +175,7 @@ public class DeviceTwin {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // A device may have been deregistered since it sent this (its twin went with it); the fence also orders this
         // change with a subscription being made to it.
-        Set<String> registered = new java.util.HashSet<>();
-        EventJournal.fence(batch.stream().map(Write::deviceId).toList()).forEach(d -> registered.add(d.id));
+        Set<String> registered = EventJournal.fence(batch.stream().map(Write::deviceId).toList()).keySet();
         for (Write w : batch) {
             if (!registered.contains(w.deviceId())) {
                 continue;

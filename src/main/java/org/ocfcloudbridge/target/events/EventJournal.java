@@ -53,17 +53,29 @@ public class EventJournal {
      * devices that exist. A change to a device must take it before it is journaled; so does a new subscription
      * before it reads the current state ({@link #initial}).
      */
-    public static List<DeviceRecord> fence(java.util.Collection<String> deviceIds) {
+    public static java.util.Map<String, String> fence(java.util.Collection<String> deviceIds) {
+        java.util.Map<String, String> owners = new java.util.TreeMap<>();
         if (deviceIds.isEmpty()) {
-            return List.of();
+            return owners;
         }
-        return DeviceRecord.<DeviceRecord>find("id in ?1 order by id", new java.util.TreeSet<>(deviceIds))
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        List<String> ids = new ArrayList<>(new java.util.TreeSet<>(deviceIds));
+        // Native SQL: Hibernate translates a locking HQL query anew on each call (it caches no plan with a lock), which
+        // cost more than the rest of a twin write together.
+        jakarta.persistence.Query q = DeviceRecord.getEntityManager().createNativeQuery("select id, owner_id from device where id in ("
+                + String.join(", ", java.util.Collections.nCopies(ids.size(), "?")) + ") order by id for update");
+        for (int i = 0; i < ids.size(); i++) {
+            q.setParameter(i + 1, ids.get(i));
+        }
+        for (Object row : q.getResultList()) {
+            Object[] r = (Object[]) row;
+            owners.put((String) r[0], (String) r[1]);
+        }
+        return owners;
     }
 
     /** A devices-level event (registered, unregistered, online, offline) about one device of {@code ownerId}. */
     public void device(String ownerId, String eventType, String deviceId) {
-        List<Subscription> subs = locked("ownerId = ?1 and level = ?2 and state = ?3 order by id", ownerId,
+        List<Subscription> subs = locked("owner_id = ? and level = ? and state = ?", ownerId,
                 Subscription.Level.DEVICES, Subscription.State.ACTIVE);
         for (Subscription s : subs) {
             if (s.wants(eventType)) {
@@ -77,7 +89,7 @@ public class EventJournal {
         if (links.isEmpty()) {
             return;
         }
-        for (Subscription s : locked("deviceId = ?1 and level = ?2 and state = ?3 order by id", deviceId,
+        for (Subscription s : locked("device_id = ? and level = ? and state = ?", deviceId,
                 Subscription.Level.DEVICE, Subscription.State.ACTIVE)) {
             if (s.wants(eventType)) {
                 append(s, eventType, links(s, deviceId, links));
@@ -89,14 +101,22 @@ public class EventJournal {
     public record Content(String deviceId, String href, byte[] cbor) {
     }
 
-    /** Changes of resources, in the order they happened; each resource's subscriptions are looked up once. */
+    /** Changes of resources, in the order they happened; the subscriptions of all their devices are read at once. */
     public void contents(List<Content> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        List<String> devices = new ArrayList<>(new java.util.TreeSet<>(changes.stream().map(Content::deviceId).toList()));
+        List<Object> params = new ArrayList<>(devices);
+        params.add(Subscription.Level.RESOURCE);
+        params.add(Subscription.State.ACTIVE);
         java.util.Map<String, List<Subscription>> byResource = new java.util.HashMap<>();
+        for (Subscription s : locked("device_id in (" + String.join(", ", java.util.Collections.nCopies(devices.size(), "?"))
+                + ") and level = ? and state = ?", params.toArray())) {
+            byResource.computeIfAbsent(s.deviceId + " " + s.href, k -> new ArrayList<>()).add(s);
+        }
         for (Content c : changes) {
-            List<Subscription> subs = byResource.computeIfAbsent(c.deviceId() + c.href(), k -> locked(
-                    "deviceId = ?1 and href = ?2 and level = ?3 and state = ?4 order by id", c.deviceId(), c.href(),
-                    Subscription.Level.RESOURCE, Subscription.State.ACTIVE));
-            for (Subscription s : subs) {
+            for (Subscription s : byResource.getOrDefault(c.deviceId() + " " + c.href(), List.of())) {
                 append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, c.cbor()));
             }
         }
@@ -107,7 +127,7 @@ public class EventJournal {
      * (they could otherwise follow the device to a next owner).
      */
     public void deviceGone(String deviceId) {
-        for (Subscription s : locked("deviceId = ?1 and state = ?2 order by id", deviceId, Subscription.State.ACTIVE)) {
+        for (Subscription s : locked("device_id = ? and state = ?", deviceId, Subscription.State.ACTIVE)) {
             cancel(s);
         }
     }
@@ -171,10 +191,17 @@ public class EventJournal {
         return out;
     }
 
-    private static List<Subscription> locked(String query, Object... params) {
+    private static List<Subscription> locked(String where, Object... params) {
         // Locked so that two changes writing to one subscription take its sequence numbers one after the other;
-        // always in id order, so two transactions never wait on each other crosswise.
-        return Subscription.<Subscription>find(query, params).withLock(LockModeType.PESSIMISTIC_WRITE).list();
+        // always in id order, so two transactions never wait on each other crosswise. Native SQL, as for the fence.
+        jakarta.persistence.Query q = Subscription.getEntityManager()
+                .createNativeQuery("select * from subscription where " + where + " order by id for update", Subscription.class);
+        for (int i = 0; i < params.length; i++) {
+            q.setParameter(i + 1, params[i] instanceof Enum<?> e ? e.name() : params[i]);
+        }
+        @SuppressWarnings("unchecked")
+        List<Subscription> subs = q.getResultList();
+        return subs;
     }
 
     private void append(Subscription s, String eventType, Body body) {
