@@ -29,13 +29,16 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * POSTs vendor events to the configured webhooks, Standard-Webhooks style: headers {@code webhook-id},
  * {@code webhook-timestamp}, {@code webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">}. Each webhook
- * gets its events in order, one at a time, retried with backoff until {@code bridge.origin.webhook-max-age}, then kept
- * as dead. The deliveries live in the database: a restart carries on.
+ * gets each device's events in order, one at a time (a link's own events in order for the link), several devices side
+ * by side, each event retried with backoff until {@code bridge.origin.webhook-max-age}, then kept as dead. The
+ * deliveries live in the database: a restart carries on.
  */
 @ApplicationScoped
 public class WebhookSender {
@@ -44,6 +47,10 @@ public class WebhookSender {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration POLL = Duration.ofMillis(500);
     private static final int BATCH = 100;
+    /** Devices whose events are on their way at once. */
+    private static final int IN_FLIGHT = 16;
+    /** Pages read past deliveries held behind refused ones before a round gives up. */
+    private static final int MAX_PAGES = 5;
 
     private final OriginConfig config;
     private final BridgeConfig bridge;
@@ -106,8 +113,14 @@ public class WebhookSender {
                     }
                     woken = false;
                 }
+                boolean stuck = false;
                 for (String webhook : keys.keySet()) {
-                    drain(webhook);
+                    stuck |= drain(webhook);
+                }
+                if (stuck) {
+                    // Waiting deliveries and none could go (the webhook refuses, or retries are not due): new events
+                    // would only wake a rescan of the same rows, so rest a poll first.
+                    Thread.sleep(POLL.toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -118,50 +131,123 @@ public class WebhookSender {
         }
     }
 
+    /** A delivery read for sending, with its event ({@code null}: the event is gone, nothing to send). */
+    private record Next(long deliveryId, OffsetDateTime due, VendorEvent event) {
+        /** Events of one device, or a link's own events, keep their order; different keys go side by side. */
+        String key() {
+            return event == null ? "" : event.linkId + "/" + (event.deviceId == null ? "" : event.deviceId);
+        }
+    }
+
     /**
-     * Sends the webhook's due deliveries in event order; stops at the first failure (order is kept). Deliveries are
-     * read and their delivered rows deleted {@link #BATCH} at a time, so a busy webhook costs a POST per event and a
-     * few statements per batch; a crash between a POST and the delete sends that event again (at least once).
+     * Sends the webhook's due deliveries: in event order for each device (a link's own events in order for the link),
+     * up to {@link #IN_FLIGHT} devices side by side; a refused event holds its device's later events until it is
+     * taken or dead, not the other devices'. Deliveries are read and their delivered rows deleted {@link #BATCH} at a
+     * time; a crash between a POST and the delete sends that event again (at least once). Returns whether deliveries
+     * wait that could not go.
      */
-    private void drain(String webhook) {
+    private boolean drain(String webhook) {
         while (running) {
-            record Next(long deliveryId, OffsetDateTime due, VendorEvent event) {
-            }
-            List<Next> batch = QuarkusTransaction.requiringNew().call(() -> {
-                List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("webhook = ?1 and deadAt is null order by eventId",
-                        webhook).page(0, BATCH).list();
-                if (ds.isEmpty()) {
-                    return List.<Next>of();
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            Map<String, java.util.ArrayDeque<Next>> byKey = new java.util.LinkedHashMap<>();
+            java.util.Set<String> held = new java.util.HashSet<>();
+            boolean full = false;
+            int sendable = 0;
+            // Past deliveries held behind a refused one (up to a few pages), so that they do not hold everyone else.
+            for (int page = 0; page < MAX_PAGES && sendable == 0; page++) {
+                List<Next> rows = read(webhook, page);
+                full = rows.size() == BATCH;
+                for (Next n : rows) {
+                    String key = n.key();
+                    if (held.contains(key)) {
+                        continue;
+                    }
+                    if (n.event() != null && n.due().isAfter(now)) {
+                        held.add(key);
+                        continue;
+                    }
+                    byKey.computeIfAbsent(key, k -> new java.util.ArrayDeque<>()).add(n);
+                    sendable++;
                 }
-                Map<Long, VendorEvent> byId = new HashMap<>();
-                VendorEvent.<VendorEvent>list("id in ?1", ds.stream().map(d -> d.eventId).toList()).forEach(e -> byId.put(e.id, e));
-                return ds.stream().map(d -> new Next(d.id, d.nextAttemptAt, byId.get(d.eventId))).toList();
-            });
-            List<Long> delivered = new ArrayList<>();
-            String outcome = null;
-            Next failed = null;
-            for (Next next : batch) {
-                if (!running || next.due().isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+                if (!full) {
                     break;
                 }
-                outcome = next.event() == null ? null : post(webhook, next.event());
-                if (outcome != null) {
-                    failed = next;
-                    break;
-                }
-                delivered.add(next.deliveryId());
             }
-            if (!delivered.isEmpty()) {
-                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", delivered));
+            if (sendable == 0) {
+                return !held.isEmpty();
             }
-            if (failed != null) {
-                fail(failed.deliveryId(), failed.event(), outcome);
-                return;
+            List<Long> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
+            Map<Next, String> failed = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.Queue<java.util.ArrayDeque<Next>> keys = new java.util.concurrent.ConcurrentLinkedQueue<>(byKey.values());
+            List<CompletableFuture<Void>> lanes = new ArrayList<>();
+            for (int i = 0; i < Math.min(IN_FLIGHT, byKey.size()); i++) {
+                lanes.add(lane(webhook, keys, delivered, failed));
             }
-            if (delivered.size() < BATCH) {
-                return;
+            try {
+                CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new))
+                        .get(TIMEOUT.toSeconds() * (BATCH + 1), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warnf("webhook %s: a round of deliveries did not end cleanly: %s", webhook, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            List<Long> done;
+            synchronized (delivered) {
+                done = new ArrayList<>(delivered);
+            }
+            if (!done.isEmpty()) {
+                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", done));
+            }
+            failed.forEach((n, outcome) -> fail(n.deliveryId(), n.event(), outcome));
+            if (done.isEmpty() || !full) {
+                return done.isEmpty();
             }
         }
+        return false;
+    }
+
+    private List<Next> read(String webhook, int page) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("webhook = ?1 and deadAt is null order by eventId",
+                    webhook).page(page, BATCH).list();
+            if (ds.isEmpty()) {
+                return List.<Next>of();
+            }
+            Map<Long, VendorEvent> byId = new HashMap<>();
+            VendorEvent.<VendorEvent>list("id in ?1", ds.stream().map(d -> d.eventId).toList()).forEach(e -> byId.put(e.id, e));
+            return ds.stream().map(d -> new Next(d.id, d.nextAttemptAt, byId.get(d.eventId))).toList();
+        });
+    }
+
+    /** Takes keys off the queue and sends each key's deliveries one after the other, stopping a key at its first refusal. */
+    private CompletableFuture<Void> lane(String webhook, java.util.Queue<java.util.ArrayDeque<Next>> keys, List<Long> delivered,
+                                         Map<Next, String> failed) {
+        java.util.ArrayDeque<Next> key = keys.poll();
+        if (key == null || !running) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return sendAll(webhook, key, delivered, failed).thenCompose(v -> lane(webhook, keys, delivered, failed));
+    }
+
+    private CompletableFuture<Void> sendAll(String webhook, java.util.ArrayDeque<Next> key, List<Long> delivered,
+                                            Map<Next, String> failed) {
+        Next next = key.poll();
+        if (next == null || !running) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (next.event() == null) {
+            delivered.add(next.deliveryId());
+            return sendAll(webhook, key, delivered, failed);
+        }
+        return post(webhook, next.event()).toCompletableFuture().thenCompose(outcome -> {
+            if (outcome != null) {
+                failed.put(next, outcome);
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            delivered.add(next.deliveryId());
+            return sendAll(webhook, key, delivered, failed);
+        });
     }
 
     private void fail(long deliveryId, VendorEvent event, String outcome) {
@@ -185,8 +271,8 @@ public class WebhookSender {
         });
     }
 
-    /** One POST; returns null when the webhook took it, else why not. */
-    private String post(String webhook, VendorEvent e) {
+    /** One POST; completes with null when the webhook took it, else why not. */
+    private CompletionStage<String> post(String webhook, VendorEvent e) {
         ObjectNode body = JSON.createObjectNode();
         body.put("id", "evt_" + e.id);
         body.put("type", e.type);
@@ -209,12 +295,12 @@ public class WebhookSender {
         headers.put("webhook-id", id);
         headers.put("webhook-timestamp", Long.toString(ts));
         headers.put("webhook-signature", "v1," + sign(keys.get(webhook), id, ts, bytes));
-        try {
-            int status = http.sendAndWait(null, "POST", config.webhooks().get(webhook).url(), headers, bytes, TIMEOUT).status();
-            return status >= 200 && status < 300 ? null : "HTTP " + status;
-        } catch (OutboundHttp.Unreachable ex) {
-            return ex.getMessage();
-        }
+        return http.send(null, "POST", config.webhooks().get(webhook).url(), headers, bytes, TIMEOUT)
+                .thenApply(r -> r.status() >= 200 && r.status() < 300 ? (String) null : "HTTP " + r.status())
+                .exceptionally(ex -> {
+                    Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+                    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+                });
     }
 
     /** Standard Webhooks: base64 HMAC-SHA256 over {@code id.timestamp.body}. */
