@@ -2,7 +2,7 @@
 # Origin-role benchmark, one daemon running both roles: proxy reads of a device resource through both roles (vendor →
 # Origin → Target Cloud API → CoAP → device) at a steady rate, next to a bare HTTP echo and a bare Californium CoAP
 # echo measured in the same run; then device change → vendor webhook latency (Target notification → Origin inbox →
-# vendor event outbox → webhook).
+# vendor event outbox → webhook), after a warm-up at the same rate, with the daemon's CPU time per change.
 #   bench/origin.sh [RATE] [SECONDS] [EVENT_RATE] [EVENT_DEVICES]     (defaults 1000 10 1000 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,7 @@ daemon=$!
 trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
 java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.OriginLoad \
-    http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" "$event_devices" | tee "$work/load.log"
+    http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" "$event_devices" "$daemon" | tee "$work/load.log"
 read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n t50 t99 <<<"$(grep '^RESULT' "$work/load.log")"
 echo
 printf '%-44s %12s %12s\n' "" "p50 ms" "p99 ms"
@@ -33,5 +33,6 @@ printf '%-44s %12s %12s\n' "  of which: Target Cloud API alone ($rate/s)" "$t50"
 printf '%-44s %12s %12s\n' "bare HTTP echo ($rate/s)" "$h50" "$h99"
 printf '%-44s %12s %12s\n' "bare CoAP echo (Californium TCP)" "$c50" "$c99"
 printf '%-44s %12s %12s\n' "device change -> vendor webhook ($event_rate/s, $event_devices devices)" "$e50" "$e99"
+grep '^daemon CPU per device change' "$work/load.log" || true
 echo "targets: proxy p50 <= 2x and p99 <= 3x (HTTP echo + CoAP echo); event p99 <= 20 ms at 1000 events/s"
 rm -rf "$work"

@@ -52,6 +52,7 @@ public final class OriginLoad {
         int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 10;
         int eventRate = args.length > 6 ? Integer.parseInt(args[6]) : 200;
         int eventDevices = args.length > 7 ? Integer.parseInt(args[7]) : 20;
+        long daemonPid = args.length > 8 ? Long.parseLong(args[8]) : -1;
 
         Map<Double, Long> changedAt = new ConcurrentHashMap<>();
         List<Long> eventLatencies = Collections.synchronizedList(new ArrayList<>());
@@ -159,7 +160,17 @@ public final class OriginLoad {
         changedAtWall.clear();
         eventLatencies.clear();
         inboxLatencies.clear();
+        long cpuBefore = cpuMillis(daemonPid);
         changes(fleet, eventRate, seconds, value, changedAt, changedAtWall);
+        long drainedAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!changedAt.isEmpty() && System.nanoTime() < drainedAt) {
+            Thread.sleep(50);
+        }
+        long cpuAfter = cpuMillis(daemonPid);
+        if (cpuBefore >= 0 && cpuAfter >= 0) {
+            System.out.printf("daemon CPU per device change (all of it: Target, Origin, webhook): %.2f ms%n",
+                    (cpuAfter - cpuBefore) / (double) (eventRate * seconds));
+        }
         Thread.sleep(5000);
         long[] events;
         long[] inbox;
@@ -180,6 +191,21 @@ public final class OriginLoad {
         fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
+    }
+
+    /** CPU time (user + system) the process has used, from /proc (Linux); -1 when unknown. */
+    private static long cpuMillis(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command; clock ticks of 10 ms.
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Temperature changes at a steady rate, spread over the fleet; returns the last value set. */
