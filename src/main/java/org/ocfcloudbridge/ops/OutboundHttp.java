@@ -101,6 +101,9 @@ public class OutboundHttp {
                     long deadline = vertx.setTimer(timeout.toMillis(), t -> req.reset());
                     return (body == null ? req.send() : req.send(Buffer.buffer(body)))
                             .compose(resp -> {
+                                // A reset of ours (deadline, size) fails the body's future, which the caller gets;
+                                // without a handler Vert.x would also log it as an error.
+                                resp.exceptionHandler(e -> { });
                                 String length = resp.getHeader("Content-Length");
                                 if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > MAX_BODY) {
                                     req.reset();

@@ -50,20 +50,28 @@ class OutboundHttpTest {
 
     @Test
     void aPeerTricklingItsAnswerIsCutOffAtTheDeadline() throws Exception {
-        try (ServerSocket server = peer("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")) {
+        try (ServerSocket server = peer("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+             org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture()) {
             long start = System.nanoTime();
             assertThrows(OutboundHttp.Unreachable.class, () -> http.sendAndWait(null, "GET",
                     "http://127.0.0.1:" + server.getLocalPort() + "/slow", Map.of(), null, Duration.ofSeconds(2)));
             long took = (System.nanoTime() - start) / 1_000_000;
             assertTrue(took < 6000, "gave up after " + took + " ms, though bytes kept coming");
+            Thread.sleep(200);
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("StreamResetException")),
+                    "the cut is the caller's answer, not an error in the log: " + log.lines());
         }
     }
 
     @Test
     void anAnswerAnnouncedTooLargeIsRefused() throws Exception {
-        try (ServerSocket server = peer("HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n")) {
+        try (ServerSocket server = peer("HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n");
+             org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture()) {
             assertThrows(OutboundHttp.Unreachable.class, () -> http.sendAndWait(null, "GET",
                     "http://127.0.0.1:" + server.getLocalPort() + "/huge", Map.of(), null, Duration.ofSeconds(10)));
+            Thread.sleep(200);
+            assertTrue(log.lines().stream().noneMatch(l -> l.contains("StreamResetException")),
+                    "the refusal is the caller's answer, not an error in the log: " + log.lines());
         }
     }
 }
