@@ -49,8 +49,6 @@ public class WebhookSender {
     private static final int BATCH = 100;
     /** Devices whose events are on their way at once. */
     private static final int IN_FLIGHT = 16;
-    /** Pages read past deliveries held behind refused ones before a round gives up. */
-    private static final int MAX_PAGES = 5;
 
     private final OriginConfig config;
     private final BridgeConfig bridge;
@@ -113,14 +111,8 @@ public class WebhookSender {
                     }
                     woken = false;
                 }
-                boolean stuck = false;
                 for (String webhook : keys.keySet()) {
-                    stuck |= drain(webhook);
-                }
-                if (stuck) {
-                    // Waiting deliveries and none could go (the webhook refuses, or retries are not due): new events
-                    // would only wake a rescan of the same rows, so rest a poll first.
-                    Thread.sleep(POLL.toMillis());
+                    drain(webhook);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -141,41 +133,18 @@ public class WebhookSender {
 
     /**
      * Sends the webhook's due deliveries: in event order for each device (a link's own events in order for the link),
-     * up to {@link #IN_FLIGHT} devices side by side; a refused event holds its device's later events until it is
-     * taken or dead, not the other devices'. Deliveries are read and their delivered rows deleted {@link #BATCH} at a
-     * time; a crash between a POST and the delete sends that event again (at least once). Returns whether deliveries
-     * wait that could not go.
+     * up to {@link #IN_FLIGHT} devices side by side; a refused event holds back its device's later events until it is
+     * taken or dead, and only those (they are left out when reading). Deliveries are read and their delivered rows
+     * deleted {@link #BATCH} at a time; a crash between a POST and the delete sends that event again (at least once).
      */
-    private boolean drain(String webhook) {
+    private void drain(String webhook) {
         while (running) {
-            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+            List<Next> rows = read(webhook);
+            if (rows.isEmpty()) {
+                return;
+            }
             Map<String, java.util.ArrayDeque<Next>> byKey = new java.util.LinkedHashMap<>();
-            java.util.Set<String> held = new java.util.HashSet<>();
-            boolean full = false;
-            int sendable = 0;
-            // Past deliveries held behind a refused one (up to a few pages), so that they do not hold everyone else.
-            for (int page = 0; page < MAX_PAGES && sendable == 0; page++) {
-                List<Next> rows = read(webhook, page);
-                full = rows.size() == BATCH;
-                for (Next n : rows) {
-                    String key = n.key();
-                    if (held.contains(key)) {
-                        continue;
-                    }
-                    if (n.event() != null && n.due().isAfter(now)) {
-                        held.add(key);
-                        continue;
-                    }
-                    byKey.computeIfAbsent(key, k -> new java.util.ArrayDeque<>()).add(n);
-                    sendable++;
-                }
-                if (!full) {
-                    break;
-                }
-            }
-            if (sendable == 0) {
-                return !held.isEmpty();
-            }
+            rows.forEach(n -> byKey.computeIfAbsent(n.key(), k -> new java.util.ArrayDeque<>()).add(n));
             List<Long> delivered = java.util.Collections.synchronizedList(new ArrayList<>());
             Map<Next, String> failed = new java.util.concurrent.ConcurrentHashMap<>();
             java.util.Queue<java.util.ArrayDeque<Next>> keys = new java.util.concurrent.ConcurrentLinkedQueue<>(byKey.values());
@@ -183,14 +152,20 @@ public class WebhookSender {
             for (int i = 0; i < Math.min(IN_FLIGHT, byKey.size()); i++) {
                 lanes.add(lane(webhook, keys, delivered, failed));
             }
-            try {
-                CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new))
-                        .get(TIMEOUT.toSeconds() * (BATCH + 1), java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                LOG.warnf("webhook %s: a round of deliveries did not end cleanly: %s", webhook, e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+            CompletableFuture<Void> all = CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new));
+            // Every POST has its own deadline, so the round ends; it is waited for whole, as a new round started
+            // while an old POST is still out could overtake it.
+            while (!all.isDone()) {
+                try {
+                    all.get(1, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    LOG.warnf("webhook %s: a round of deliveries still runs after a minute", webhook);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.warnf("webhook %s: a round of deliveries failed: %s", webhook, e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             List<Long> done;
             synchronized (delivered) {
@@ -200,17 +175,27 @@ public class WebhookSender {
                 QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", done));
             }
             failed.forEach((n, outcome) -> fail(n.deliveryId(), n.event(), outcome));
-            if (done.isEmpty() || !full) {
-                return done.isEmpty();
+            if (done.isEmpty() || rows.size() < BATCH) {
+                return;
             }
         }
-        return false;
     }
 
-    private List<Next> read(String webhook, int page) {
+    /**
+     * The next due deliveries in event order, leaving out those behind an earlier one of their device (or link) that
+     * waits for its retry: they must not overtake it, and must not fill the page for everyone else either.
+     */
+    private List<Next> read(String webhook) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("webhook = ?1 and deadAt is null order by eventId",
-                    webhook).page(page, BATCH).list();
+            List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("""
+                    select d from WebhookDelivery d, VendorEvent e
+                    where e.id = d.eventId and d.webhook = ?1 and d.deadAt is null and d.nextAttemptAt <= ?2
+                      and not exists (select 1 from WebhookDelivery h, VendorEvent he
+                                      where he.id = h.eventId and h.webhook = d.webhook and h.deadAt is null
+                                        and h.nextAttemptAt > ?2 and h.eventId < d.eventId and he.linkId = e.linkId
+                                        and coalesce(he.deviceId, '') = coalesce(e.deviceId, ''))
+                    order by d.eventId""", webhook, now).page(0, BATCH).list();
             if (ds.isEmpty()) {
                 return List.<Next>of();
             }
@@ -240,7 +225,13 @@ public class WebhookSender {
             delivered.add(next.deliveryId());
             return sendAll(webhook, key, delivered, failed);
         }
-        return post(webhook, next.event()).toCompletableFuture().thenCompose(outcome -> {
+        CompletionStage<String> sent;
+        try {
+            sent = post(webhook, next.event());
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.completedFuture(String.valueOf(e.getMessage()));
+        }
+        return sent.toCompletableFuture().thenCompose(outcome -> {
             if (outcome != null) {
                 failed.put(next, outcome);
                 return CompletableFuture.<Void>completedFuture(null);

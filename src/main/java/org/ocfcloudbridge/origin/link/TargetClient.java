@@ -193,7 +193,7 @@ public class TargetClient {
      */
     private CompletableFuture<Session> refreshShared(UUID linkId, String stale) {
         CompletableFuture<Session> mine = new CompletableFuture<>();
-        CompletableFuture<Session> running = refreshing.putIfAbsent(linkId, mine);
+        CompletableFuture<Session> running = claim(linkId, mine);
         if (running != null) {
             return running;
         }
@@ -201,7 +201,7 @@ public class TargetClient {
             executor.execute(() -> {
                 try {
                     mine.complete(refresh(linkId, stale));
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     mine.completeExceptionally(e);
                 } finally {
                     refreshing.remove(linkId, mine);
@@ -214,16 +214,30 @@ public class TargetClient {
         return mine;
     }
 
+    /**
+     * Registers {@code mine} as the link's refresh under way, or returns the one already under way. A finished one is
+     * not shared (its token may be the one just refused): a new refresh starts, and finds the stored token if newer.
+     */
+    private CompletableFuture<Session> claim(UUID linkId, CompletableFuture<Session> mine) {
+        while (true) {
+            CompletableFuture<Session> running = refreshing.putIfAbsent(linkId, mine);
+            if (running == null || !running.isDone()) {
+                return running;
+            }
+            refreshing.remove(linkId, running);
+        }
+    }
+
     /** {@link #refreshShared} on this thread (one that may block), or waiting a bounded time for the one under way. */
     private Session refreshHere(UUID linkId, String stale) {
         CompletableFuture<Session> mine = new CompletableFuture<>();
-        CompletableFuture<Session> running = refreshing.putIfAbsent(linkId, mine);
+        CompletableFuture<Session> running = claim(linkId, mine);
         if (running == null) {
             try {
                 Session fresh = refresh(linkId, stale);
                 mine.complete(fresh);
                 return fresh;
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 mine.completeExceptionally(e);
                 throw e;
             } finally {
@@ -231,7 +245,8 @@ public class TargetClient {
             }
         }
         try {
-            return running.get(OutboundHttp.TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
+            // A refresh may wait for another instance's (row lock) before its own token call: both bounded.
+            return running.get(2 * OutboundHttp.TIMEOUT.toSeconds() + 5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new Unreachable("the link's token could not be refreshed");
         } catch (java.util.concurrent.TimeoutException e) {

@@ -100,7 +100,12 @@ public class SubscriptionRequests {
         s.bareArrays = bare;
         s.correlationId = correlationId == null || correlationId.isBlank() || correlationId.length() > 256
                 ? UUID.randomUUID().toString() : correlationId;
-        UUID id = subscriptions.subscribe(s);
+        UUID id;
+        try {
+            id = subscriptions.subscribe(s);
+        } catch (org.ocfcloudbridge.target.events.EventJournal.DeviceGone gone) {
+            return ApiErrors.of(404, "no such device");
+        }
         return Response.status(201).type(MediaTypes.JSON).entity("{\"subscriptionId\":\"" + id + "\"}").build();
     }
 

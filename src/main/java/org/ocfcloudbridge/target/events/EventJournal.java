@@ -152,17 +152,34 @@ public class EventJournal {
                 }
             }
             case DEVICE -> {
-                fence(List.of(s.deviceId));
+                ownedStill(s);
                 for (String type : s.eventTypeList()) {
                     List<Link> current = type.equals(EventTypes.RESOURCES_PUBLISHED) ? liveLinks(s.deviceId) : List.of();
                     append(s, type, links(s, s.deviceId, current));
                 }
             }
             case RESOURCE -> {
-                fence(List.of(s.deviceId));
+                ownedStill(s);
                 Optional<TwinResource> twin = TwinResource.findByIdOptional(new TwinResource.Key(s.deviceId, s.href));
                 twin.ifPresent(t -> append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, t.content)));
             }
+        }
+    }
+
+    /** The subscribed device is gone, or has another owner, since the request was checked. */
+    public static final class DeviceGone extends RuntimeException {
+        DeviceGone() {
+            super("no such device", null, false, false);
+        }
+    }
+
+    /**
+     * Fences the subscription's device and checks it is still its owner's: it may have been deregistered (its
+     * subscriptions ended) between the request's check and here, and a subscription must not outlive it.
+     */
+    private static void ownedStill(Subscription s) {
+        if (!s.ownerId.equals(fence(List.of(s.deviceId)).get(s.deviceId))) {
+            throw new DeviceGone();
         }
     }
 

@@ -184,6 +184,17 @@ class ForwardingTest {
         try {
             OriginLinks.link(OriginLinks.registerCloud(), vendorToken, alice);
             await(hooks, h -> !h.accepted() && device(h).equals(held.di()));
+            // More of the held device's events than a round reads: they must not fill the page for the other device.
+            for (int i = 0; i < 150; i++) {
+                held.setTemperature(40 + i / 2.0);
+                // One at a time: an observer may only get the latest of changes that come faster than it is told.
+                Thread.sleep(5);
+            }
+            long end = System.nanoTime() + 30_000_000_000L;
+            while (heldEvents(held.di()) < 105 && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            assertTrue(heldEvents(held.di()) >= 105, "the held device's changes wait for the webhook: " + heldEvents(held.di()));
             held.setTemperature(31.5);
             flowing.setTemperature(32.5);
             await(hooks, h -> h.accepted() && device(h).equals(flowing.di()) && temperature(h) == 32.5);
@@ -201,6 +212,11 @@ class ForwardingTest {
             flowing.shutdown();
             receiver.stop(0);
         }
+    }
+
+    static long heldEvents(String deviceId) {
+        return io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                org.ocfcloudbridge.store.VendorEvent.count("deviceId", deviceId));
     }
 
     static String device(Hook h) {

@@ -227,6 +227,39 @@ class NotificationsTest {
         }
     }
 
+    @Inject
+    Subscriptions subscriptions;
+
+    /**
+     * The device was deregistered (its subscriptions ended) after the request's ownership check: the subscription is
+     * refused, 404 over the API, and nothing is stored that could follow the device id to a next owner.
+     */
+    @Test
+    void aSubscriptionToADeviceGoneMeanwhileIsRefusedAndNotStored() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        String token = CloudApiUsers.token(user, "r:*");
+        SimulatedDevice device = CloudApiUsers.onlineDevice(user, gateway.tcpPort());
+        given().auth().oauth2(token).get("/api/v1/devices/" + device.di()).then().statusCode(200);
+        String owner = device.uid();
+        device.deregister();
+        device.shutdown();
+        for (org.ocfcloudbridge.store.Subscription.Level level : List.of(org.ocfcloudbridge.store.Subscription.Level.DEVICE,
+                org.ocfcloudbridge.store.Subscription.Level.RESOURCE)) {
+            org.ocfcloudbridge.store.Subscription s = new org.ocfcloudbridge.store.Subscription();
+            s.ownerId = owner;
+            s.level = level;
+            s.deviceId = device.di();
+            s.href = level == org.ocfcloudbridge.store.Subscription.Level.RESOURCE ? "/switch" : null;
+            s.eventsUrl = "http://127.0.0.1:9/events";
+            s.eventTypes = level == org.ocfcloudbridge.store.Subscription.Level.RESOURCE ? "resource_contentchanged" : "resources_published";
+            s.signingSecret = SECRET;
+            s.contentType = "application/json";
+            org.junit.jupiter.api.Assertions.assertThrows(EventJournal.DeviceGone.class, () -> subscriptions.subscribe(s));
+        }
+        assertEquals(0L, (long) io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                org.ocfcloudbridge.store.Subscription.count("deviceId", device.di())), "nothing stored");
+    }
+
     @Test
     void plgdReceiversCanAskForBareArrays() throws Exception {
         String[] user = OAuthTestClient.newUser();
