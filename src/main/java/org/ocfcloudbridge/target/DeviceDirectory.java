@@ -76,6 +76,7 @@ public class DeviceDirectory {
                 d.provider = provider;
                 return false;
             }
+            EventJournal.fenceOwner(ownerId);
             d = new DeviceRecord();
             d.id = deviceId;
             d.ownerId = ownerId;

@@ -73,6 +73,19 @@ public class EventJournal {
         return owners;
     }
 
+    /**
+     * The owner's fence: locks the owner's row (made on first use). A device signing up takes it before its row is
+     * inserted, and a devices-level subscription before it reads the owner's devices; a new row could not be locked.
+     * Taken before any device fence.
+     */
+    public static void fenceOwner(String ownerId) {
+        jakarta.persistence.EntityManager em = DeviceRecord.getEntityManager();
+        em.createNativeQuery("insert into device_owner (owner_id) values (?) on conflict do nothing")
+                .setParameter(1, ownerId).executeUpdate();
+        em.createNativeQuery("select owner_id from device_owner where owner_id = ? for update").setParameter(1, ownerId)
+                .getResultList();
+    }
+
     /** A devices-level event (registered, unregistered, online, offline) about one device of {@code ownerId}. */
     public void device(String ownerId, String eventType, String deviceId) {
         List<Subscription> subs = locked("owner_id = ? and level = ? and state = ?", ownerId,
@@ -139,6 +152,7 @@ public class EventJournal {
     public void initial(Subscription s) {
         switch (s.level) {
             case DEVICES -> {
+                fenceOwner(s.ownerId);
                 List<DeviceRecord> devices = DeviceRecord.<DeviceRecord>find("ownerId = ?1 order by id", s.ownerId)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list();
                 for (String type : s.eventTypeList()) {

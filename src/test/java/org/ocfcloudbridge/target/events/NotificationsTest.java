@@ -227,6 +227,39 @@ class NotificationsTest {
         }
     }
 
+    /**
+     * A device signs up while a devices-level subscription is made: the subscriber learns of it, in its initial
+     * {@code devices_registered} or in one after, never in neither.
+     */
+    @Test
+    void aDeviceSigningUpWhileTheDevicesLevelIsSubscribedIsNeverMissed() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        String token = CloudApiUsers.token(user, "r:*");
+        java.util.concurrent.ExecutorService signUps = java.util.concurrent.Executors.newSingleThreadExecutor();
+        List<SimulatedDevice> devices = new ArrayList<>();
+        try (EventReceiver receiver = new EventReceiver()) {
+            for (int i = 0; i < 20; i++) {
+                SimulatedDevice d = new SimulatedDevice(java.util.UUID.randomUUID().toString(), "lamp",
+                        java.net.URI.create("coap+tcp://127.0.0.1:" + gateway.tcpPort()), false);
+                devices.add(d);
+                d.connect();
+                String code = CloudApiUsers.deviceCode(user[0]);
+                int delayMs = i % 4;
+                java.util.concurrent.Future<?> signUp = signUps.submit(() -> {
+                    Thread.sleep(delayMs);
+                    d.signUp(code, null);
+                    return null;
+                });
+                String sub = subscribed(token, "/api/v1/devices/subscriptions", receiver, List.of("devices_registered"));
+                signUp.get();
+                receiver.await(n -> sub.equals(n.subscriptionId()) && n.text().contains(d.di()), Duration.ofSeconds(5));
+            }
+        } finally {
+            signUps.shutdownNow();
+            devices.forEach(SimulatedDevice::shutdown);
+        }
+    }
+
     @Inject
     Subscriptions subscriptions;
 
