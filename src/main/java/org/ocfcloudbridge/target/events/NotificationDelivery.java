@@ -60,6 +60,17 @@ public class NotificationDelivery {
     private final Set<UUID> inFlight = ConcurrentHashMap.newKeySet();
     /** Subscriptions with a new notification committed since the dispatcher last looked. */
     private final Set<UUID> dirty = ConcurrentHashMap.newKeySet();
+    /**
+     * The marked subscriptions in the order they were marked: served first come, first served, so that many
+     * subscriptions retrying a dead receiver can never keep a live one waiting for a free slot.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<UUID> dirtyOrder = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void mark(UUID subscription) {
+        if (dirty.add(subscription)) {
+            dirtyOrder.add(subscription);
+        }
+    }
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private boolean woken;
@@ -136,7 +147,7 @@ public class NotificationDelivery {
         UUID subscription = p.subscriptionId();
         if (transactions.getTransactionKey() == null) {
             remember(p);
-            dirty.add(subscription);
+            mark(subscription);
             wake();
             return;
         }
@@ -149,7 +160,7 @@ public class NotificationDelivery {
             public void afterCompletion(int status) {
                 if (status == Status.STATUS_COMMITTED) {
                     remember(p);
-                    dirty.add(subscription);
+                    mark(subscription);
                     wake();
                 }
             }
@@ -246,16 +257,20 @@ public class NotificationDelivery {
                 if (System.nanoTime() - nextScan >= 0) {
                     // Retries that came due, and whatever a previous run of the daemon left.
                     nextScan = System.nanoTime() + config.pollInterval().toNanos();
-                    dirty.addAll(withPending());
+                    withPending().forEach(this::mark);
                 }
-                for (UUID sub : dirty) {
-                    if (inFlight.size() >= config.maxInFlight()) {
+                int marked = dirtyOrder.size();
+                for (int i = 0; i < marked && inFlight.size() < config.maxInFlight(); i++) {
+                    UUID sub = dirtyOrder.poll();
+                    if (sub == null) {
                         break;
                     }
-                    // A subscription in flight keeps its mark: what committed meanwhile is looked at when it lands.
                     if (inFlight.add(sub)) {
                         dirty.remove(sub);
                         workers.execute(() -> deliver(sub));
+                    } else {
+                        // In flight: it keeps its mark (what committed meanwhile is looked at when it lands), at the back.
+                        dirtyOrder.add(sub);
                     }
                 }
             } catch (InterruptedException e) {
@@ -272,10 +287,15 @@ public class NotificationDelivery {
                    String signature, String eventsUrl, String correlationId) {
     }
 
-    /** Subscriptions with anything in the outbox: one row per subscription, from the (subscription, seq) index. */
+    /**
+     * Subscriptions whose next notification is due: those waiting for a retry are left alone until it comes, so a
+     * receiver that is down costs one look per retry, not one per poll.
+     */
     private List<UUID> withPending() {
         return QuarkusTransaction.requiringNew().call(() -> OutboxEntry.getEntityManager()
-                .createQuery("select distinct o.subscriptionId from OutboxEntry o", UUID.class).getResultList());
+                .createQuery("select o.subscriptionId from OutboxEntry o where o.nextAttemptAt <= :now and o.seq = "
+                        + "(select min(h.seq) from OutboxEntry h where h.subscriptionId = o.subscriptionId)", UUID.class)
+                .setParameter("now", OffsetDateTime.now(ZoneOffset.UTC)).getResultList());
     }
 
     /**

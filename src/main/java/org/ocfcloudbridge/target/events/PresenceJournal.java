@@ -49,8 +49,10 @@ public class PresenceJournal {
         lanes.run(deviceId, () -> QuarkusTransaction.requiringNew().run(() -> {
             DeviceRecord d = DeviceRecord.findById(deviceId, LockModeType.PESSIMISTIC_WRITE);
             if (d == null || d.online == online) {
+                LOG.debugf("device %s %s: %s", deviceId, online ? "online" : "offline", d == null ? "not registered" : "already so");
                 return;
             }
+            LOG.debugf("device %s %s", deviceId, online ? "online" : "offline");
             d.online = online;
             journal.device(d.ownerId, online ? EventTypes.DEVICES_ONLINE : EventTypes.DEVICES_OFFLINE, deviceId);
         }));
