@@ -187,13 +187,19 @@ public class DeviceSync {
                 row = new OriginDevice();
                 row.key = new OriginDevice.Key(linkId, di);
             }
-            row.status = d.path("status").asText("offline");
+            String status = d.path("status").asText("offline");
+            // Drift the events missed (one raced this read, say): the vendor mirrors the state from events, so it is told.
+            boolean changed = !added && !status.equals(row.status);
+            row.status = status;
             row.device = d.path("device").toString();
             row.links = d.path("links").toString();
             row.updatedAt = now;
             row.persist();
             if (added) {
                 events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
+            } else if (changed) {
+                events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
+                        "{\"di\":\"" + di + "\"}");
             }
         });
         for (JsonNode d : all) {

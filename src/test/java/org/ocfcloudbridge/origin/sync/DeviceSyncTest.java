@@ -186,6 +186,37 @@ class DeviceSyncTest {
         }
     }
 
+    /**
+     * The Origin's copy says offline while the device is online (a notification raced the sync's read, say): the
+     * resync corrects it and tells the vendor, who mirrors the state from events.
+     */
+    @Test
+    void aStatusTheEventsMissedIsCorrectedByTheResyncAndTheVendorTold() throws Exception {
+        String cloud = OriginLinks.registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        try {
+            String link = OriginLinks.link(cloud, vendorToken, alice);
+            await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
+            UUID linkId = UUID.fromString(link);
+            QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'offline' where key.linkId = ?1", linkId));
+            java.util.function.Supplier<Long> onlineEvents = () -> QuarkusTransaction.requiringNew().call(() ->
+                    VendorEvent.count("linkId = ?1 and deviceId = ?2 and type = 'device.online'", linkId, device.di()));
+            long before = onlineEvents.get();
+
+            given().auth().oauth2(vendorToken).post("/api/v1/links/" + link + "/resync").then().statusCode(202);
+            await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (onlineEvents.get() == before && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertEquals(before + 1, onlineEvents.get(), "one device.online for the vendor");
+        } finally {
+            device.shutdown();
+        }
+    }
+
     @Test
     void theInboxTakesOnlySignedFreshNewNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
