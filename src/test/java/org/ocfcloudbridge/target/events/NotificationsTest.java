@@ -208,6 +208,11 @@ class NotificationsTest {
         java.util.concurrent.ExecutorService changes = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (EventReceiver receiver = new EventReceiver()) {
             String path = "/api/v1/devices/" + device.di() + "/temperature/subscriptions";
+            // First the Target observes the resource (set up just after sign-in): a change before that is not a race
+            // of the subscription's.
+            String probe = subscribed(token, path, receiver, List.of("resource_contentchanged"));
+            device.setTemperature(99);
+            receiver.await(n -> probe.equals(n.subscriptionId()) && body(n).path("temperature").asDouble() == 99, WAIT);
             for (int i = 1; i <= 30; i++) {
                 double value = 100 + i;
                 int delayMs = i % 4;
