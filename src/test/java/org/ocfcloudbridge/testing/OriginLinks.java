@@ -60,6 +60,23 @@ public final class OriginLinks {
     }
 
     /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
+    /** A vendor user linked, through a new cloud, to a Target user with one device online: most Origin tests start so. */
+    public record Linked(String vendorToken, String[] targetUser, org.ocfcloudbridge.simulator.SimulatedDevice device, String link) {
+    }
+
+    public static Linked linkedDevice(int gatewayTcpPort) throws Exception {
+        String cloud = registerCloud();
+        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] targetUser = OAuthTestClient.newUser();
+        org.ocfcloudbridge.simulator.SimulatedDevice device = CloudApiUsers.onlineDevice(targetUser, gatewayTcpPort);
+        try {
+            return new Linked(vendorToken, targetUser, device, link(cloud, vendorToken, targetUser));
+        } catch (Exception | AssertionError e) {
+            device.shutdown();
+            throw e;
+        }
+    }
+
     public static String link(String cloud, String vendorToken, String[] targetUser) {
         String callback = throughTheTarget(cloud, vendorToken, targetUser, "allow");
         Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));

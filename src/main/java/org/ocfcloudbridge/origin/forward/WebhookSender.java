@@ -124,7 +124,7 @@ public class WebhookSender {
     }
 
     /** A delivery read for sending, with its event ({@code null}: the event is gone, nothing to send). */
-    private record Next(long deliveryId, OffsetDateTime due, VendorEvent event) {
+    private record Next(long deliveryId, VendorEvent event) {
         /** Events of one device, or a link's own events, keep their order; different keys go side by side. */
         String key() {
             return event == null ? "" : event.linkId + "/" + (event.deviceId == null ? "" : event.deviceId);
@@ -201,7 +201,7 @@ public class WebhookSender {
             }
             Map<Long, VendorEvent> byId = new HashMap<>();
             VendorEvent.<VendorEvent>list("id in ?1", ds.stream().map(d -> d.eventId).toList()).forEach(e -> byId.put(e.id, e));
-            return ds.stream().map(d -> new Next(d.id, d.nextAttemptAt, byId.get(d.eventId))).toList();
+            return ds.stream().map(d -> new Next(d.id, byId.get(d.eventId))).toList();
         });
     }
 

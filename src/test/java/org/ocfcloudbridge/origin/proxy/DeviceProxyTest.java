@@ -106,13 +106,12 @@ class DeviceProxyTest {
      */
     @Test
     void aBurstOfCallsMeetingARefusedTokenSharesOneRefresh() throws Exception {
-        String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
-        String[] alice = OAuthTestClient.newUser();
-        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        OriginLinks.Linked linked = OriginLinks.linkedDevice(gateway.tcpPort());
+        String vendorToken = linked.vendorToken();
+        SimulatedDevice device = linked.device();
+        String link = linked.link();
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(16);
         try {
-            String link = OriginLinks.link(cloud, vendorToken, alice);
             String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
             UUID id = UUID.fromString(link);
             given().auth().oauth2(vendorToken).get(path).then().statusCode(200);

@@ -192,12 +192,11 @@ class DeviceSyncTest {
      */
     @Test
     void aStatusTheEventsMissedIsCorrectedByTheResyncAndTheVendorTold() throws Exception {
-        String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
-        String[] alice = OAuthTestClient.newUser();
-        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        OriginLinks.Linked linked = OriginLinks.linkedDevice(gateway.tcpPort());
+        String vendorToken = linked.vendorToken();
+        SimulatedDevice device = linked.device();
+        String link = linked.link();
         try {
-            String link = OriginLinks.link(cloud, vendorToken, alice);
             await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
             UUID linkId = UUID.fromString(link);
             QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'offline' where key.linkId = ?1", linkId));
