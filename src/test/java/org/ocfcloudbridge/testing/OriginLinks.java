@@ -59,7 +59,6 @@ public final class OriginLinks {
         return callback;
     }
 
-    /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
     /** A vendor user linked, through a new cloud, to a Target user with one device online: most Origin tests start so. */
     public record Linked(String vendorToken, String[] targetUser, org.ocfcloudbridge.simulator.SimulatedDevice device, String link) {
     }
@@ -77,10 +76,35 @@ public final class OriginLinks {
         }
     }
 
+    /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
     public static String link(String cloud, String vendorToken, String[] targetUser) {
         String callback = throughTheTarget(cloud, vendorToken, targetUser, "allow");
         Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
         assertEquals(303, back.statusCode(), back.asString());
         return OAuthTestClient.query(back.header("Location")).get("linked");
+    }
+
+    /**
+     * Waits until the link's devices-level subscription exists at the Target and the Target has delivered every
+     * notification queued for the link's subscriptions: the initial ones arrive some time after the sync's own read,
+     * and a test that sets the Origin's copy by hand must not have them land on it afterwards.
+     */
+    public static void settled(String link) throws InterruptedException {
+        UUID linkId = UUID.fromString(link);
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < end) {
+            boolean settled = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> {
+                List<org.ocfcloudbridge.store.OriginSubscription> subs = org.ocfcloudbridge.store.OriginSubscription
+                        .list("linkId", linkId);
+                List<UUID> atTarget = subs.stream().map(s -> s.targetId).filter(java.util.Objects::nonNull).toList();
+                return subs.stream().anyMatch(s -> "devices".equals(s.level) && s.targetId != null)
+                        && org.ocfcloudbridge.store.OutboxEntry.count("subscriptionId in ?1", atTarget) == 0;
+            });
+            if (settled) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("link " + link + ": the Target still has notifications queued for it after 15 s");
     }
 }

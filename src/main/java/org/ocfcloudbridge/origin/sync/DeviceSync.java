@@ -82,24 +82,39 @@ public class DeviceSync {
 
     /** Syncs the link soon, off the caller's thread; requests while one runs are folded into one more run. */
     public void request(UUID linkId) {
-        if (running.putIfAbsent(linkId, Boolean.FALSE) != null) {
-            running.put(linkId, Boolean.TRUE);
+        // Atomic both here and at the end of a run: a request that came between a run's last look and its leaving
+        // would otherwise be lost (the run gone, the request folded into it).
+        boolean[] start = {false};
+        running.compute(linkId, (k, asked) -> {
+            start[0] = asked == null;
+            return asked == null ? Boolean.FALSE : Boolean.TRUE;
+        });
+        if (!start[0]) {
             return;
         }
-        executor.execute(() -> {
-            try {
-                do {
-                    running.put(linkId, Boolean.FALSE);
-                    try {
-                        sync(linkId);
-                    } catch (RuntimeException e) {
-                        LOG.infof("link %s: sync failed (%s); the next reconcile tries again", linkId, e.getMessage());
+        try {
+            executor.execute(() -> {
+                boolean again = true;
+                try {
+                    while (again) {
+                        try {
+                            sync(linkId);
+                        } catch (RuntimeException e) {
+                            LOG.infof("link %s: sync failed (%s); the next reconcile tries again", linkId, e.getMessage());
+                        }
+                        again = running.compute(linkId, (k, asked) -> Boolean.TRUE.equals(asked) ? Boolean.FALSE : null) != null;
                     }
-                } while (Boolean.TRUE.equals(running.get(linkId)));
-            } finally {
-                running.remove(linkId);
-            }
-        });
+                } finally {
+                    if (again) {
+                        // An Error left the loop: the link must not stay marked as running for good.
+                        running.remove(linkId);
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            running.remove(linkId);
+            throw e;
+        }
     }
 
     @PreDestroy
