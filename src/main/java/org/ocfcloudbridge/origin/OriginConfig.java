@@ -60,6 +60,13 @@ public interface OriginConfig {
     @WithDefault("24H")
     Duration webhookMaxAge();
 
+    /** First retry delay of a refused webhook delivery; doubled per attempt, with jitter, up to the max. */
+    @WithDefault("500MS")
+    Duration webhookInitialBackoff();
+
+    @WithDefault("5M")
+    Duration webhookMaxBackoff();
+
     /** Target Clouds created at start if absent (the admin API adds more). */
     Map<String, Cloud> clouds();
 

@@ -107,18 +107,24 @@ class ForwardingSurvivesACrashIT {
                 device.signUp(CloudApiUsers.deviceCode(alice[0]), null);
                 device.signIn();
                 device.publish(0);
-                OriginLinks.link(OriginLinks.registerCloud(), vendorToken, alice);
+                String link = OriginLinks.link(OriginLinks.registerCloud(), vendorToken, alice);
                 long end = System.nanoTime() + 20_000_000_000L;
                 while (delivered.size() < 2 && System.nanoTime() < end) {
                     Thread.sleep(100);
                 }
                 assertTrue(delivered.size() >= 2, "link.state and device.added delivered while the webhook is up");
                 status = 503;
+                // Each change waits until the Origin has it (and so its vendor event): changes faster than the
+                // device's observer is told may reach it as only the latest.
                 for (int i = 0; i < 5; i++) {
-                    device.setTemperature(40 + i);
-                    Thread.sleep(300);
+                    double value = 40 + i;
+                    device.setTemperature(value);
+                    long until = System.nanoTime() + 20_000_000_000L;
+                    while (!temperatureIs(vendorToken, link, value) && System.nanoTime() < until) {
+                        Thread.sleep(50);
+                    }
+                    assertTrue(temperatureIs(vendorToken, link, value), "the Origin has temperature " + value);
                 }
-                Thread.sleep(1500);
                 first.kill();
                 device.shutdown();
             }
@@ -147,5 +153,15 @@ class ForwardingSurvivesACrashIT {
         } finally {
             receiver.stop(0);
         }
+    }
+
+    private static boolean temperatureIs(String vendorToken, String link, double value) {
+        io.restassured.response.Response r = io.restassured.RestAssured.given().auth().oauth2(vendorToken)
+                .get("/api/v1/links/" + link + "/devices");
+        if (r.statusCode() != 200) {
+            return false;
+        }
+        Object t = r.jsonPath().get("[0].content.'/temperature'.temperature");
+        return t instanceof Number n && n.doubleValue() == value;
     }
 }

@@ -85,26 +85,33 @@ public final class OriginLinks {
     }
 
     /**
-     * Waits until the link's devices-level subscription exists at the Target and the Target has delivered every
-     * notification queued for the link's subscriptions: the initial ones arrive some time after the sync's own read,
-     * and a test that sets the Origin's copy by hand must not have them land on it afterwards.
+     * Waits until the link is quiet: no sync runs or is asked for, every subscription it holds is made at the Target
+     * (the devices level among them), and the Target has delivered everything queued for them. The initial
+     * notifications arrive some time after the sync's own read and may ask for another sync; a test that sets the
+     * Origin's copy by hand must not have them land on it afterwards. Checked twice in a row, since a notification
+     * being applied can ask for a sync right after one look.
      */
     public static void settled(String link) throws InterruptedException {
         UUID linkId = UUID.fromString(link);
-        long end = System.nanoTime() + 15_000_000_000L;
+        org.ocfcloudbridge.origin.sync.DeviceSync sync = io.quarkus.arc.Arc.container()
+                .instance(org.ocfcloudbridge.origin.sync.DeviceSync.class).get();
+        long end = System.nanoTime() + 30_000_000_000L;
+        int quiet = 0;
         while (System.nanoTime() < end) {
-            boolean settled = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> {
+            boolean settled = !sync.syncing(linkId) && io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> {
                 List<org.ocfcloudbridge.store.OriginSubscription> subs = org.ocfcloudbridge.store.OriginSubscription
                         .list("linkId", linkId);
                 List<UUID> atTarget = subs.stream().map(s -> s.targetId).filter(java.util.Objects::nonNull).toList();
-                return subs.stream().anyMatch(s -> "devices".equals(s.level) && s.targetId != null)
+                return atTarget.size() == subs.size()
+                        && subs.stream().anyMatch(s -> "devices".equals(s.level))
                         && org.ocfcloudbridge.store.OutboxEntry.count("subscriptionId in ?1", atTarget) == 0;
-            });
-            if (settled) {
+            }) && !sync.syncing(linkId);
+            quiet = settled ? quiet + 1 : 0;
+            if (quiet == 2) {
                 return;
             }
-            Thread.sleep(50);
+            Thread.sleep(100);
         }
-        throw new AssertionError("link " + link + ": the Target still has notifications queued for it after 15 s");
+        throw new AssertionError("link " + link + " not quiet after 30 s (a sync running, or notifications queued)");
     }
 }

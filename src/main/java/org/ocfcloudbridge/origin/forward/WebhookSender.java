@@ -256,7 +256,9 @@ public class WebhookSender {
                 LOG.warnf("webhook %s: event %d undelivered for %s (%s); kept as dead", d.webhook, d.eventId,
                         config.webhookMaxAge(), d.lastError);
             } else {
-                long base = Math.min(300_000L, 500L << Math.min(20, d.attempts - 1));
+                long max = Math.max(1, config.webhookMaxBackoff().toMillis());
+                long initial = Math.max(1, config.webhookInitialBackoff().toMillis());
+                long base = d.attempts >= 30 ? max : Math.min(max, initial << (d.attempts - 1));
                 d.nextAttemptAt = now.plusNanos((base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1)) * 1_000_000L);
             }
         });

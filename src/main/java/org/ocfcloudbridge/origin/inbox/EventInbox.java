@@ -147,6 +147,9 @@ public class EventInbox {
             default -> {
             }
         }
+        if (EventTypes.DEVICES_UNREGISTERED.equals(eventType)) {
+            sync.againIfRunning(s.linkId());
+        }
         if (EventTypes.SUBSCRIPTION_CANCELLED.equals(eventType)) {
             // The Target ended it (device gone, retry age, ...): the next sync decides what to hold again.
             subscriptions.remove(id);

@@ -96,6 +96,15 @@ public final class DeviceSets {
         r.persist();
     }
 
+    /** A representation read at {@code readAt}, unless a notification stored a newer one since (see the sync). */
+    static void putContentAsOf(UUID linkId, String deviceId, String href, String json, OffsetDateTime readAt) {
+        OriginResource r = OriginResource.findById(new OriginResource.Key(linkId, deviceId, href));
+        if (r != null && DeviceSync.newer(r.updatedAt, readAt)) {
+            return;
+        }
+        putContent(linkId, deviceId, href, json, readAt);
+    }
+
     private static ArrayNode array(String json) {
         try {
             JsonNode n = JSON.readTree(json);

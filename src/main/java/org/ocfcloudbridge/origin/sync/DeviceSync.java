@@ -117,6 +117,19 @@ public class DeviceSync {
         }
     }
 
+    /** Whether a sync of the link runs or is asked for. */
+    public boolean syncing(UUID linkId) {
+        return running.containsKey(linkId);
+    }
+
+    /**
+     * Has a sync that is running now run once more: it may have read the Target before a change the inbox just
+     * applied and could otherwise bring back what the change ended (a device unregistered, say).
+     */
+    public void againIfRunning(UUID linkId) {
+        running.computeIfPresent(linkId, (k, asked) -> Boolean.TRUE);
+    }
+
     @PreDestroy
     void stop() {
         executor.shutdownNow();
@@ -135,12 +148,14 @@ public class DeviceSync {
 
     /** One full pass: devices, content, and the subscriptions they need. */
     public void sync(UUID linkId) {
+        // Taken before the reads: what the inbox stores after it may be newer than what they return.
+        OffsetDateTime readAt = OffsetDateTime.now(ZoneOffset.UTC);
         JsonNode base = read(linkId, "/devices");
         JsonNode all = read(linkId, "/devices?content=all");
         Map<String, JsonNode> devices = new LinkedHashMap<>();
         base.forEach(d -> devices.put(d.at("/device/di").asText(), d));
         LOG.debugf("link %s: the Target lists %d devices %s", linkId, devices.size(), devices.keySet());
-        QuarkusTransaction.requiringNew().run(() -> store(linkId, devices, all));
+        QuarkusTransaction.requiringNew().run(() -> store(linkId, devices, all, readAt));
 
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
@@ -186,8 +201,13 @@ public class DeviceSync {
         }
     }
 
-    private void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all) {
-        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    /**
+     * Stores a read of the Target made at {@code readAt}. A row the inbox changed after that moment is left alone: the
+     * notification that changed it is newer than the read, or a newer one follows it in the subscription's order
+     * (the Target journals a change with the change), so the read would only put an old state back, and tell the
+     * vendor of it. What the read finds otherwise different is drift the events missed, corrected and told.
+     */
+    void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all, OffsetDateTime readAt) {
         for (OriginDevice gone : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
             OriginDevice.getEntityManager().detach(gone);
             // A query, not remove(): the inbox may have removed it meanwhile (an unregistered notification).
@@ -201,14 +221,15 @@ public class DeviceSync {
             if (added) {
                 row = new OriginDevice();
                 row.key = new OriginDevice.Key(linkId, di);
+            } else if (newer(row.updatedAt, readAt)) {
+                return;
             }
             String status = d.path("status").asText("offline");
-            // Drift the events missed (one raced this read, say): the vendor mirrors the state from events, so it is told.
             boolean changed = !added && !status.equals(row.status);
             row.status = status;
             row.device = d.path("device").toString();
             row.links = d.path("links").toString();
-            row.updatedAt = now;
+            row.updatedAt = readAt;
             row.persist();
             if (added) {
                 events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
@@ -224,10 +245,14 @@ public class DeviceSync {
             }
             for (JsonNode l : d.path("links")) {
                 if (l.has("rep")) {
-                    DeviceSets.putContent(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), now);
+                    DeviceSets.putContentAsOf(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), readAt);
                 }
             }
         }
+    }
+
+    static boolean newer(OffsetDateTime changedAt, OffsetDateTime readAt) {
+        return changedAt != null && changedAt.isAfter(readAt);
     }
 
     private void subscribe(UUID linkId, String level, String deviceId, String href) {

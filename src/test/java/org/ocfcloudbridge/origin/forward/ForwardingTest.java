@@ -56,8 +56,10 @@ class ForwardingTest {
     public static final class Webhook implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // Retries at most 1 s apart: a test that refuses events for a while must not wait minutes once it stops.
             return Map.of("bridge.origin.webhooks.vendor.url", "http://127.0.0.1:" + PORT + "/hook",
-                    "bridge.origin.webhooks.vendor.secret", "whsec_" + Base64.getEncoder().encodeToString(KEY));
+                    "bridge.origin.webhooks.vendor.secret", "whsec_" + Base64.getEncoder().encodeToString(KEY),
+                    "bridge.origin.webhook-max-backoff", "1S");
         }
     }
 
@@ -124,7 +126,8 @@ class ForwardingTest {
             device.setTemperature(27.25);
             Hook changed = await(hooks, h -> {
                 try {
-                    return h.accepted() && type(h).equals("content.changed") && h.json().at("/payload/content/temperature").asDouble() == 27.25;
+                    return h.accepted() && type(h).equals("content.changed") && device(h).equals(device.di())
+                            && h.json().at("/payload/content/temperature").asDouble() == 27.25;
                 } catch (Exception e) {
                     return false;
                 }

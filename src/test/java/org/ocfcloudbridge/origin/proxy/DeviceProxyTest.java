@@ -61,7 +61,9 @@ class DeviceProxyTest {
             assertEquals("application/vnd.ocf+cbor", cbor.getContentType());
             assertTrue(OcfCodec.get().decodeTree(cbor.asByteArray(), OcfFormat.OCF_CBOR).get("value").asBoolean());
 
-            // The token is about to expire: refreshed before the call, the call still answers.
+            // The token is about to expire: refreshed before the call, the call still answers. The link's syncs must be
+            // done first: one still calling the Target could put the session it read back after forget().
+            OriginLinks.settled(link);
             UUID id = UUID.fromString(link);
             String before = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
             QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("tokenExpiresAt = ?1 where id = ?2",

@@ -224,7 +224,7 @@ class NotificationsTest {
                 String sub = subscribed(token, path, receiver, List.of("resource_contentchanged"));
                 change.get();
                 receiver.await(n -> sub.equals(n.subscriptionId()) && body(n).path("temperature").asDouble() == value,
-                        Duration.ofSeconds(5));
+                        Duration.ofSeconds(20));
             }
         } finally {
             changes.shutdownNow();
@@ -257,7 +257,7 @@ class NotificationsTest {
                 });
                 String sub = subscribed(token, "/api/v1/devices/subscriptions", receiver, List.of("devices_registered"));
                 signUp.get();
-                receiver.await(n -> sub.equals(n.subscriptionId()) && n.text().contains(d.di()), Duration.ofSeconds(5));
+                receiver.await(n -> sub.equals(n.subscriptionId()) && n.text().contains(d.di()), Duration.ofSeconds(20));
             }
         } finally {
             signUps.shutdownNow();
