@@ -67,6 +67,17 @@ public interface OriginConfig {
     @WithDefault("5M")
     Duration webhookMaxBackoff();
 
+    /**
+     * How long vendor events stay for the event stream to replay ({@code Last-Event-ID}); older ones are deleted once
+     * no webhook delivery waits for them (a dead letter keeps its event until it is retried or deleted).
+     */
+    @WithDefault("7D")
+    Duration eventRetention();
+
+    /** How often old vendor events and finished or expired link requests are deleted. */
+    @WithDefault("10M")
+    Duration sweepInterval();
+
     /** Target Clouds created at start if absent (the admin API adds more). */
     Map<String, Cloud> clouds();
 

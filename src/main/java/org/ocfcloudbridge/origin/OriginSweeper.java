@@ -1,0 +1,67 @@
+package org.ocfcloudbridge.origin;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.store.LinkRequest;
+import org.ocfcloudbridge.store.VendorEvent;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Deletes what the Origin tables no longer need, so they do not grow with every event and every link started: vendor
+ * events past {@code bridge.origin.event-retention} that no webhook delivery waits for, and link requests a while
+ * after they expired (a late callback with their state is refused as unknown instead of expired; refused either way).
+ */
+@ApplicationScoped
+public class OriginSweeper {
+
+    private static final Logger LOG = Logger.getLogger(OriginSweeper.class);
+    /** Ids per delete, so a large backlog never holds one long transaction. */
+    static final int CHUNK = 5_000;
+    static final Duration LINK_REQUEST_MEMORY = Duration.ofHours(1);
+
+    private final OriginConfig config;
+    private final BridgeConfig bridge;
+
+    public OriginSweeper(OriginConfig config, BridgeConfig bridge) {
+        this.config = config;
+        this.bridge = bridge;
+    }
+
+    @Scheduled(every = "${bridge.origin.sweep-interval}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        if (bridge.origin().enabled()) {
+            sweep(OffsetDateTime.now(ZoneOffset.UTC));
+        }
+    }
+
+    /** Returns the number of rows deleted. */
+    public long sweep(OffsetDateTime now) {
+        OffsetDateTime cutoff = now.minus(config.eventRetention());
+        // Ids grow with time: the newest old event bounds the walk, which goes a chunk of ids at a time.
+        Long last = QuarkusTransaction.requiringNew().call(() -> VendorEvent.getEntityManager()
+                .createQuery("select max(e.id) from VendorEvent e where e.createdAt < ?1", Long.class)
+                .setParameter(1, cutoff).getSingleResult());
+        Long first = last == null ? null : QuarkusTransaction.requiringNew().call(() -> VendorEvent.getEntityManager()
+                .createQuery("select min(e.id) from VendorEvent e", Long.class).getSingleResult());
+        long deleted = 0;
+        for (long from = first == null ? 1 : first; last != null && from <= last; from += CHUNK) {
+            long lo = from;
+            long hi = Math.min(last, from + CHUNK - 1);
+            deleted += QuarkusTransaction.requiringNew().call(() -> (long) VendorEvent.getEntityManager().createQuery("""
+                    delete from VendorEvent e where e.id between ?1 and ?2 and e.createdAt < ?3
+                    and not exists (select 1 from WebhookDelivery d where d.eventId = e.id)""")
+                    .setParameter(1, lo).setParameter(2, hi).setParameter(3, cutoff).executeUpdate());
+        }
+        deleted += QuarkusTransaction.requiringNew().call(() -> LinkRequest.delete("expiresAt < ?1", now.minus(LINK_REQUEST_MEMORY)));
+        if (deleted > 0) {
+            LOG.debugf("Origin sweep deleted %d rows", deleted);
+        }
+        return deleted;
+    }
+}

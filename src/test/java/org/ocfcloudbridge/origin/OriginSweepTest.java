@@ -1,0 +1,110 @@
+package org.ocfcloudbridge.origin;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.store.LinkRequest;
+import org.ocfcloudbridge.store.VendorEvent;
+import org.ocfcloudbridge.store.WebhookDelivery;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Vendor events and link requests do not pile up: the sweep deletes events past the retention that no webhook
+ * delivery waits for, and link requests an hour after they expired; everything else stays.
+ */
+@QuarkusTest
+class OriginSweepTest {
+
+    @Inject
+    OriginSweeper sweeper;
+
+    @Inject
+    OriginConfig config;
+
+    @Test
+    void oldDeliveredEventsAndExpiredLinkRequestsGoTheRestStays() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        OffsetDateTime old = now.minus(config.eventRetention()).minusHours(1);
+        long delivered = event(old);
+        long waiting = event(old);
+        long dead = event(old);
+        long recent = event(now.minus(config.eventRetention()).plusHours(1));
+        delivery(waiting, null);
+        delivery(dead, now.minusDays(1));
+        String expiredLongAgo = linkRequest(now.minus(OriginSweeper.LINK_REQUEST_MEMORY).minusMinutes(5));
+        String expiredJustNow = linkRequest(now.minusMinutes(5));
+        String pending = linkRequest(now.plus(config.linkTimeout()));
+
+        assertTrue(sweeper.sweep(now) >= 2, "at least this test's old delivered event and long-expired link request");
+        assertNull(find(delivered), "an old event no webhook waits for is gone");
+        assertNotNull(find(waiting), "an old event a webhook still retries stays");
+        assertNotNull(find(dead), "a dead letter keeps its event, for the operator to retry");
+        assertNotNull(find(recent), "an event within the retention stays, for the stream to replay");
+        assertNull(request(expiredLongAgo));
+        assertNotNull(request(expiredJustNow), "a state just expired is still told apart as expired");
+        assertNotNull(request(pending));
+
+        QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("eventId", waiting));
+        sweeper.sweep(now);
+        assertNull(find(waiting), "once delivered, it goes too");
+        assertNotNull(find(dead));
+        assertNotNull(find(recent));
+    }
+
+    private static long event(OffsetDateTime at) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            VendorEvent e = new VendorEvent();
+            e.vendorUser = "sweep-" + UUID.randomUUID();
+            e.linkId = UUID.randomUUID();
+            e.type = "device.online";
+            e.payload = "{}";
+            e.createdAt = at;
+            e.persist();
+            return e.id;
+        });
+    }
+
+    private static void delivery(long eventId, OffsetDateTime deadAt) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            WebhookDelivery d = new WebhookDelivery();
+            // No webhook of that name is configured: the sender never picks it up, the row only has to exist.
+            d.webhook = "sweep-test";
+            d.eventId = eventId;
+            d.attempts = 3;
+            d.nextAttemptAt = OffsetDateTime.now(ZoneOffset.UTC).plus(Duration.ofDays(1));
+            d.deadAt = deadAt;
+            d.persist();
+        });
+    }
+
+    private static String linkRequest(OffsetDateTime expiresAt) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            LinkRequest r = new LinkRequest();
+            r.state = UUID.randomUUID().toString();
+            r.cloudName = "sweep-test";
+            r.vendorUser = "sweep-test";
+            r.codeVerifier = "v".repeat(43);
+            r.expiresAt = expiresAt;
+            r.persist();
+            return r.state;
+        });
+    }
+
+    private static VendorEvent find(long id) {
+        return QuarkusTransaction.requiringNew().call(() -> VendorEvent.findById(id));
+    }
+
+    private static LinkRequest request(String state) {
+        return QuarkusTransaction.requiringNew().call(() -> LinkRequest.findById(state));
+    }
+}
