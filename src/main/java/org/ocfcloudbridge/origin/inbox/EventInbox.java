@@ -57,7 +57,8 @@ public class EventInbox {
         this.events = events;
     }
 
-    private enum Outcome { PROCESSED, DUPLICATE, GAP, GONE }
+    /** {@code NEWS}: a device or links this link does not hold yet, which the sync reads and subscribes to. */
+    private enum Outcome { PROCESSED, DUPLICATE, GAP, NEWS, GONE }
 
     /**
      * What verifying a notification needs of its subscription, kept in memory once the Target's id is known (it never
@@ -144,6 +145,10 @@ public class EventInbox {
                 LOG.infof("link %s: sequence gap on subscription %s before %d; resyncing", s.linkId(), id, seq);
                 sync.request(s.linkId());
             }
+            case NEWS -> {
+                LOG.debugf("link %s: %s names what the link does not hold yet; syncing", s.linkId(), eventType);
+                sync.request(s.linkId());
+            }
             default -> {
             }
         }
@@ -184,7 +189,11 @@ public class EventInbox {
                     }
                 }
             }
-            case EventTypes.DEVICES_REGISTERED -> unknownDevice = payload.size() > 0;
+            case EventTypes.DEVICES_REGISTERED -> {
+                for (JsonNode d : payload) {
+                    unknownDevice |= !DeviceSets.known(s.linkId, d.path("di").asText());
+                }
+            }
             case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> {
                 if (DeviceSets.remove(s.linkId, d.path("di").asText())) {
                     events.record(s.linkId, d.path("di").asText(), VendorEvents.DEVICE_REMOVED, d.toString());
@@ -195,7 +204,7 @@ public class EventInbox {
                 if (known && payload.size() > 0) {
                     events.record(s.linkId, s.deviceId, VendorEvents.LINKS_PUBLISHED, payload.toString());
                 }
-                unknownDevice = !known || payload.size() > 0;
+                unknownDevice = !known || !DeviceSets.subscribedToAll(s.linkId, s.deviceId, payload);
             }
             case EventTypes.RESOURCES_UNPUBLISHED -> {
                 DeviceSets.unpublished(s.linkId, s.deviceId, payload);
@@ -215,7 +224,7 @@ public class EventInbox {
             }
         }
         // A new device, new links or a device not yet read: the sync reads it and subscribes to what it needs.
-        return unknownDevice && outcome == Outcome.PROCESSED ? Outcome.GAP : outcome;
+        return unknownDevice && outcome == Outcome.PROCESSED ? Outcome.NEWS : outcome;
     }
 
     /** List events in either shape ({@code {"content":[…]}} or a bare array); content changes as JSON. */

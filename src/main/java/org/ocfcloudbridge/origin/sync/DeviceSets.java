@@ -38,6 +38,18 @@ public final class DeviceSets {
         return Change.CHANGED;
     }
 
+    public static boolean known(UUID linkId, String deviceId) {
+        return OriginDevice.count("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId) > 0;
+    }
+
+    /** Whether every link of {@code links} (API form) has its resource subscription (made or being made). */
+    public static boolean subscribedToAll(UUID linkId, String deviceId, JsonNode links) {
+        Set<String> hrefs = new HashSet<>();
+        links.forEach(l -> hrefs.add(DeviceSync.localHref(deviceId, l.path("href").asText())));
+        return hrefs.isEmpty() || org.ocfcloudbridge.store.OriginSubscription.count(
+                "linkId = ?1 and level = 'resource' and deviceId = ?2 and href in ?3", linkId, deviceId, hrefs) >= hrefs.size();
+    }
+
     public static boolean remove(UUID linkId, String deviceId) {
         OriginResource.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId);
         return OriginDevice.delete("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId) > 0;

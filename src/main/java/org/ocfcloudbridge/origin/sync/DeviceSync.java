@@ -51,6 +51,8 @@ public class DeviceSync {
 
     private static final Logger LOG = Logger.getLogger(DeviceSync.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The periodic reconcile's job, by this name in the scheduler. */
+    public static final String RECONCILE = "origin-reconcile";
     static final String DEVICES = "devices";
     static final String DEVICE = "device";
     static final String RESOURCE = "resource";
@@ -136,7 +138,8 @@ public class DeviceSync {
     }
 
     /** Soon after start-up (so subscriptions lost while the bridge was down come back), then every interval. */
-    @Scheduled(every = "${bridge.origin.reconcile-interval}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = RECONCILE, every = "${bridge.origin.reconcile-interval}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
         if (!bridge.origin().enabled()) {
             return;
@@ -181,11 +184,14 @@ public class DeviceSync {
                 have.put(k, s);
             }
         }
-        for (String k : wanted) {
-            if (!have.containsKey(k)) {
-                String[] parts = k.split("\u0000", -1);
-                subscribe(linkId, parts[0], parts[1].isEmpty() ? null : parts[1], parts[2].isEmpty() ? null : parts[2]);
-            }
+        // Resources first, devices level last: each subscription's initial notifications then name only what this
+        // sync stored and subscribed already, and ask for no other sync.
+        List<String> missing = wanted.stream().filter(k -> !have.containsKey(k))
+                .sorted(java.util.Comparator.comparingInt(k -> k.startsWith(RESOURCE) ? 0 : k.startsWith(DEVICES + "\u0000") ? 2 : 1))
+                .toList();
+        for (String k : missing) {
+            String[] parts = k.split("\u0000", -1);
+            subscribe(linkId, parts[0], parts[1].isEmpty() ? null : parts[1], parts[2].isEmpty() ? null : parts[2]);
         }
     }
 
@@ -388,7 +394,7 @@ public class DeviceSync {
         }
     }
 
-    static String localHref(String di, String apiHref) {
+    public static String localHref(String di, String apiHref) {
         String prefix = "/" + di;
         return apiHref.startsWith(prefix + "/") ? apiHref.substring(prefix.length()) : apiHref;
     }

@@ -20,6 +20,7 @@ import org.ocfcloudbridge.testing.OriginLinks;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -273,6 +274,44 @@ class DeviceSyncTest {
             assertEquals(onlineBefore + 1, online.get(), "and the vendor is told the drift it corrects");
         } finally {
             device.shutdown();
+        }
+    }
+
+    @Inject
+    io.quarkus.scheduler.Scheduler scheduler;
+
+    /**
+     * Linking syncs once: the subscriptions it makes start with notifications of what it holds already, and those ask
+     * for no other full read of the Target (which with many devices is the expensive part). Before, the initial
+     * {@code devices_registered} and {@code resources_published} each asked for one.
+     */
+    @Test
+    void linkingReadsTheTargetOnceTheInitialNotificationsAskForNoOtherSync() throws Exception {
+        scheduler.pause(DeviceSync.RECONCILE);
+        try (org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture()) {
+            OriginLinks.Linked linked = OriginLinks.linkedDevice(gateway.tcpPort());
+            try {
+                await(linked.vendorToken(), linked.link(), j -> j.getList("").size() == 1);
+                OriginLinks.settled(linked.link());
+                List<String> syncs = log.lines().stream().filter(l -> l.contains("link " + linked.link() + ": the Target lists")).toList();
+                assertEquals(1, syncs.size(), syncs.toString());
+
+                // A device published later is news: the link reads it and subscribes to its resources.
+                SimulatedDevice second = CloudApiUsers.onlineDevice(linked.targetUser(), gateway.tcpPort());
+                try {
+                    await(linked.vendorToken(), linked.link(), j -> j.getList("").size() == 2);
+                    OriginLinks.settled(linked.link());
+                    assertTrue(QuarkusTransaction.requiringNew().call(() -> OriginSubscription.count(
+                            "linkId = ?1 and deviceId = ?2 and level = 'resource' and targetId is not null",
+                            UUID.fromString(linked.link()), second.di())) >= 2, "the new device's resources are subscribed");
+                } finally {
+                    second.shutdown();
+                }
+            } finally {
+                linked.device().shutdown();
+            }
+        } finally {
+            scheduler.resume(DeviceSync.RECONCILE);
         }
     }
 
