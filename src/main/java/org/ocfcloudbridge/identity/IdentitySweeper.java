@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.store.AuthorizationCode;
 import org.ocfcloudbridge.store.AuthorizationRequest;
+import org.ocfcloudbridge.store.OAuthGrant;
 import org.ocfcloudbridge.store.RefreshToken;
 
 import java.time.Duration;
@@ -15,8 +16,8 @@ import java.time.ZoneOffset;
 /**
  * Deletes what the identity tables no longer need, so they do not grow with every login and refresh: pending logins
  * past their timeout, authorization codes some time after they expired (kept a while so a late replay is still
- * recognised as one and revokes its grant), and refresh tokens past their expiry (a used one is kept until then, since
- * its reuse is what reveals a stolen token).
+ * recognised as one and revokes its grant), refresh tokens past their expiry (a used one is kept until then, since
+ * its reuse is what reveals a stolen token), and grants a day after their last token can have expired.
  */
 @ApplicationScoped
 public class IdentitySweeper {
@@ -31,11 +32,30 @@ public class IdentitySweeper {
         sweep(OffsetDateTime.now(ZoneOffset.UTC));
     }
 
+    /**
+     * A grant outlives its last token by this much before it goes: access tokens of a grant with no refresh token
+     * left were issued at its start (one lifetime ago at most) or with a refresh token long expired; the margin covers
+     * a lifetime configured shorter since they were issued. A token whose grant is gone counts as revoked.
+     */
+    static final Duration GRANT_MARGIN = Duration.ofDays(1);
+
+    private final IdentityConfig config;
+
+    public IdentitySweeper(IdentityConfig config) {
+        this.config = config;
+    }
+
     /** Returns the number of rows deleted. */
     public long sweep(OffsetDateTime now) {
+        OffsetDateTime grantsBefore = now.minus(config.accessTokenLifetime()).minus(GRANT_MARGIN);
         long n = QuarkusTransaction.requiringNew().call(() -> AuthorizationRequest.delete("expiresAt < ?1", now)
                 + AuthorizationCode.delete("expiresAt < ?1", now.minus(CODE_MEMORY))
                 + RefreshToken.delete("expiresAt < ?1", now));
+        // Every client-credentials request and every code exchange makes one; the refresh tokens go above first.
+        n += QuarkusTransaction.requiringNew().call(() -> (long) OAuthGrant.getEntityManager().createQuery("""
+                delete from OAuthGrant g where g.createdAt < ?1
+                and not exists (select 1 from RefreshToken r where r.grantId = g.id)""")
+                .setParameter(1, grantsBefore).executeUpdate());
         if (n > 0) {
             LOG.debugf("identity sweep deleted %d expired rows", n);
         }

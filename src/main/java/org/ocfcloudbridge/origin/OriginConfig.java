@@ -74,6 +74,13 @@ public interface OriginConfig {
     @WithDefault("7D")
     Duration eventRetention();
 
+    /**
+     * How long a dead webhook delivery stays for an operator to retry before it is deleted (and its event with it,
+     * once past the retention).
+     */
+    @WithDefault("30D")
+    Duration deadLetterRetention();
+
     /** How often old vendor events and finished or expired link requests are deleted. */
     @WithDefault("10M")
     Duration sweepInterval();

@@ -32,31 +32,39 @@ class OriginSweepTest {
     OriginConfig config;
 
     @Test
-    void oldDeliveredEventsAndExpiredLinkRequestsGoTheRestStays() {
+    void oldDeliveredEventsOldDeadLettersAndExpiredLinkRequestsGoTheRestStays() {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         OffsetDateTime old = now.minus(config.eventRetention()).minusHours(1);
         long delivered = event(old);
         long waiting = event(old);
         long dead = event(old);
+        long longDead = event(old);
         long recent = event(now.minus(config.eventRetention()).plusHours(1));
-        delivery(waiting, null);
+        long waitingDelivery = delivery(waiting, null);
         delivery(dead, now.minusDays(1));
+        long longDeadDelivery = delivery(longDead, now.minus(config.deadLetterRetention()).minusHours(1));
         String expiredLongAgo = linkRequest(now.minus(OriginSweeper.LINK_REQUEST_MEMORY).minusMinutes(5));
         String expiredJustNow = linkRequest(now.minusMinutes(5));
         String pending = linkRequest(now.plus(config.linkTimeout()));
 
-        assertTrue(sweeper.sweep(now) >= 2, "at least this test's old delivered event and long-expired link request");
+        assertTrue(sweeper.sweep(now) >= 4, "at least this test's old delivered event, old dead letter and its event, and link request");
         assertNull(find(delivered), "an old event no webhook waits for is gone");
-        assertNotNull(find(waiting), "an old event a webhook still retries stays");
+        assertNotNull(find(waiting), "an old event a delivery still holds stays");
+        WebhookDelivery orphan = QuarkusTransaction.requiringNew().call(() -> WebhookDelivery.findById(waitingDelivery));
+        assertNotNull(orphan.deadAt, "a delivery to a webhook no longer configured dies once its time is up");
+        assertEquals("the webhook is no longer configured", orphan.lastError);
         assertNotNull(find(dead), "a dead letter keeps its event, for the operator to retry");
+        assertNull(QuarkusTransaction.requiringNew().call(() -> WebhookDelivery.findById(longDeadDelivery)),
+                "a dead letter past its retention is gone");
+        assertNull(find(longDead), "and its event with it");
         assertNotNull(find(recent), "an event within the retention stays, for the stream to replay");
         assertNull(request(expiredLongAgo));
         assertNotNull(request(expiredJustNow), "a state just expired is still told apart as expired");
         assertNotNull(request(pending));
 
-        QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("eventId", waiting));
+        QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.deleteById(waitingDelivery));
         sweeper.sweep(now);
-        assertNull(find(waiting), "once delivered, it goes too");
+        assertNull(find(waiting), "once its delivery is done, it goes too");
         assertNotNull(find(dead));
         assertNotNull(find(recent));
     }
@@ -74,8 +82,8 @@ class OriginSweepTest {
         });
     }
 
-    private static void delivery(long eventId, OffsetDateTime deadAt) {
-        QuarkusTransaction.requiringNew().run(() -> {
+    private static long delivery(long eventId, OffsetDateTime deadAt) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             WebhookDelivery d = new WebhookDelivery();
             // No webhook of that name is configured: the sender never picks it up, the row only has to exist.
             d.webhook = "sweep-test";
@@ -84,6 +92,7 @@ class OriginSweepTest {
             d.nextAttemptAt = OffsetDateTime.now(ZoneOffset.UTC).plus(Duration.ofDays(1));
             d.deadAt = deadAt;
             d.persist();
+            return d.id;
         });
     }
 

@@ -15,6 +15,10 @@ public interface EventsConfig {
     @WithDefault("24H")
     Duration maxAge();
 
+    /** How long a notification that became a dead letter is kept for operators before it is deleted. */
+    @WithDefault("30D")
+    Duration deadLetterRetention();
+
     /** First retry delay; doubled per attempt, with jitter. */
     @WithDefault("1S")
     Duration initialBackoff();

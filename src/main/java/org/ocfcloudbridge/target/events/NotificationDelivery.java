@@ -215,14 +215,22 @@ public class NotificationDelivery {
         while ((id = deliveredIds.poll()) != null) {
             ids.add(id);
             if (ids.size() == 500) {
-                List<Long> chunk = ids;
-                QuarkusTransaction.requiringNew().run(() -> OutboxEntry.delete("id in ?1", chunk));
+                deleteOrKeep(ids);
                 ids = new ArrayList<>();
             }
         }
         if (!ids.isEmpty()) {
-            List<Long> chunk = ids;
+            deleteOrKeep(ids);
+        }
+    }
+
+    /** A failed delete (the database away a moment) leaves the ids for the next round, not the rows for good. */
+    private void deleteOrKeep(List<Long> chunk) {
+        try {
             QuarkusTransaction.requiringNew().run(() -> OutboxEntry.delete("id in ?1", chunk));
+        } catch (RuntimeException e) {
+            deliveredIds.addAll(chunk);
+            throw e;
         }
     }
 
