@@ -374,6 +374,7 @@ public class DeviceSync {
      * (what it missed ends through the inbox's 410 at its next notification).
      */
     public void unsubscribeAll(UUID linkId) {
+        readsSubscriptions.remove(linkId);
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
         QuarkusTransaction.requiringNew().run(() -> OriginSubscription.delete("linkId", linkId));
