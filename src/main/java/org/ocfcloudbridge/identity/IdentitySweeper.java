@@ -12,6 +12,8 @@ import org.ocfcloudbridge.store.RefreshToken;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * Deletes what the identity tables no longer need, so they do not grow with every login and refresh: pending logins
@@ -38,6 +40,7 @@ public class IdentitySweeper {
      * a lifetime configured shorter since they were issued. A token whose grant is gone counts as revoked.
      */
     static final Duration GRANT_MARGIN = Duration.ofDays(1);
+    private static final int GRANT_CHUNK = 5_000;
 
     private final IdentityConfig config;
 
@@ -52,10 +55,17 @@ public class IdentitySweeper {
                 + AuthorizationCode.delete("expiresAt < ?1", now.minus(CODE_MEMORY))
                 + RefreshToken.delete("expiresAt < ?1", now));
         // Every client-credentials request and every code exchange makes one; the refresh tokens go above first.
-        n += QuarkusTransaction.requiringNew().call(() -> (long) OAuthGrant.getEntityManager().createQuery("""
-                delete from OAuthGrant g where g.createdAt < ?1
-                and not exists (select 1 from RefreshToken r where r.grantId = g.id)""")
-                .setParameter(1, grantsBefore).executeUpdate());
+        // A chunk at a time: the first sweep after an upgrade may find a long backlog.
+        for (int deleted = GRANT_CHUNK; deleted == GRANT_CHUNK; ) {
+            deleted = QuarkusTransaction.requiringNew().call(() -> {
+                List<UUID> ids = OAuthGrant.getEntityManager().createQuery("""
+                        select g.id from OAuthGrant g where g.createdAt < ?1
+                        and not exists (select 1 from RefreshToken r where r.grantId = g.id)""", UUID.class)
+                        .setParameter(1, grantsBefore).setMaxResults(GRANT_CHUNK).getResultList();
+                return ids.isEmpty() ? 0 : (int) OAuthGrant.delete("id in ?1", ids);
+            });
+            n += deleted;
+        }
         if (n > 0) {
             LOG.debugf("identity sweep deleted %d expired rows", n);
         }

@@ -14,10 +14,25 @@ public class StartupChecks {
 
     private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
-    void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config) {
+    void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config, org.ocfcloudbridge.identity.IdentityConfig identity) {
         verify(config.target().enabled(), config.origin().enabled(), config.coap().tcpPort(), config.coap().tlsPort());
+        verifyLifetimes(identity.accessTokenLifetime(), identity.refreshTokenLifetime());
         LOG.infof("roles: target=%s origin=%s; public URL %s", config.target().enabled(), config.origin().enabled(),
                 config.publicUrl());
+    }
+
+    /**
+     * A refresh token that expires before the access token issued with it makes no sense, and the grant sweep counts
+     * on it: a grant goes once its refresh tokens are gone and its access tokens can no longer be alive.
+     */
+    static void verifyLifetimes(java.time.Duration access, java.time.Duration refresh) {
+        if (access.isNegative() || access.isZero()) {
+            throw new BridgeConfigException("bridge.identity.access-token-lifetime", "must be positive");
+        }
+        if (refresh.compareTo(access) < 0) {
+            throw new BridgeConfigException("bridge.identity.refresh-token-lifetime",
+                    "must be at least bridge.identity.access-token-lifetime (" + access + ")");
+        }
     }
 
     static void verify(boolean target, boolean origin, int tcp, int tls) {

@@ -24,6 +24,15 @@ class StartupChecksTest {
         assertDoesNotThrow(config(false, true, 7000, 7000)::run);
     }
 
+    @Test
+    void aRefreshTokenLifetimeShorterThanTheAccessTokensIsRefused() {
+        BridgeConfigException e = assertThrows(BridgeConfigException.class,
+                () -> StartupChecks.verifyLifetimes(java.time.Duration.ofHours(2), java.time.Duration.ofHours(1)));
+        assertEquals("bridge.identity.refresh-token-lifetime must be at least bridge.identity.access-token-lifetime (PT2H)",
+                e.getMessage());
+        assertDoesNotThrow(() -> StartupChecks.verifyLifetimes(java.time.Duration.ofHours(1), java.time.Duration.ofHours(1)));
+    }
+
     private static Runnable config(boolean target, boolean origin, int tcp, int tls) {
         return () -> StartupChecks.verify(target, origin, tcp, tls);
     }

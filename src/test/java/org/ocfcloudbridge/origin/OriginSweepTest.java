@@ -16,7 +16,6 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Vendor events and link requests do not pile up: the sweep deletes events past the retention that no webhook
@@ -47,7 +46,8 @@ class OriginSweepTest {
         String expiredJustNow = linkRequest(now.minusMinutes(5));
         String pending = linkRequest(now.plus(config.linkTimeout()));
 
-        assertTrue(sweeper.sweep(now) >= 4, "at least this test's old delivered event, old dead letter and its event, and link request");
+        // No count: the scheduled sweep may have taken some of these rows first; what is left is what matters.
+        sweeper.sweep(now);
         assertNull(find(delivered), "an old event no webhook waits for is gone");
         assertNotNull(find(waiting), "an old event a delivery still holds stays");
         WebhookDelivery orphan = QuarkusTransaction.requiringNew().call(() -> WebhookDelivery.findById(waitingDelivery));

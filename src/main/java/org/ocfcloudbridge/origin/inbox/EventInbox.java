@@ -132,6 +132,11 @@ public class EventInbox {
         } catch (OcfCodecException e) {
             return answer(400, "body not readable: " + e.getMessage());
         }
+        if (EventTypes.DEVICES_UNREGISTERED.equals(eventType)) {
+            // Before and after: a sync that read the device before it went must not store it back, whichever of the
+            // two finishes first.
+            sync.againIfRunning(s.linkId());
+        }
         Outcome outcome = QuarkusTransaction.requiringNew().call(() -> apply(id, targetId, eventType, seq, payload));
         switch (outcome) {
             case GONE -> {

@@ -222,26 +222,43 @@ public class DeviceSync {
             }
         }
         devices.forEach((di, d) -> {
-            OriginDevice row = OriginDevice.findById(new OriginDevice.Key(linkId, di));
-            boolean added = row == null;
-            if (added) {
-                row = new OriginDevice();
-                row.key = new OriginDevice.Key(linkId, di);
-            } else if (newer(row.updatedAt, readAt)) {
-                return;
-            }
             String status = d.path("status").asText("offline");
-            boolean changed = !added && !status.equals(row.status);
-            row.status = status;
-            row.device = d.path("device").toString();
-            row.links = d.path("links").toString();
-            row.updatedAt = readAt;
-            row.persist();
-            if (added) {
-                events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
-            } else if (changed) {
-                events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
-                        "{\"di\":\"" + di + "\"}");
+            String device = d.path("device").toString();
+            String links = d.path("links").toString();
+            // Compare and set, no lock: written only if the inbox has not changed the row since the read, and over the
+            // very status looked at (one a notification from before the read changed meanwhile is looked at again).
+            for (int attempt = 0; attempt < 5; attempt++) {
+                Object[] current = OriginDevice.getEntityManager().createQuery(
+                                "select d.status, d.updatedAt from OriginDevice d where d.key.linkId = ?1 and d.key.deviceId = ?2",
+                                Object[].class)
+                        .setParameter(1, linkId).setParameter(2, di).getResultStream().findFirst().orElse(null);
+                if (current == null) {
+                    OriginDevice row = new OriginDevice();
+                    row.key = new OriginDevice.Key(linkId, di);
+                    row.status = status;
+                    row.device = device;
+                    row.links = links;
+                    row.updatedAt = readAt;
+                    row.persist();
+                    events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
+                    return;
+                }
+                String was = (String) current[0];
+                if (newer((OffsetDateTime) current[1], readAt)) {
+                    return;
+                }
+                int set = OriginDevice.update("""
+                        status = ?1, device = ?2, links = ?3, updatedAt = ?4
+                        where key.linkId = ?5 and key.deviceId = ?6 and status = ?7 and (updatedAt is null or updatedAt <= ?4)""",
+                        status, device, links, readAt, linkId, di, was);
+                if (set == 1) {
+                    // Drift the events missed: the vendor mirrors the state from events, so it is told.
+                    if (!status.equals(was)) {
+                        events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
+                                "{\"di\":\"" + di + "\"}");
+                    }
+                    return;
+                }
             }
         });
         for (JsonNode d : all) {

@@ -12,7 +12,6 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Dead letters are kept for operators as long as configured, then go: a receiver away for good fills no table. */
 @QuarkusTest
@@ -30,7 +29,7 @@ class DeadLetterRetentionTest {
         long old = deadLetter(now.minus(config.deadLetterRetention()).minusMinutes(1));
         long young = deadLetter(now.minus(config.deadLetterRetention()).plusHours(1));
 
-        assertTrue(sweeper.sweep(now) >= 1);
+        sweeper.sweep(now);
         assertNull(find(old));
         assertNotNull(find(young));
     }
