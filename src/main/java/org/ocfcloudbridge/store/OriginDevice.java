@@ -12,9 +12,14 @@ import java.time.OffsetDateTime;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A device of a linked account as the Origin role knows it: its properties, status and links (JSON as the API gave them). */
+/**
+ * A device of a linked account as the Origin role knows it: its properties, status and links (JSON as the API gave them).
+ * Updates write only the columns that changed: the inbox changes the status and the links under different locks, and
+ * the sync writes what it read; none may put back another's column from the copy it read.
+ */
 @Entity
 @Table(name = "origin_device")
+@org.hibernate.annotations.DynamicUpdate
 public class OriginDevice extends PanacheEntityBase {
 
     @Embeddable

@@ -329,12 +329,10 @@ public class DeviceSync {
             return;
         }
         UUID targetId = UUID.fromString(id);
-        QuarkusTransaction.requiringNew().run(() -> {
-            OriginSubscription s = OriginSubscription.findById(local);
-            if (s != null && s.targetId == null) {
-                s.targetId = targetId;
-            }
-        });
+        // One column, in one statement: the first notifications may be applied meanwhile, and writing back the whole
+        // row read before them would put their sequence number back (the next one then looked like a gap).
+        QuarkusTransaction.requiringNew().run(() -> OriginSubscription.update("targetId = ?1 where id = ?2 and targetId is null",
+                targetId, local));
     }
 
     /**
