@@ -73,7 +73,11 @@ public class DeviceDirectory {
                 if (!d.ownerId.equals(ownerId)) {
                     throw new OwnedByAnother();
                 }
-                d.provider = provider;
+                // One column: presence writes online and last-seen under its own lock, which a whole-row write of
+                // this copy could put back.
+                if (!java.util.Objects.equals(provider, d.provider)) {
+                    DeviceRecord.update("provider = ?1 where id = ?2", provider, deviceId);
+                }
                 return false;
             }
             EventJournal.fenceOwner(ownerId);

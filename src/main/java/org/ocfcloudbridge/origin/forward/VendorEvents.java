@@ -77,10 +77,20 @@ public class VendorEvents {
 
     private final java.util.Map<UUID, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * Takes the lock that orders event ids (held to commit) now. Every transaction that records events must take it
+     * before it locks an Origin device or resource row, so that no two wait on each other: the inbox's row writes are
+     * flushed at commit, after {@link #record}; a transaction that writes rows at once (a bulk update or delete) and
+     * records afterwards calls this first.
+     */
+    public void holdOrder() {
+        BridgeSetting.findById(ORDER, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+    }
+
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
         // Event ids must follow commit order, or a reader resuming "after id N" (the event stream) could pass over an id
         // that commits late. Writers take their ids one transaction at a time, behind this row lock, held to commit.
-        BridgeSetting.findById(ORDER, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        holdOrder();
         VendorEvent e = new VendorEvent();
         e.vendorUser = vendorUser;
         e.linkId = linkId;

@@ -200,6 +200,7 @@ public class EventInbox {
                 }
             }
             case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> {
+                events.holdOrder(); // before the deletes lock the rows (see holdOrder)
                 if (DeviceSets.remove(s.linkId, d.path("di").asText())) {
                     events.record(s.linkId, d.path("di").asText(), VendorEvents.DEVICE_REMOVED, d.toString());
                 }
@@ -212,6 +213,7 @@ public class EventInbox {
                 unknownDevice = !known || !DeviceSets.subscribedToAll(s.linkId, s.deviceId, payload);
             }
             case EventTypes.RESOURCES_UNPUBLISHED -> {
+                events.holdOrder(); // before the deletes of the resources' rows lock them (see holdOrder)
                 DeviceSets.unpublished(s.linkId, s.deviceId, payload);
                 if (payload.size() > 0) {
                     events.record(s.linkId, s.deviceId, VendorEvents.LINKS_UNPUBLISHED, payload.toString());

@@ -158,7 +158,7 @@ public class DeviceSync {
         Map<String, JsonNode> devices = new LinkedHashMap<>();
         base.forEach(d -> devices.put(d.at("/device/di").asText(), d));
         LOG.debugf("link %s: the Target lists %d devices %s", linkId, devices.size(), devices.keySet());
-        QuarkusTransaction.requiringNew().run(() -> store(linkId, devices, all, readAt));
+        store(linkId, devices, all, readAt);
 
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
@@ -214,62 +214,91 @@ public class DeviceSync {
      * vendor of it. What the read finds otherwise different is drift the events missed, corrected and told.
      */
     void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all, OffsetDateTime readAt) {
-        for (OriginDevice gone : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
-            OriginDevice.getEntityManager().detach(gone);
-            // A query, not remove(): the inbox may have removed it meanwhile (an unregistered notification).
-            if (!devices.containsKey(gone.key.deviceId) && DeviceSets.remove(linkId, gone.key.deviceId)) {
-                events.record(linkId, gone.key.deviceId, VendorEvents.DEVICE_REMOVED, "{\"di\":\"" + gone.key.deviceId + "\"}");
-            }
-        }
-        devices.forEach((di, d) -> {
-            String status = d.path("status").asText("offline");
-            String device = d.path("device").toString();
-            String links = d.path("links").toString();
-            // Compare and set, no lock: written only if the inbox has not changed the row since the read, and over the
-            // very status looked at (one a notification from before the read changed meanwhile is looked at again).
-            for (int attempt = 0; attempt < 5; attempt++) {
-                Object[] current = OriginDevice.getEntityManager().createQuery(
-                                "select d.status, d.updatedAt from OriginDevice d where d.key.linkId = ?1 and d.key.deviceId = ?2",
-                                Object[].class)
-                        .setParameter(1, linkId).setParameter(2, di).getResultStream().findFirst().orElse(null);
-                if (current == null) {
-                    OriginDevice row = new OriginDevice();
-                    row.key = new OriginDevice.Key(linkId, di);
-                    row.status = status;
-                    row.device = device;
-                    row.links = links;
-                    row.updatedAt = readAt;
-                    row.persist();
-                    events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
-                    return;
-                }
-                String was = (String) current[0];
-                if (newer((OffsetDateTime) current[1], readAt)) {
-                    return;
-                }
-                int set = OriginDevice.update("""
-                        status = ?1, device = ?2, links = ?3, updatedAt = ?4
-                        where key.linkId = ?5 and key.deviceId = ?6 and status = ?7 and (updatedAt is null or updatedAt <= ?4)""",
-                        status, device, links, readAt, linkId, di, was);
-                if (set == 1) {
-                    // Drift the events missed: the vendor mirrors the state from events, so it is told.
-                    if (!status.equals(was)) {
-                        events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
-                                "{\"di\":\"" + di + "\"}");
+        // In short transactions of STORE_CHUNK devices: one that records events holds the event-order lock (taken
+        // first, see VendorEvents.holdOrder) and a large link must not hold it for the whole store.
+        List<String> gone = QuarkusTransaction.requiringNew().call(() -> OriginDevice.<OriginDevice>list("key.linkId", linkId)
+                .stream().map(d -> d.key.deviceId).filter(di -> !devices.containsKey(di)).toList());
+        for (List<String> chunk : chunks(gone)) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                events.holdOrder();
+                for (String di : chunk) {
+                    // A query, not remove(): the inbox may have removed it meanwhile (an unregistered notification).
+                    if (DeviceSets.remove(linkId, di)) {
+                        events.record(linkId, di, VendorEvents.DEVICE_REMOVED, "{\"di\":\"" + di + "\"}");
                     }
-                    return;
                 }
-            }
-        });
-        for (JsonNode d : all) {
-            String di = d.at("/device/di").asText();
-            if (!devices.containsKey(di)) {
-                continue;
-            }
-            for (JsonNode l : d.path("links")) {
-                if (l.has("rep")) {
-                    DeviceSets.putContentAsOf(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), readAt);
+            });
+        }
+        List<String> present = new ArrayList<>(devices.keySet());
+        for (List<String> chunk : chunks(present)) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                events.holdOrder();
+                chunk.forEach(di -> storeDevice(linkId, di, devices.get(di), readAt));
+            });
+        }
+        Map<String, JsonNode> contents = new HashMap<>();
+        all.forEach(d -> contents.put(d.at("/device/di").asText(), d));
+        for (List<String> chunk : chunks(present)) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                for (String di : chunk) {
+                    JsonNode d = contents.get(di);
+                    for (JsonNode l : d == null ? List.<JsonNode>of() : d.path("links")) {
+                        if (l.has("rep")) {
+                            DeviceSets.putContentAsOf(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), readAt);
+                        }
+                    }
                 }
+            });
+        }
+    }
+
+    private static final int STORE_CHUNK = 100;
+
+    private static <T> List<List<T>> chunks(List<T> all) {
+        List<List<T>> out = new ArrayList<>();
+        for (int i = 0; i < all.size(); i += STORE_CHUNK) {
+            out.add(all.subList(i, Math.min(all.size(), i + STORE_CHUNK)));
+        }
+        return out;
+    }
+
+    private void storeDevice(UUID linkId, String di, JsonNode d, OffsetDateTime readAt) {
+        String status = d.path("status").asText("offline");
+        String device = d.path("device").toString();
+        String links = d.path("links").toString();
+        // Compare and set, no lock: written only if the inbox has not changed the row since the read, and over the
+        // very status looked at (one a notification from before the read changed meanwhile is looked at again).
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Object[] current = OriginDevice.getEntityManager().createQuery(
+                            "select d.status, d.updatedAt from OriginDevice d where d.key.linkId = ?1 and d.key.deviceId = ?2",
+                            Object[].class)
+                    .setParameter(1, linkId).setParameter(2, di).getResultStream().findFirst().orElse(null);
+            if (current == null) {
+                OriginDevice row = new OriginDevice();
+                row.key = new OriginDevice.Key(linkId, di);
+                row.status = status;
+                row.device = device;
+                row.links = links;
+                row.updatedAt = readAt;
+                row.persist();
+                events.record(linkId, di, VendorEvents.DEVICE_ADDED, d.toString());
+                return;
+            }
+            String was = (String) current[0];
+            if (newer((OffsetDateTime) current[1], readAt)) {
+                return;
+            }
+            int set = OriginDevice.update("""
+                    status = ?1, device = ?2, links = ?3, updatedAt = ?4
+                    where key.linkId = ?5 and key.deviceId = ?6 and status = ?7 and (updatedAt is null or updatedAt <= ?4)""",
+                    status, device, links, readAt, linkId, di, was);
+            if (set == 1) {
+                // Drift the events missed: the vendor mirrors the state from events, so it is told.
+                if (!status.equals(was)) {
+                    events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
+                            "{\"di\":\"" + di + "\"}");
+                }
+                return;
             }
         }
     }

@@ -426,7 +426,10 @@ public class NotificationDelivery {
                     e.lastError, e.attempts, e.nextAttemptAt);
             return false;
         }
-        Subscription s = Subscription.findById(p.subscriptionId());
+        // Locked as it is read: an event appended meanwhile has moved its next sequence number, which the
+        // cancellation below must follow (a copy read before would give a number already taken).
+        Subscription s = Subscription.<Subscription>find("id", p.subscriptionId())
+                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).firstResult();
         LOG.warnf("subscription %s: notification %d undelivered for %s (%s): dead letter, subscription cancelled",
                 p.subscriptionId(), p.seq(), config.maxAge(), e.lastError);
         List<OutboxEntry> rest = OutboxEntry.list("subscriptionId = ?1 order by seq", p.subscriptionId());

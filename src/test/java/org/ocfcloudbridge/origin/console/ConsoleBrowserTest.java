@@ -61,6 +61,20 @@ class ConsoleBrowserTest {
         Browser.submit(browser, By.id("allow"));
     }
 
+    /**
+     * Fills a resource's update control and sends it. The page reloads itself when the switch changes (its event
+     * arrives), which can replace the form under the typing: then it is done again on the new page.
+     */
+    static void send(String domId, String json) {
+        until(d -> {
+            var body = d.findElement(By.id("body-" + domId));
+            body.clear();
+            body.sendKeys(json);
+            d.findElement(By.id("update-" + domId)).click();
+            return true;
+        });
+    }
+
     static <T> T until(Function<WebDriver, T> condition) {
         return new WebDriverWait(browser, Duration.ofSeconds(20)).until(d -> {
             try {
@@ -110,15 +124,9 @@ class ConsoleBrowserTest {
 
             // Any JSON through the generic update control of a writable resource.
             until(d -> d.findElement(By.id("body-" + switchId)).getAttribute("value").contains("true") ? true : null);
-            var body = browser.findElement(By.id("body-" + switchId));
-            body.clear();
-            body.sendKeys("{\"value\": false}");
-            browser.findElement(By.id("update-" + switchId)).click();
+            send(switchId, "{\"value\": false}");
             until(d -> device.switchResource().representation().get("value").asBoolean() ? null : true);
-            body = browser.findElement(By.id("body-" + switchId));
-            body.clear();
-            body.sendKeys("not json");
-            browser.findElement(By.id("update-" + switchId)).click();
+            send(switchId, "not json");
             until(d -> d.findElement(By.id("message")).getText().contains("not-a-json-object") ? true : null);
 
             // The Target stops taking the link's tokens: the page offers to link again, in place.

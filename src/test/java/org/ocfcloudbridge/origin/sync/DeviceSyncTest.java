@@ -270,14 +270,14 @@ class DeviceSyncTest {
                     VendorEvent.count("linkId = ?1 and deviceId = ?2 and type = 'device.online'", linkId, device.di()));
             long onlineBefore = online.get();
 
-            QuarkusTransaction.requiringNew().run(() -> sync.store(linkId, read, all, readAt));
+            sync.store(linkId, read, all, readAt);
             JsonPath kept = devices(vendorToken, link);
             assertEquals(old + 11.5, kept.getDouble("[0].content.'/temperature'.temperature"), "the notified content stays");
             assertEquals("offline", kept.getString("[0].status"), "the notified status stays");
             assertEquals(onlineBefore, online.get(), "the vendor is not told the old status");
 
             java.time.OffsetDateTime later = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
-            QuarkusTransaction.requiringNew().run(() -> sync.store(linkId, read, all, later));
+            sync.store(linkId, read, all, later);
             JsonPath corrected = devices(vendorToken, link);
             assertEquals(old, corrected.getDouble("[0].content.'/temperature'.temperature"), "a newer read wins");
             assertEquals("online", corrected.getString("[0].status"));
