@@ -199,12 +199,14 @@ public class EventInbox {
                     unknownDevice |= !DeviceSets.known(s.linkId, d.path("di").asText());
                 }
             }
-            case EventTypes.DEVICES_UNREGISTERED -> payload.forEach(d -> {
+            case EventTypes.DEVICES_UNREGISTERED -> {
                 events.holdOrder(); // before the deletes lock the rows (see holdOrder)
-                if (DeviceSets.remove(s.linkId, d.path("di").asText())) {
-                    events.record(s.linkId, d.path("di").asText(), VendorEvents.DEVICE_REMOVED, d.toString());
+                for (JsonNode d : payload) {
+                    if (DeviceSets.remove(s.linkId, d.path("di").asText())) {
+                        events.record(s.linkId, d.path("di").asText(), VendorEvents.DEVICE_REMOVED, d.toString());
+                    }
                 }
-            });
+            }
             case EventTypes.RESOURCES_PUBLISHED -> {
                 boolean known = DeviceSets.published(s.linkId, s.deviceId, payload);
                 if (known && payload.size() > 0) {
