@@ -38,7 +38,12 @@ public class OriginSweeper {
     @Scheduled(every = "${bridge.origin.sweep-interval}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         if (bridge.origin().enabled()) {
-            sweep(OffsetDateTime.now(ZoneOffset.UTC));
+            try {
+                sweep(OffsetDateTime.now(ZoneOffset.UTC));
+            } catch (RuntimeException e) {
+                // The database may be away a while: one line, and the next run tries again.
+                LOG.warnf("%s failed (%s); trying again at the next run", "Origin sweep", e.getMessage());
+            }
         }
     }
 

@@ -120,11 +120,7 @@ public final class DeviceSets {
                 content = ?1, updatedAt = ?2 where key.linkId = ?3 and key.deviceId = ?4 and key.href = ?5
                 and (updatedAt is null or updatedAt <= ?2)""", json, readAt, linkId, deviceId, href);
         if (set == 0 && OriginResource.count("key.linkId = ?1 and key.deviceId = ?2 and key.href = ?3", linkId, deviceId, href) == 0) {
-            OriginResource r = new OriginResource();
-            r.key = new OriginResource.Key(linkId, deviceId, href);
-            r.content = json;
-            r.updatedAt = readAt;
-            r.persist();
+            putContent(linkId, deviceId, href, json, readAt);
         }
     }
 

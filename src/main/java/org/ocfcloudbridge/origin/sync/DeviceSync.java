@@ -216,8 +216,10 @@ public class DeviceSync {
     void store(UUID linkId, Map<String, JsonNode> devices, JsonNode all, OffsetDateTime readAt) {
         // In short transactions of STORE_CHUNK devices: one that records events holds the event-order lock (taken
         // first, see VendorEvents.holdOrder) and a large link must not hold it for the whole store.
-        List<String> gone = QuarkusTransaction.requiringNew().call(() -> OriginDevice.<OriginDevice>list("key.linkId", linkId)
-                .stream().map(d -> d.key.deviceId).filter(di -> !devices.containsKey(di)).toList());
+        // Ids only: the rows carry each device's properties and links, which this does not need.
+        List<String> gone = QuarkusTransaction.requiringNew().call(() -> OriginDevice.getEntityManager()
+                .createQuery("select d.key.deviceId from OriginDevice d where d.key.linkId = ?1", String.class)
+                .setParameter(1, linkId).getResultStream().filter(di -> !devices.containsKey(di)).toList());
         for (List<String> chunk : chunks(gone)) {
             QuarkusTransaction.requiringNew().run(() -> {
                 events.holdOrder();

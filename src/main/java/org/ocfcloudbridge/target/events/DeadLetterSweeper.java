@@ -31,7 +31,12 @@ public class DeadLetterSweeper {
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         if (bridge.target().enabled()) {
-            sweep(OffsetDateTime.now(ZoneOffset.UTC));
+            try {
+                sweep(OffsetDateTime.now(ZoneOffset.UTC));
+            } catch (RuntimeException e) {
+                // The database may be away a while: one line, and the next run tries again.
+                LOG.warnf("%s failed (%s); trying again at the next run", "dead-letter sweep", e.getMessage());
+            }
         }
     }
 
