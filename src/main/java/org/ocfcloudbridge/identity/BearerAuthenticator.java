@@ -21,9 +21,11 @@ public class BearerAuthenticator {
     }
 
     private final TokenVerifier verifier;
+    private final IdentityConfig config;
 
-    public BearerAuthenticator(TokenVerifier verifier) {
+    public BearerAuthenticator(TokenVerifier verifier, IdentityConfig config) {
         this.verifier = verifier;
+        this.config = config;
     }
 
     public VerifiedToken require(String authorization, String scope) {
@@ -37,6 +39,11 @@ public class BearerAuthenticator {
             throw new Denied(401, "invalid_token", e.getMessage(), scope);
         } catch (ExternalProviders.Unavailable e) {
             throw new Denied(503, "temporarily_unavailable", "the identity provider cannot be reached", scope);
+        }
+        if (token.deviceId() != null || config.deviceClientId().equals(token.clientId())) {
+            // A device's token opens its own connection at the CoAP gateway, nothing else: with it, one stolen device
+            // would otherwise read and switch every other device of its owner through the Cloud API.
+            throw new Denied(401, "invalid_token", "a device's token is valid only at the device gateway", scope);
         }
         if (scope != null && !token.hasScope(scope)) {
             throw new Denied(403, "insufficient_scope", "the token lacks scope " + scope, scope);

@@ -94,11 +94,39 @@ public class DeviceAuthorization {
         } catch (InvalidTokenException e) {
             throw new Refused(e.getMessage());
         }
-        if (v.deviceId() != null && !v.deviceId().equals(deviceId)) {
-            throw new Refused("the token was issued to another device");
-        }
+        requireGatewayToken(v, deviceId);
         long expiresIn = Math.max(0, v.expiresAt().getEpochSecond() - java.time.Instant.now().getEpochSecond());
         return new DeviceTokens(accessToken, "", expiresIn, v.owner(), v.provider());
+    }
+
+    /**
+     * Whether a verified token may act for device {@code deviceId} at the gateway: a device token of that device, or a
+     * token of the device client or a Mediator client ({@code bridge.identity.mediator-clients}) with {@code w:*} where
+     * the token carries OCF scopes. The web page's, a client-credentials or the admin token bound devices to whatever
+     * "owner" they named before.
+     *
+     * @throws Refused otherwise (CoAP 4.01)
+     */
+    public void requireGatewayToken(VerifiedToken v, String deviceId) {
+        if (v.deviceId() != null) {
+            if (!v.deviceId().equalsIgnoreCase(deviceId)) {
+                throw new Refused("the token was issued to another device");
+            }
+            return;
+        }
+        String deviceClient = v.provider().equals(config.embeddedProviderName()) ? config.deviceClientId()
+                : java.util.Optional.ofNullable(config.providers().get(v.provider())).map(IdentityConfig.ExternalProvider::clientId)
+                        .orElse(null);
+        boolean forDevices = v.clientId() != null && (v.clientId().equals(deviceClient)
+                || config.mediatorClients().orElse(java.util.List.of()).contains(v.clientId()));
+        if (!forDevices || v.owner().equals(v.clientId())) {
+            throw new Refused("the token was not issued for devices (device or Mediator client)");
+        }
+        boolean ocfScopes = v.hasScope(org.ocfcloudbridge.ocf.Protocol.Scopes.READ) || v.hasScope(org.ocfcloudbridge.ocf.Protocol.Scopes.WRITE);
+        boolean embedded = v.provider().equals(config.embeddedProviderName());
+        if ((embedded || ocfScopes) && !v.hasScope(org.ocfcloudbridge.ocf.Protocol.Scopes.WRITE)) {
+            throw new Refused("the token lacks scope w:*");
+        }
     }
 
     private static DeviceTokens embeddedTokens(OAuthService.TokenResponse t, String provider) {

@@ -47,6 +47,13 @@ public interface IdentityConfig {
     @NotBlank
     String deviceClientId();
 
+    /**
+     * Clients whose user tokens a device may present at the gateway instead of a device code (a Mediator app handing
+     * its own token on, as iotivity-lite's sign-up with {@code accesstoken} and {@code uid} does), besides
+     * {@link #deviceClientId()}. Any other token (the web page's, a client's, the admin's) is refused there.
+     */
+    Optional<List<String>> mediatorClients();
+
     /** PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000). */
     @WithDefault("600000")
     @Min(value = 10000, message = "must be at least 10000")

@@ -455,6 +455,15 @@ public class OAuthService {
         return new TokenResponse(access, lifetime.toSeconds(), refresh, scope, subject);
     }
 
+    /** Revokes a grant by id (the bridge's own page signing its user out); an unknown id is ignored. */
+    @Transactional
+    public void revokeGrant(UUID grantId, String why) {
+        OAuthGrant grant = OAuthGrant.findById(grantId);
+        if (grant != null) {
+            revokeGrant(grant, why);
+        }
+    }
+
     private void revokeGrant(OAuthGrant grant, String why) {
         if (grant.revokedAt == null) {
             grant.revokedAt = now();

@@ -219,6 +219,11 @@ public class TokenVerifier {
         grants.put(grantId, new GrantState(true, Long.MAX_VALUE / 2));
     }
 
+    /** Whether a grant of the embedded server is revoked or gone (re-read at most every two seconds). */
+    public boolean isRevoked(UUID grantId) {
+        return revoked(grantId);
+    }
+
     private boolean revoked(UUID grantId) {
         long now = System.currentTimeMillis();
         GrantState cached = grants.get(grantId);

@@ -47,6 +47,8 @@ public final class Protocol {
         public static final String CONSOLE_SESSION = "bridge_console";
         /** State and PKCE verifier of a sign-in under way. */
         public static final String CONSOLE_LOGIN = "bridge_console_login";
+        /** Prefix of the cookie that binds a pending account link to the browser that started it (one per state). */
+        public static final String LINK_BROWSER_PREFIX = "bridge_link_";
 
         private Cookies() {
         }

@@ -98,6 +98,20 @@ public interface OriginConfig {
 
         /** Required {@code iss} of vendor JWTs, when set. */
         Optional<String> issuer();
+
+        /**
+         * A scope every vendor JWT must carry in its {@code scope} (space-separated) or {@code scp} claim; unset = none.
+         * Applies to vendor JWTs only: the embedded provider's tokens always need {@code r:*} to read and {@code w:*}
+         * to write.
+         */
+        Optional<String> requiredScope();
+
+        /**
+         * Without a vendor key or JWKS the embedded provider's tokens stand in for vendor tokens: only user tokens of
+         * these clients are accepted (the page's own client by default), never a client's, a device's or the admin's.
+         */
+        @WithDefault("bridge-console")
+        List<String> embeddedClients();
     }
 
     interface Cloud {

@@ -83,6 +83,7 @@ public class OriginSweeper {
                     .setParameter(1, lo).setParameter(2, hi).setParameter(3, cutoff).executeUpdate());
         }
         deleted += QuarkusTransaction.requiringNew().call(() -> LinkRequest.delete("expiresAt < ?1", now.minus(LINK_REQUEST_MEMORY)));
+        deleted += QuarkusTransaction.requiringNew().call(() -> org.ocfcloudbridge.store.ConsoleSession.delete("expiresAt < ?1", now));
         if (deleted > 0) {
             LOG.debugf("Origin sweep deleted %d rows", deleted);
         }

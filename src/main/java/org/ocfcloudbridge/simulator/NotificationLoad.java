@@ -286,7 +286,11 @@ public final class NotificationLoad {
     }
 
     static String userToken(String base, String admin, String user, String password) throws Exception {
-        String client = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        return userToken(base, admin, user, password, "bench-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    /** A user's token (r:* w:*) from a new public client {@code client}. */
+    static String userToken(String base, String admin, String user, String password, String client) throws Exception {
         String redirect = "http://127.0.0.1:9/bench";
         post(base + "/api/admin/clients", admin, Map.of("clientId", client, "redirectUris", List.of(redirect),
                 "scopes", List.of("r:*", "w:*")), 201);

@@ -37,6 +37,7 @@ public final class OriginLoad {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.concurrent.atomic.AtomicInteger FAILURES = new java.util.concurrent.atomic.AtomicInteger();
+    static final String VENDOR_CLIENT = "bench-vendor";
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -94,7 +95,8 @@ public final class OriginLoad {
         String password = "bench-password-" + UUID.randomUUID();
         NotificationLoad.post(base + "/api/admin/users", admin, Map.of("username", vendorUser, "password", password), 201);
         NotificationLoad.post(base + "/api/admin/users", admin, Map.of("username", targetUser, "password", password), 201);
-        String vendorToken = NotificationLoad.userToken(base, admin, vendorUser, password);
+        // The daemon takes embedded tokens as vendor tokens from this client only (bench/origin.sh names it).
+        String vendorToken = NotificationLoad.userToken(base, admin, vendorUser, password, VENDOR_CLIENT);
         String client = "bench-link-" + UUID.randomUUID().toString().substring(0, 8);
         String secret = "bench-link-secret-" + UUID.randomUUID();
         NotificationLoad.post(base + "/api/admin/clients", admin, Map.of("clientId", client, "redirectUris",
@@ -264,6 +266,9 @@ public final class OriginLoad {
         HttpResponse<String> start = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/link/" + cloud + "?token="
                 + URLEncoder.encode(vendorToken, StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofString());
         String authorize = start.headers().firstValue("Location").orElseThrow(() -> new IllegalStateException(start.body()));
+        // The link is bound to the browser that started it: come back with its cookie.
+        String bound = start.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("bridge_link_"))
+                .map(c -> c.split(";")[0]).findFirst().orElseThrow(() -> new IllegalStateException("no link cookie"));
         HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(authorize)).build(), HttpResponse.BodyHandlers.ofString());
         String request = NotificationLoad.field(page.body());
         HttpResponse<String> login = HTTP.send(NotificationLoad.form(base + "/oauth2/login", null, "request", request, "username", user,
@@ -272,7 +277,8 @@ public final class OriginLoad {
         HttpResponse<String> consent = HTTP.send(NotificationLoad.form(base + "/oauth2/consent", cookie, "request", request,
                 "consent", "allow"), HttpResponse.BodyHandlers.ofString());
         String callback = consent.headers().firstValue("Location").orElseThrow();
-        HttpResponse<String> back = HTTP.send(HttpRequest.newBuilder(URI.create(callback)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> back = HTTP.send(HttpRequest.newBuilder(URI.create(callback)).header("Cookie", bound).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (back.statusCode() != 200 || !back.body().contains("linked")) {
             throw new IllegalStateException("linking failed: " + back.statusCode() + " " + back.body());
         }

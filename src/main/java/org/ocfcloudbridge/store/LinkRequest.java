@@ -32,6 +32,10 @@ public class LinkRequest extends PanacheEntityBase {
     @Column(name = "expires_at", nullable = false)
     public OffsetDateTime expiresAt;
 
+    /** SHA-256 (hex) of the nonce in the starting browser's cookie; the callback must come with it. */
+    @Column(name = "browser_hash", length = 64)
+    public String browserHash;
+
     @Column(name = "used_at")
     public OffsetDateTime usedAt;
 }

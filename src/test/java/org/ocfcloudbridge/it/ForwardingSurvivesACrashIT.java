@@ -62,6 +62,7 @@ class ForwardingSurvivesACrashIT {
         d.with("bridge.identity.admin-secret", "test-admin-secret-0123456789")
                 .with("bridge.public-url", "http://localhost:" + d.httpPort())
                 .with("bridge.origin.return-to-prefixes", "http://127.0.0.1:9/app")
+                .with("bridge.origin.vendor.embedded-clients", "bridge-console,vendor-app")
                 .with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")
                 .with("bridge.events.initial-backoff", "200MS").with("bridge.events.max-backoff", "500MS")
                 .with("bridge.origin.webhooks.vendor.url", "http://127.0.0.1:" + hook + "/hook")
@@ -98,7 +99,7 @@ class ForwardingSurvivesACrashIT {
         List<Long> stored = new ArrayList<>();
         try {
             try (DaemonProcess first = daemon(work, hook)) {
-                String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+                String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
                 String[] alice = OAuthTestClient.newUser();
                 String coap = first.output().replaceAll("(?s).*coap\\+tcp on (\\d+).*", "$1");
                 SimulatedDevice device = new SimulatedDevice(UUID.randomUUID().toString(), "lamp",

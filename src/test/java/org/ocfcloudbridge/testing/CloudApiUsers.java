@@ -25,6 +25,35 @@ public final class CloudApiUsers {
                 k -> OAuthTestClient.newClient(REDIRECT, null, List.of("r:*", "w:*")));
     }
 
+    /**
+     * The vendor cloud's own client: the Origin role accepts embedded-provider tokens as vendor tokens only from the
+     * clients {@code bridge.origin.vendor.embedded-clients} names (tests and ITs name this one).
+     */
+    public static final String VENDOR_CLIENT = "vendor-app";
+    private static final Map<String, Boolean> VENDOR_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A vendor user's token (read and write) for the Origin role's vendor API, from the vendor's client. */
+    public static String vendorToken(String[] user) {
+        return vendorToken(user, "r:* w:*");
+    }
+
+    /** A vendor user's token with {@code scope} from the vendor's client. */
+    public static String vendorToken(String[] user, String scope) {
+        VENDOR_CLIENTS.computeIfAbsent(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port, k -> {
+            int status = given().auth().oauth2(OAuthTestClient.adminToken()).contentType("application/json")
+                    .body(Map.of("clientId", VENDOR_CLIENT, "redirectUris", List.of(REDIRECT), "scopes", List.of("r:*", "w:*")))
+                    .post("/api/admin/clients").statusCode();
+            if (status != 201 && status != 409) {
+                throw new AssertionError("cannot register the vendor client: " + status);
+            }
+            return true;
+        });
+        Pkce pkce = Pkce.create();
+        String code = OAuthTestClient.code(VENDOR_CLIENT, REDIRECT, user, pkce, scope);
+        return OAuthTestClient.exchange(VENDOR_CLIENT, null, code, REDIRECT, pkce.verifier()).then().statusCode(200)
+                .extract().path("access_token");
+    }
+
     /** An access token of {@code user} with {@code scope} for an Origin Cloud client. */
     public static String token(String[] user, String scope) {
         Pkce pkce = Pkce.create();

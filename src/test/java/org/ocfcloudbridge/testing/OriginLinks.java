@@ -10,6 +10,7 @@ import java.util.UUID;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Origin role linked to this same daemon's Target role, over real HTTP, as the tests set it up. */
@@ -42,6 +43,24 @@ public final class OriginLinks {
         return name;
     }
 
+    /** The link cookie each started link set in "the browser", by state. */
+    private static final Map<String, io.restassured.http.Cookie> BROWSER = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The cookie that binds the link of {@code state} to the browser that started it. */
+    public static io.restassured.http.Cookie browserCookie(String state) {
+        return BROWSER.get(state);
+    }
+
+    /** The browser that started the link comes back to {@code callback}: with its link cookie, redirects not followed. */
+    public static Response back(String callback) {
+        io.restassured.http.Cookie c = BROWSER.get(OAuthTestClient.query(callback).get("state"));
+        io.restassured.specification.RequestSpecification r = given().urlEncodingEnabled(false).redirects().follow(false);
+        if (c != null) {
+            r = r.cookie(c.getName(), c.getValue());
+        }
+        return r.get(URI.create(callback));
+    }
+
     /** The browser's trip: start, the Target's login and consent, back to the callback. Returns the callback URL. */
     public static String throughTheTarget(String cloud, String vendorToken, String[] targetUser, String answer) {
         String BASE = base();
@@ -49,6 +68,10 @@ public final class OriginLinks {
                 .get("/link/" + cloud);
         assertEquals(303, start.statusCode(), start.asString());
         String authorize = start.header("Location");
+        String state = OAuthTestClient.query(authorize).get("state");
+        io.restassured.http.Cookie bound = start.detailedCookie(org.ocfcloudbridge.origin.link.AccountLinking.browserCookieName(state));
+        assertNotNull(bound, "the start binds the link to this browser with a cookie");
+        BROWSER.put(state, bound);
         Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(authorize));
         assertEquals(200, page.statusCode());
         String request = OAuthTestClient.requestId(page.asString());
@@ -60,16 +83,18 @@ public final class OriginLinks {
     }
 
     /** A vendor user linked, through a new cloud, to a Target user with one device online: most Origin tests start so. */
-    public record Linked(String vendorToken, String[] targetUser, org.ocfcloudbridge.simulator.SimulatedDevice device, String link) {
+    public record Linked(String vendorToken, String[] targetUser, org.ocfcloudbridge.simulator.SimulatedDevice device, String link,
+                         String[] vendorUser) {
     }
 
     public static Linked linkedDevice(int gatewayTcpPort) throws Exception {
         String cloud = registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] targetUser = OAuthTestClient.newUser();
         org.ocfcloudbridge.simulator.SimulatedDevice device = CloudApiUsers.onlineDevice(targetUser, gatewayTcpPort);
         try {
-            return new Linked(vendorToken, targetUser, device, link(cloud, vendorToken, targetUser));
+            return new Linked(vendorToken, targetUser, device, link(cloud, vendorToken, targetUser), vendorUser);
         } catch (Exception | AssertionError e) {
             device.shutdown();
             throw e;
@@ -79,7 +104,7 @@ public final class OriginLinks {
     /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
     public static String link(String cloud, String vendorToken, String[] targetUser) {
         String callback = throughTheTarget(cloud, vendorToken, targetUser, "allow");
-        Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        Response back = back(callback);
         assertEquals(303, back.statusCode(), back.asString());
         return OAuthTestClient.query(back.header("Location")).get("linked");
     }

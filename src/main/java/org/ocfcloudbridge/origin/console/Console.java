@@ -69,9 +69,12 @@ public class Console {
     private final AccountLinking linking;
     private final LinkedClouds clouds;
     private final TargetClient target;
+    private final ConsoleSessions sessions;
 
     public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
-                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target) {
+                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target,
+                   ConsoleSessions sessions) {
+        this.sessions = sessions;
         this.console = console;
         this.bridge = bridge;
         this.identity = identity;
@@ -145,7 +148,16 @@ public class Console {
         }
         data.put("links", links);
         data.put("clouds", cloudNames);
-        return Response.ok(console.data(data).render()).type("text/html; charset=utf-8").header("Cache-Control", "no-store").build();
+        // The page's one inline script runs by a nonce of this answer; nothing else runs, and no site frames the page.
+        // Referrer-Policy same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the page's
+        // own forms, which the same-origin check then refuses.
+        String nonce = Secrets.randomToken();
+        data.put("nonce", nonce);
+        return Response.ok(console.data(data).render()).type("text/html; charset=utf-8").header("Cache-Control", "no-store")
+                .header("X-Frame-Options", "DENY").header("X-Content-Type-Options", "nosniff").header("Referrer-Policy", "same-origin")
+                .header("Content-Security-Policy", "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self' 'unsafe-inline'; "
+                        + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+                .build();
     }
 
     @GET
@@ -170,7 +182,8 @@ public class Console {
         try {
             OAuthService.TokenResponse t = oauth.exchangeCode(new OAuthService.ClientCredentials(CLIENT, null), code,
                     base() + "/console/callback", login.substring(state.length() + 1));
-            return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, t.accessToken(), (int) t.expiresIn()),
+            // The cookie holds a session id, never the token: the token is no more than the sign-in's proof here.
+            return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, sessions.open(t), (int) t.expiresIn()),
                     cookie(LOGIN, "", 0)).build();
         } catch (RuntimeException e) {
             return Response.seeOther(URI.create("/?error=sign-in")).cookie(cookie(LOGIN, "", 0)).build();
@@ -179,24 +192,34 @@ public class Console {
 
     @POST
     @Path("console/logout")
-    public Response logout(@HeaderParam("Origin") String origin, @HeaderParam("Sec-Fetch-Site") String fetchSite) {
+    public Response logout(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                           @HeaderParam("Sec-Fetch-Site") String fetchSite) {
         if (!sameOrigin(origin, fetchSite)) {
             return forbidden();
         }
+        // Ends the session here and revokes its grant, so a copy of the cookie (or of a token of it) is worth nothing.
+        sessions.close(session);
         return Response.seeOther(URI.create("/")).cookie(cookie(SESSION, "", 0)).build();
     }
 
-    /** Starts linking an account at {@code cloud} for the signed-in user; comes back to this page. */
-    @GET
+    /**
+     * Starts linking an account at {@code cloud} for the signed-in user; comes back to this page. A POST from this
+     * page only: a cross-site GET could start a link in the user's name that somebody else then finishes.
+     */
+    @POST
     @Path("console/link/{cloud}")
-    public Response link(@CookieParam(SESSION) String session, @PathParam("cloud") String cloud) {
+    public Response link(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                         @HeaderParam("Sec-Fetch-Site") String fetchSite, @PathParam("cloud") String cloud) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
         String user = user(session);
         if (user == null) {
             return Response.seeOther(URI.create("/console/login")).build();
         }
         // Started here from the session, so the user's token never travels in a URL.
         try {
-            return Response.seeOther(linking.start(user, cloud, base() + "/")).build();
+            return linking.redirectBound(linking.start(user, cloud, base() + "/"));
         } catch (AccountLinking.Failure e) {
             return Response.seeOther(URI.create("/?error=" + enc(e.error))).build();
         }
@@ -318,16 +341,12 @@ public class Console {
         if (session == null || session.isBlank()) {
             return null;
         }
-        try {
-            return vendor.user(null, session);
-        } catch (VendorAuthenticator.Refused e) {
-            return null;
-        }
+        return sessions.user(session).orElse(null);
     }
 
-    private static NewCookie cookie(String name, String value, int maxAge) {
+    private NewCookie cookie(String name, String value, int maxAge) {
         return new NewCookie.Builder(name).value(value).path("/").maxAge(maxAge).httpOnly(true)
-                .sameSite(NewCookie.SameSite.LAX).build();
+                .secure(base().startsWith("https:")).sameSite(NewCookie.SameSite.LAX).build();
     }
 
     private static String enc(String s) {

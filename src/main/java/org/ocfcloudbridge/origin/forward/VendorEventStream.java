@@ -47,8 +47,11 @@ public class VendorEventStream {
         return t;
     });
 
-    public VendorEventStream(VendorAuthenticator vendor) {
+    private final org.ocfcloudbridge.origin.console.ConsoleSessions sessions;
+
+    public VendorEventStream(VendorAuthenticator vendor, org.ocfcloudbridge.origin.console.ConsoleSessions sessions) {
         this.vendor = vendor;
+        this.sessions = sessions;
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -62,7 +65,9 @@ public class VendorEventStream {
                        @HeaderParam("Last-Event-ID") String lastEventHeader, @QueryParam("lastEventId") String lastEventParam,
                        @CookieParam(Cookies.CONSOLE_SESSION) String consoleSession, @Context SseEventSink sink, @Context Sse sse) {
         // The web page listens with EventSource, which cannot send headers: its same-site session cookie stands in.
-        String user = vendor.user(authorization, token != null ? token : consoleSession);
+        String user = authorization == null && token == null && consoleSession != null
+                ? sessions.user(consoleSession).orElseThrow(() -> VendorAuthenticator.refused("the page's session has ended"))
+                : vendor.user(authorization, token, org.ocfcloudbridge.ocf.Protocol.Scopes.READ);
         Long resume = parse(lastEventHeader != null ? lastEventHeader : lastEventParam);
         AtomicLong last = new AtomicLong(resume != null ? resume : VendorEvents.lastIdOf(user));
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();

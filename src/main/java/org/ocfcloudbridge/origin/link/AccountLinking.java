@@ -46,11 +46,18 @@ public class AccountLinking {
     public static final class Failure extends RuntimeException {
         public final String error;
         public final String returnTo;
+        /** The callback came to a browser that did not start the link. */
+        public final boolean otherBrowser;
 
         Failure(String error, String description, String returnTo) {
+            this(error, description, returnTo, false);
+        }
+
+        Failure(String error, String description, String returnTo, boolean otherBrowser) {
             super(description, null, false, false);
             this.error = error;
             this.returnTo = returnTo;
+            this.otherBrowser = otherBrowser;
         }
     }
 
@@ -79,6 +86,26 @@ public class AccountLinking {
         return bridge.publicUrl().replaceAll("/+$", "") + Protocol.HttpPaths.LINK_CALLBACK;
     }
 
+    /**
+     * The browser binding of a pending link: HttpOnly, SameSite=Lax (sent on the Target's top-level redirect back,
+     * not on cross-site subrequests), only to the callback path, Secure under an https public URL.
+     */
+    public jakarta.ws.rs.core.NewCookie browserCookie(String name, String value, int maxAge) {
+        return new jakarta.ws.rs.core.NewCookie.Builder(name).value(value).path(Protocol.HttpPaths.LINK_CALLBACK).maxAge(maxAge).httpOnly(true)
+                .secure(callbackUrl().startsWith("https:")).sameSite(jakarta.ws.rs.core.NewCookie.SameSite.LAX).build();
+    }
+
+    /** The redirect that starts a link in this browser, with the cookie that binds the link to it. */
+    public jakarta.ws.rs.core.Response redirectBound(AccountLinking.Started started) {
+        return jakarta.ws.rs.core.Response.seeOther(started.authorize()).header("Cache-Control", "no-store")
+                .cookie(browserCookie(browserCookieName(started.state()), started.browserNonce(),
+                        (int) linkTimeout().toSeconds())).build();
+    }
+
+    public Duration linkTimeout() {
+        return config.linkTimeout();
+    }
+
     /** Whether {@code returnTo} is one of the places a browser may be sent back to. */
     public boolean returnToAllowed(String returnTo) {
         if (returnTo == null) {
@@ -88,11 +115,25 @@ public class AccountLinking {
         return Inputs.httpUrl(returnTo) && prefixes.stream().anyMatch(returnTo::startsWith);
     }
 
+    /**
+     * A started link: where to send the browser, and the nonce that binds the request to that browser. The caller
+     * puts the nonce in a cookie ({@link #browserCookieName}); the callback is refused without it (RFC 6749 §10.12:
+     * otherwise whoever starts a link can have somebody else finish it, and gets that person's devices).
+     */
+    public record Started(URI authorize, String state, String browserNonce) {
+    }
+
+    /** The cookie holding one pending link's browser nonce: one per state, so links started in two tabs both work. */
+    public static String browserCookieName(String state) {
+        return Protocol.Cookies.LINK_BROWSER_PREFIX + Secrets.sha256Hex(state).substring(0, 16);
+    }
+
     /** Starts a link: stores the pending request and returns the Target Cloud's authorization URL to redirect to. */
-    public URI start(String vendorUser, String cloudName, String returnTo) {
+    public Started start(String vendorUser, String cloudName, String returnTo) {
         LinkedCloud cloud = clouds.find(cloudName).orElseThrow(() -> new Failure("invalid_request", "no cloud named " + cloudName, null));
         String state = Secrets.randomToken();
         String verifier = Secrets.randomToken() + Secrets.randomToken();
+        String nonce = Secrets.randomToken();
         QuarkusTransaction.requiringNew().run(() -> {
             LinkRequest r = new LinkRequest();
             r.state = state;
@@ -100,6 +141,7 @@ public class AccountLinking {
             r.vendorUser = vendorUser;
             r.codeVerifier = verifier;
             r.returnTo = returnTo;
+            r.browserHash = Secrets.sha256Hex(nonce);
             r.expiresAt = now().plus(config.linkTimeout());
             r.persist();
         });
@@ -112,7 +154,7 @@ public class AccountLinking {
         q.put("code_challenge", Secrets.pkceChallenge(verifier));
         q.put("code_challenge_method", "S256");
         String sep = cloud.authorizationEndpoint.contains("?") ? "&" : "?";
-        return URI.create(cloud.authorizationEndpoint + sep + form(q));
+        return new Started(URI.create(cloud.authorizationEndpoint + sep + form(q)), state, nonce);
     }
 
     /**
@@ -123,7 +165,7 @@ public class AccountLinking {
     public record Linked(LinkedAccount account, String returnTo) {
     }
 
-    public Linked finish(String code, String state, String error) {
+    public Linked finish(String code, String state, String error, String browserNonce) {
         if (state == null || state.isBlank()) {
             throw new Failure("invalid_request", "the answer carries no state", null);
         }
@@ -131,6 +173,10 @@ public class AccountLinking {
             LinkRequest found = LinkRequest.findById(state, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
             if (found == null) {
                 return null;
+            }
+            if (!sameBrowser(found, browserNonce)) {
+                // Not used up: the browser that started it may still come back with its code.
+                return new Claimed(found.cloudName, found.vendorUser, null, null, OTHER_BROWSER);
             }
             String problem = found.usedAt != null ? "already used" : found.expiresAt.isBefore(now()) ? "expired" : null;
             if (problem == null) {
@@ -140,6 +186,13 @@ public class AccountLinking {
         });
         if (r == null) {
             throw new Failure("invalid_request", "unknown link request (state)", null);
+        }
+        if (r.problem() == OTHER_BROWSER) {
+            // No return_to: it belongs to whoever started the link, and this browser is not theirs.
+            LOG.warnf("a link callback for vendor user %s came without the browser cookie of its start; nothing linked",
+                    r.vendorUser());
+            throw new Failure("access_denied", "this link was started in another browser; nothing was linked. "
+                    + "Start linking again from your own page.", null, true);
         }
         if (r.problem() != null) {
             throw new Failure("invalid_request", "this link request is " + r.problem(), r.returnTo());
@@ -186,6 +239,13 @@ public class AccountLinking {
         });
         target.forget(linked.id);
         return new Linked(linked, r.returnTo());
+    }
+
+    private static final String OTHER_BROWSER = "started in another browser";
+
+    private static boolean sameBrowser(LinkRequest r, String nonce) {
+        return r.browserHash != null && nonce != null && !nonce.isEmpty()
+                && Secrets.constantTimeEquals(r.browserHash, Secrets.sha256Hex(nonce));
     }
 
     /** A link request taken by one callback; {@code problem} says why it cannot be used. */

@@ -5,7 +5,10 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.origin.VendorAuthenticator;
@@ -20,6 +23,8 @@ import java.nio.charset.StandardCharsets;
  * The browser side of account linking: {@code GET /link/{cloud}} sends the vendor's user to the Target Cloud's
  * authorization page, {@code GET /link/callback} takes the answer and sends the browser back to the vendor's
  * {@code return_to} with {@code linked=<id>} or {@code error=…} (a small page when there is no {@code return_to}).
+ * The browser must be the one that visits {@code /link/{cloud}}: the link is bound to it by a cookie, and a callback
+ * from any other browser links nothing (a vendor back end that fetched the redirect itself cannot hand it on).
  */
 @Path(Protocol.HttpPaths.LINK)
 public class LinkResource {
@@ -36,20 +41,37 @@ public class LinkResource {
 
     @GET
     @Path("callback")
-    public Response callback(@QueryParam("code") String code, @QueryParam("state") String state, @QueryParam("error") String error) {
+    public Response callback(@QueryParam("code") String code, @QueryParam("state") String state, @QueryParam("error") String error,
+                             @Context HttpHeaders headers) {
+        String nonce = null;
+        NewCookie clear = null;
+        if (state != null && !state.isBlank()) {
+            String name = AccountLinking.browserCookieName(state);
+            Cookie c = headers.getCookies().get(name);
+            nonce = c == null ? null : c.getValue();
+            clear = linking.browserCookie(name, "", 0);
+        }
         try {
-            AccountLinking.Linked linked = linking.finish(code, state, error);
+            AccountLinking.Linked linked = linking.finish(code, state, error, nonce);
             LinkedAccount a = linked.account();
             sync.request(a.id);
             String back = linked.returnTo();
-            return back == null ? page(200, "Account linked", "The account at " + a.cloudName + " is linked.")
-                    : Response.seeOther(URI.create(append(back, "linked=" + a.id))).build();
+            return withCookie(back == null ? page(200, "Account linked", "The account at " + a.cloudName + " is linked.")
+                    : Response.seeOther(URI.create(append(back, "linked=" + a.id))).build(), clear);
         } catch (AccountLinking.Failure f) {
-            return f.returnTo == null ? page(400, "Account not linked", f.getMessage())
+            // The cookie stays when this browser is not the one that started the link (it has none to clear).
+            NewCookie keep = f.otherBrowser ? null : clear;
+            return withCookie(f.returnTo == null ? page(400, "Account not linked", f.getMessage())
                     : Response.seeOther(URI.create(append(f.returnTo, "error=" + enc(f.error)
-                            + "&error_description=" + enc(f.getMessage())))).build();
+                            + "&error_description=" + enc(f.getMessage())))).build(), keep);
         }
     }
+
+    private static Response withCookie(Response r, NewCookie cookie) {
+        return cookie == null ? r : Response.fromResponse(r).cookie(cookie).build();
+    }
+
+
 
     @GET
     @Path("{cloud}")
@@ -57,15 +79,15 @@ public class LinkResource {
                           @QueryParam("token") String token, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         String user;
         try {
-            user = vendor.user(authorization, token);
+            user = vendor.user(authorization, token, Protocol.Scopes.WRITE);
         } catch (VendorAuthenticator.Refused e) {
-            return page(401, "Not signed in", e.getMessage());
+            return page(e.status, e.status == 403 ? "Not allowed" : "Not signed in", e.getMessage());
         }
         if (!linking.returnToAllowed(returnTo)) {
             return page(400, "Account not linked", "return_to is not an allowed address");
         }
         try {
-            return Response.seeOther(linking.start(user, cloud, returnTo)).build();
+            return linking.redirectBound(linking.start(user, cloud, returnTo));
         } catch (AccountLinking.Failure f) {
             return page(404, "Account not linked", f.getMessage());
         }

@@ -38,13 +38,13 @@ public class LinksApi {
 
     @GET
     public List<Map<String, Object>> links(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return linking.linksOf(vendor.user(authorization, null)).stream().map(LinksApi::view).toList();
+        return linking.linksOf(vendor.user(authorization, null, Protocol.Scopes.READ)).stream().map(LinksApi::view).toList();
     }
 
     @GET
     @Path("{id}")
     public Response link(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        String user = vendor.user(authorization, null);
+        String user = vendor.user(authorization, null, Protocol.Scopes.READ);
         return Inputs.uuid(id).flatMap(u -> linking.linkOf(user, u)).map(a -> Response.ok(view(a)).build())
                 .orElseGet(() -> notFound());
     }
@@ -52,7 +52,7 @@ public class LinksApi {
     @DELETE
     @Path("{id}")
     public Response unlink(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        String user = vendor.user(authorization, null);
+        String user = vendor.user(authorization, null, Protocol.Scopes.WRITE);
         return Inputs.uuid(id).filter(link -> linking.unlink(user, link)).map(link -> Response.noContent().build())
                 .orElseGet(LinksApi::notFound);
     }
@@ -60,7 +60,7 @@ public class LinksApi {
     @POST
     @Path("{id}/resync")
     public Response resync(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        return mine(vendor.user(authorization, null), id).map(link -> {
+        return mine(vendor.user(authorization, null, Protocol.Scopes.WRITE), id).map(link -> {
             sync.request(link);
             return Response.accepted().build();
         }).orElseGet(LinksApi::notFound);
@@ -69,7 +69,7 @@ public class LinksApi {
     @GET
     @Path("{id}/devices")
     public Response devices(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
-        return mine(vendor.user(authorization, null), id).map(link -> Response.ok(linking.devicesOf(link)).build())
+        return mine(vendor.user(authorization, null, Protocol.Scopes.READ), id).map(link -> Response.ok(linking.devicesOf(link)).build())
                 .orElseGet(LinksApi::notFound);
     }
 

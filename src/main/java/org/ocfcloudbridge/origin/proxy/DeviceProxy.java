@@ -58,7 +58,8 @@ public class DeviceProxy {
 
     private CompletionStage<Response> forward(String authorization, String method, String link, String deviceId, String href,
                                               String accept, String contentType, byte[] body) {
-        String user = vendor.user(authorization, null);
+        // Reading needs r:*, and changing a device w:*, as the Target Cloud itself would require of the same token.
+        String user = vendor.user(authorization, null, method.equals("GET") ? org.ocfcloudbridge.ocf.Protocol.Scopes.READ : org.ocfcloudbridge.ocf.Protocol.Scopes.WRITE);
         Optional<UUID> id = Inputs.uuid(link);
         if (id.isEmpty()) {
             return done(error(404, "no such link"));

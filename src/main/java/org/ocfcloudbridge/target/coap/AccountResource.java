@@ -103,6 +103,11 @@ final class AccountResource extends OcfResource {
                 } catch (InvalidTokenException e) {
                     throw CoapError.unauthorized(e.getMessage());
                 }
+                try {
+                    authorization.requireGatewayToken(v, di);
+                } catch (DeviceAuthorization.Refused e) {
+                    throw CoapError.unauthorized(e.getMessage());
+                }
                 owner = v.owner();
             }
             String uid = exchange.getQueryParameter("uid");

@@ -109,7 +109,7 @@ public class CoapGateway {
         CoapResource oic = new CoapResource("oic");
         CoapResource sec = new CoapResource("sec");
         sec.add(new AccountResource(executor, authorization, verifier, directory, sessions, Optional.empty()));
-        sec.add(new SessionResource(executor, verifier, directory, sessions));
+        sec.add(new SessionResource(executor, verifier, authorization, directory, sessions));
         sec.add(new TokenRefreshResource(executor, authorization, directory));
         oic.add(sec);
         oic.add(new ResourceDirectoryResource(executor, directory, sessions));

@@ -4,6 +4,7 @@ import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.ocfcloudbridge.identity.ExternalProviders;
 import org.ocfcloudbridge.identity.InvalidTokenException;
+import org.ocfcloudbridge.identity.DeviceAuthorization;
 import org.ocfcloudbridge.identity.TokenVerifier;
 import org.ocfcloudbridge.identity.VerifiedToken;
 import org.ocfcloudbridge.ocf.Protocol;
@@ -24,8 +25,12 @@ final class SessionResource extends OcfResource {
     private final DeviceDirectory directory;
     private final DeviceSessions sessions;
 
-    SessionResource(Executor executor, TokenVerifier verifier, DeviceDirectory directory, DeviceSessions sessions) {
+    private final DeviceAuthorization authorization;
+
+    SessionResource(Executor executor, TokenVerifier verifier, DeviceAuthorization authorization, DeviceDirectory directory,
+                    DeviceSessions sessions) {
         super("session", executor);
+        this.authorization = authorization;
         this.verifier = verifier;
         this.directory = directory;
         this.sessions = sessions;
@@ -60,8 +65,10 @@ final class SessionResource extends OcfResource {
             if (!v.owner().equals(uid)) {
                 throw CoapError.unauthorized("the token belongs to another user");
             }
-            if (v.deviceId() != null && !v.deviceId().equals(di)) {
-                throw CoapError.unauthorized("the token was issued to another device");
+            try {
+                authorization.requireGatewayToken(v, di);
+            } catch (DeviceAuthorization.Refused e) {
+                throw CoapError.unauthorized(e.getMessage());
             }
             Optional<DeviceRecord> device = directory.find(di);
             if (device.isEmpty() || !device.get().ownerId.equals(uid)) {

@@ -54,7 +54,7 @@ class DemoTest {
                 user.toString())), "the demo devices are online");
 
         String[] demo = {"demo-user", password, user.toString()};
-        String vendorToken = CloudApiUsers.token(demo, "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(demo);
         String link = OriginLinks.link("this-cloud", vendorToken, demo);
         long until = System.nanoTime() + 20_000_000_000L;
         JsonPath devices = null;

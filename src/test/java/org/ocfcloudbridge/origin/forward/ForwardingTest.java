@@ -105,7 +105,7 @@ class ForwardingTest {
         });
         receiver.start();
         String[] vendorUser = OAuthTestClient.newUser();
-        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         try {
@@ -180,7 +180,7 @@ class ForwardingTest {
             ex.close();
         });
         receiver.start();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice held = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         SimulatedDevice flowing = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());

@@ -59,7 +59,7 @@ class WebhookDeadLettersTest {
         receiver.start();
         String admin = OAuthTestClient.adminToken();
         try {
-            String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+            String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
             String link = OriginLinks.link(OriginLinks.registerCloud(), vendorToken, OAuthTestClient.newUser());
 
             Map<String, Object> dead = awaitDead(admin, link);

@@ -55,7 +55,7 @@ class AccountLinkingTest {
     @Test
     void theBrowserIsSentToTheTargetWithStateAndPkce() {
         String cloud = registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         Response start = given().redirects().follow(false).queryParam("return_to", RETURN_TO).queryParam("token", vendorToken)
                 .get("/link/" + cloud);
         assertEquals(303, start.statusCode(), start.asString());
@@ -74,11 +74,11 @@ class AccountLinkingTest {
     void aVendorUserLinksAnAccountThroughTheBrowserFlowAndTheTokensAreKeptEncrypted() {
         String cloud = registerCloud();
         String[] vendorUser = OAuthTestClient.newUser();
-        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] alice = OAuthTestClient.newUser();
 
         String callback = throughTheTarget(cloud, vendorToken, alice, "allow");
-        Response back = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        Response back = OriginLinks.back(callback);
         assertEquals(303, back.statusCode(), back.asString());
         String location = back.header("Location");
         assertTrue(location.startsWith(RETURN_TO + "?linked="), location);
@@ -94,7 +94,7 @@ class AccountLinkingTest {
         assertFalse(stored.accessToken.contains(access.substring(0, 20)));
         given().auth().oauth2(access).get("/api/v1/devices").then().statusCode(200);
 
-        Response replay = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        Response replay = OriginLinks.back(callback);
         assertEquals(303, replay.statusCode());
         assertEquals("invalid_request", query(replay.header("Location")).get("error"), "a state is used once");
         assertEquals(1, QuarkusTransaction.requiringNew().call(() -> LinkedAccount.count("vendorUser", vendorUser[2])));
@@ -104,24 +104,24 @@ class AccountLinkingTest {
     void everyWayALinkCanFailSendsTheBrowserBackWithAnError() {
         String cloud = registerCloud();
         String[] vendorUser = OAuthTestClient.newUser();
-        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] alice = OAuthTestClient.newUser();
 
         String denied = throughTheTarget(cloud, vendorToken, alice, "deny");
-        Response deniedBack = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(denied));
+        Response deniedBack = OriginLinks.back(denied);
         assertEquals("access_denied", query(deniedBack.header("Location")).get("error"));
 
         String callback = throughTheTarget(cloud, vendorToken, alice, "allow");
         String state = query(callback).get("state");
         Response forged = given().redirects().follow(false).queryParam("code", "forged-code").queryParam("state", state)
-                .get("/link/callback");
+                .cookie(OriginLinks.browserCookie(state)).get("/link/callback");
         assertEquals("invalid_grant", query(forged.header("Location")).get("error"), "the Target refused the code");
 
         String late = throughTheTarget(cloud, vendorToken, alice, "allow");
         String lateState = query(late).get("state");
         QuarkusTransaction.requiringNew().run(() -> LinkRequest.update("expiresAt = ?1 where state = ?2",
                 OffsetDateTime.now().minusMinutes(1), lateState));
-        Response expired = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(late));
+        Response expired = OriginLinks.back(late);
         assertEquals("invalid_request", query(expired.header("Location")).get("error"));
         assertTrue(query(expired.header("Location")).get("error_description").contains("expired"));
 
@@ -139,10 +139,61 @@ class AccountLinkingTest {
                 "no failed attempt linked anything");
     }
 
+    /**
+     * RFC 6749 §10.12, the attack as a user would mount it: Mallory starts a link with her own vendor token and sends
+     * the Target's authorization URL to Victor, who signs in there and allows. Without the binding to Mallory's
+     * browser, Victor's account (and devices) ended up linked to Mallory.
+     */
+    @Test
+    void aLinkStartedInOneBrowserAndFinishedInAnotherLinksNothing() {
+        String cloud = registerCloud();
+        String[] mallory = OAuthTestClient.newUser();
+        String malloryToken = CloudApiUsers.vendorToken(mallory);
+        String[] victor = OAuthTestClient.newUser();
+
+        // Mallory's own browser starts the link, then she hands the authorization URL to Victor.
+        Response start = given().redirects().follow(false).queryParam("return_to", RETURN_TO).queryParam("token", malloryToken)
+                .get("/link/" + cloud);
+        assertEquals(303, start.statusCode(), start.asString());
+        String authorize = start.header("Location");
+        String state = query(authorize).get("state");
+        io.restassured.http.Cookie malloryCookie = start.detailedCookie(
+                org.ocfcloudbridge.origin.link.AccountLinking.browserCookieName(state));
+        assertNotNull(malloryCookie);
+        assertTrue(malloryCookie.isHttpOnly(), "HttpOnly");
+        assertEquals("Lax", malloryCookie.getSameSite());
+        assertEquals("/link/callback", malloryCookie.getPath());
+
+        // Victor, with no cookie of the bridge, signs in at the Target and allows.
+        Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(authorize));
+        String request = OAuthTestClient.requestId(page.asString());
+        Response login = OAuthTestClient.login(request, victor[0], victor[1]);
+        String callback = OAuthTestClient.consent(request, login.cookie("bridge_authz"), "allow").header("Location");
+        assertTrue(callback.startsWith(BASE + "/link/callback?"), callback);
+
+        Response victorBack = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback));
+        assertEquals(400, victorBack.statusCode(), "an error page, not a redirect into Mallory's app");
+        assertTrue(victorBack.asString().contains("another browser"), victorBack.asString());
+
+        // A cookie of another of Mallory's links does not pass either.
+        String otherState = query(given().redirects().follow(false).queryParam("token", malloryToken).get("/link/" + cloud)
+                .header("Location")).get("state");
+        assertFalse(otherState.equals(state));
+        Response wrongCookie = given().urlEncodingEnabled(false).redirects().follow(false)
+                .cookie(malloryCookie.getName(), "not-the-nonce").get(URI.create(callback));
+        assertEquals(400, wrongCookie.statusCode());
+
+        given().auth().oauth2(malloryToken).get("/api/v1/links").then().statusCode(200).body("size()", equalTo(0));
+        assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> LinkedAccount.count("vendorUser", mallory[2])),
+                "nothing linked to Mallory");
+        assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> LinkedAccount.count("targetUser", victor[2])),
+                "Victor's account is linked to nobody");
+    }
+
     @Test
     void linkingTheSameAccountAgainRenewsTheLinkInPlaceAfterItNeededItsUser() {
         String cloud = registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         String first = OriginLinks.link(cloud, vendorToken, alice);
         UUID id = UUID.fromString(first);
@@ -167,10 +218,10 @@ class AccountLinkingTest {
     void aLinkIsOnlyItsVendorUsersToSeeAndToUnlink() {
         String cloud = registerCloud();
         String[] owner = OAuthTestClient.newUser();
-        String ownerToken = CloudApiUsers.token(owner, "r:*");
-        String otherToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String ownerToken = CloudApiUsers.vendorToken(owner);
+        String otherToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String callback = throughTheTarget(cloud, ownerToken, OAuthTestClient.newUser(), "allow");
-        String id = query(given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(callback)).header("Location")).get("linked");
+        String id = query(OriginLinks.back(callback).header("Location")).get("linked");
 
         given().auth().oauth2(otherToken).get("/api/v1/links").then().statusCode(200).body("size()", equalTo(0));
         given().auth().oauth2(otherToken).get("/api/v1/links/" + id).then().statusCode(404);
@@ -198,7 +249,7 @@ class AccountLinkingTest {
         Map<String, Object> body = Map.of("name", "x-" + UUID.randomUUID().toString().substring(0, 8), "apiUrl", BASE + "/api/v1",
                 "authorizationEndpoint", BASE + "/oauth2/authorize", "tokenEndpoint", BASE + "/oauth2/token", "clientId", "c");
         given().contentType("application/json").body(body).post("/api/admin/clouds").then().statusCode(401);
-        given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).contentType("application/json").body(body)
+        given().auth().oauth2(CloudApiUsers.vendorToken(OAuthTestClient.newUser())).contentType("application/json").body(body)
                 .post("/api/admin/clouds").then().statusCode(403);
         String admin = OAuthTestClient.adminToken();
         given().auth().oauth2(admin).contentType("application/json").body(Map.of("name", "bad", "apiUrl", "ftp://x",

@@ -66,7 +66,7 @@ class LinkedCloudsTest {
         added.then()
                 .body("authorizationEndpoint", equalTo(base + "/oauth2/authorize"))
                 .body("tokenEndpoint", equalTo(base + "/oauth2/token"));
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         assertNotNull(UUID.fromString(OriginLinks.link((String) body.get("name"), vendorToken, OAuthTestClient.newUser())));
     }
 

@@ -42,7 +42,7 @@ class DeviceProxyTest {
     @Test
     void theVendorReadsAndUpdatesALinkedDeviceInJsonAndCborAndTokensAreRefreshedOnTheWay() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         try {
@@ -82,7 +82,7 @@ class DeviceProxyTest {
             assertNotEquals("revoked-or-garbage", cipher.open(QuarkusTransaction.requiringNew().call(
                     () -> LinkedAccount.<LinkedAccount>findById(id)).accessToken));
 
-            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
+            given().auth().oauth2(CloudApiUsers.vendorToken(OAuthTestClient.newUser())).get(path).then().statusCode(404);
             given().get(path).then().statusCode(401);
             given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices/" + UUID.randomUUID() + "/switch")
                     .then().statusCode(404);
@@ -96,7 +96,7 @@ class DeviceProxyTest {
             given().auth().oauth2(vendorToken).get("/api/v1/links/" + link).then().statusCode(200)
                     .body("state", org.hamcrest.Matchers.equalTo("reauthorize"));
             // Another vendor user learns nothing of that link, not even that it waits for its user.
-            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get(path).then().statusCode(404);
+            given().auth().oauth2(CloudApiUsers.vendorToken(OAuthTestClient.newUser())).get(path).then().statusCode(404);
         } finally {
             device.shutdown();
         }
@@ -145,7 +145,7 @@ class DeviceProxyTest {
     @Test
     void anOfflineDeviceIs504WithRetryAfterThroughTheProxy() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         String link = OriginLinks.link(cloud, vendorToken, alice);
@@ -167,7 +167,7 @@ class DeviceProxyTest {
     @Test
     void anUnlinkedAccountStopsProxyingAtOnceThoughItsSessionWasWarm() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         try {

@@ -81,7 +81,7 @@ class DeviceSyncTest {
     void aLinkedAccountsDevicesFollowTheTargetThroughVerifiedNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
         String[] vendorUser = OAuthTestClient.newUser();
-        String vendorToken = CloudApiUsers.token(vendorUser, "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         String di = device.di();
@@ -106,7 +106,7 @@ class DeviceSyncTest {
             device.signIn();
             await(vendorToken, link, j -> "online".equals(j.getString("[0].status")));
 
-            given().auth().oauth2(CloudApiUsers.token(OAuthTestClient.newUser(), "r:*")).get("/api/v1/links/" + link + "/devices")
+            given().auth().oauth2(CloudApiUsers.vendorToken(OAuthTestClient.newUser())).get("/api/v1/links/" + link + "/devices")
                     .then().statusCode(404);
 
             given().auth().oauth2(vendorToken).delete("/api/v1/links/" + link).then().statusCode(204);
@@ -121,7 +121,7 @@ class DeviceSyncTest {
     @Test
     void theDeviceThatLeavesIsTheOneRemovedAndAGapResyncs() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice staying = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         SimulatedDevice leaving = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
@@ -152,7 +152,7 @@ class DeviceSyncTest {
     @Test
     void aSubscriptionTheTargetLostIsMadeAgainOnResyncAndEventsFlowThroughIt() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         try {
@@ -328,7 +328,7 @@ class DeviceSyncTest {
     @Test
     void theInboxTakesOnlySignedFreshNewNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
-        String vendorToken = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
         String di = device.di();
