@@ -42,6 +42,12 @@ public final class DeviceSets {
         return OriginDevice.count("key.linkId = ?1 and key.deviceId = ?2", linkId, deviceId) > 0;
     }
 
+    /** Whether the link holds a device {@code deviceIds} does not name. */
+    public static boolean holdsOtherThan(UUID linkId, Set<String> deviceIds) {
+        return deviceIds.isEmpty() ? OriginDevice.count("key.linkId", linkId) > 0
+                : OriginDevice.count("key.linkId = ?1 and key.deviceId not in ?2", linkId, deviceIds) > 0;
+    }
+
     /** Whether every link of {@code links} (API form) has its resource subscription (made or being made). */
     public static boolean subscribedToAll(UUID linkId, String deviceId, JsonNode links) {
         Set<String> hrefs = new HashSet<>();

@@ -149,6 +149,46 @@ class DeviceSyncTest {
         }
     }
 
+    /**
+     * A device that leaves between the sync's read and the devices-level subscription is never named by a
+     * devices_unregistered: the subscription's first devices_registered, the Target's whole set, leaves it out, and
+     * that makes the bridge re-read (it stayed listed until the next reconcile before).
+     */
+    @Test
+    void aDeviceTheFirstDevicesRegisteredLeavesOutIsRemoved() throws Exception {
+        OriginLinks.Linked linked = OriginLinks.linkedDevice(gateway.tcpPort());
+        try {
+            String link = linked.link();
+            await(linked.vendorToken(), link, j -> j.getList("").size() == 1);
+            OriginLinks.settled(link);
+            // As the sync left it when the device went right after its read: still held, never to be named again.
+            String ghost = UUID.randomUUID().toString();
+            QuarkusTransaction.requiringNew().run(() -> {
+                OriginDevice d = new OriginDevice();
+                d.key = new OriginDevice.Key(UUID.fromString(link), ghost);
+                d.status = "online";
+                d.device = "{}";
+                d.links = "[]";
+                d.updatedAt = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+                d.persist();
+            });
+            await(linked.vendorToken(), link, j -> j.getList("").size() == 2);
+
+            OriginSubscription devicesLevel = devicesLevel(link);
+            String secret = cipher.open(devicesLevel.secret);
+            String sub = devicesLevel.targetId.toString();
+            long next = devicesLevel.lastSeq + 1;
+            long now = Instant.now().getEpochSecond();
+            byte[] set = ("[{\"di\":\"" + linked.device().di() + "\"}]").getBytes(StandardCharsets.UTF_8);
+            assertEquals(200, post("/inbox/" + devicesLevel.id, sub, "devices_registered", next, now, set,
+                    EventSignature.sign(secret, "application/json", "devices_registered", sub, next, now, set)).statusCode());
+            JsonPath after = await(linked.vendorToken(), link, j -> j.getList("").size() == 1);
+            assertEquals(linked.device().di(), after.getString("[0].deviceId"));
+        } finally {
+            linked.device().shutdown();
+        }
+    }
+
     @Test
     void aSubscriptionTheTargetLostIsMadeAgainOnResyncAndEventsFlowThroughIt() throws Exception {
         String cloud = OriginLinks.registerCloud();
