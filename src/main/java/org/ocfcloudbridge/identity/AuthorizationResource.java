@@ -27,8 +27,10 @@ public class AuthorizationResource {
 
     private final OAuthService oauth;
     private final BridgeConfig bridge;
+    private final IdentityDirectory directory;
 
-    public AuthorizationResource(OAuthService oauth, BridgeConfig bridge) {
+    public AuthorizationResource(OAuthService oauth, BridgeConfig bridge, IdentityDirectory directory) {
+        this.directory = directory;
         this.oauth = oauth;
         this.bridge = bridge;
     }
@@ -43,7 +45,7 @@ public class AuthorizationResource {
         try {
             OAuthService.PendingAuthorization p = oauth.startAuthorization(responseType, clientId, redirectUri, scope, state,
                     codeChallenge, codeChallengeMethod);
-            return html(200, Pages.login(p, null));
+            return html(200, Pages.login(p, null, place(), directory.isFirstParty(p.clientId())));
         } catch (OAuthService.RedirectableError e) {
             return Response.seeOther(URI.create(e.location)).build();
         } catch (OAuthService.UserFacingError e) {
@@ -59,15 +61,23 @@ public class AuthorizationResource {
         try {
             OAuthService.LoginResult r = oauth.login(request, username, password, http.remoteAddress().hostAddress());
             if (r.rateLimited()) {
-                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a few minutes."));
+                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a few minutes.", place(),
+                        directory.isFirstParty(r.pending().clientId())));
             }
             if (!r.succeeded()) {
-                return html(401, Pages.login(r.pending(), "Wrong user name or password."));
+                return html(401, Pages.login(r.pending(), "Wrong user name or password.", place(),
+                        directory.isFirstParty(r.pending().clientId())));
+            }
+            if (directory.isFirstParty(r.pending().clientId())) {
+                // The bridge's own page: pre-approved, as identity servers do for their own consoles (consent stays
+                // for every other client).
+                String location = oauth.consent(request, r.browserSecret(), true);
+                return Response.seeOther(URI.create(location)).header("Cache-Control", "no-store").build();
             }
             NewCookie cookie = new NewCookie.Builder(BROWSER_COOKIE).value(r.browserSecret())
                     .path(Protocol.HttpPaths.OAUTH2).httpOnly(true).secure(bridge.publicUrl().startsWith("https:"))
                     .sameSite(NewCookie.SameSite.LAX).maxAge(600).build();
-            return Response.fromResponse(html(200, Pages.consent(r.pending()))).cookie(cookie).build();
+            return Response.fromResponse(html(200, Pages.consent(r.pending(), username, place()))).cookie(cookie).build();
         } catch (OAuthService.UserFacingError e) {
             return html(400, Pages.error(e.getMessage()));
         }
@@ -88,6 +98,11 @@ public class AuthorizationResource {
         } catch (OAuthService.UserFacingError e) {
             return html(400, Pages.error(e.getMessage()));
         }
+    }
+
+    /** Where the user signs in, for the pages to say: this cloud's host. */
+    private String place() {
+        return URI.create(bridge.publicUrl()).getAuthority();
     }
 
     private static Response html(int status, String body) {

@@ -101,8 +101,21 @@ public class IdentityDirectory {
         return QuarkusTransaction.requiringNew().call(() -> OAuthClient.findById(clientId) != null);
     }
 
+    /** Clients that are the bridge itself (its web page): signing in to them needs no consent, as at any identity server. */
+    private final java.util.Set<String> firstParty = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    public boolean isFirstParty(String clientId) {
+        return clientId != null && firstParty.contains(clientId);
+    }
+
+    /** A user's name for people to read, by id; empty for an unknown id. */
+    public Optional<String> username(UUID userId) {
+        return QuarkusTransaction.requiringNew().call(() -> Optional.ofNullable(UserAccount.<UserAccount>findById(userId)).map(u -> u.username));
+    }
+
     /** A public client the bridge itself uses (its web console), kept as the bridge says at every start. */
     public void ensureInternalClient(String clientId, List<String> redirectUris, List<String> scopes) {
+        firstParty.add(clientId);
         QuarkusTransaction.requiringNew().run(() -> upsertInternal(clientId, null, redirectUris, scopes,
                 List.of(OAuthService.AUTHORIZATION_CODE, OAuthService.REFRESH_TOKEN), true));
     }

@@ -15,10 +15,18 @@ final class Pages {
     private Pages() {
     }
 
-    static String login(OAuthService.PendingAuthorization p, String message) {
+    /**
+     * The login page says where the user signs in (this cloud's host) and for whom: the bridge's own page, or another
+     * client that will then ask what it may do (an Origin Cloud linking the account, typically).
+     */
+    static String login(OAuthService.PendingAuthorization p, String message, String place, boolean firstParty) {
+        String who = firstParty
+                ? "<p id=\"purpose\">Sign in to the bridge's web page.</p>"
+                : "<p id=\"purpose\"><strong>%s</strong> wants to use your account here. After you sign in it asks what it may do "
+                        .formatted(esc(p.clientId())) + "with your devices, and you decide.</p>";
         return page("Sign in", """
-                <h1>Sign in</h1>
-                <p><strong>%s</strong> wants to use your OCF Cloud account.</p>
+                <h1>Sign in to the OCF Cloud at <span id="place">%s</span></h1>
+                %s
                 %s
                 <form method="post" action="%s">
                   <input type="hidden" name="request" value="%s">
@@ -26,11 +34,11 @@ final class Pages {
                   <label>Password <input name="password" id="password" type="password" autocomplete="current-password" required></label>
                   <button type="submit" id="login">Sign in</button>
                 </form>
-                """.formatted(esc(p.clientId()), message == null ? "" : "<p class=\"error\" id=\"error\">" + esc(message) + "</p>",
+                """.formatted(esc(place), who, message == null ? "" : "<p class=\"error\" id=\"error\">" + esc(message) + "</p>",
                 Protocol.HttpPaths.LOGIN, esc(p.requestId())));
     }
 
-    static String consent(OAuthService.PendingAuthorization p) {
+    static String consent(OAuthService.PendingAuthorization p, String username, String place) {
         StringBuilder items = new StringBuilder();
         for (String s : p.scopes()) {
             items.append("<li><code>").append(esc(s)).append("</code>: ")
@@ -38,15 +46,17 @@ final class Pages {
         }
         return page("Allow access?", """
                 <h1>Allow access?</h1>
+                <p>You are signed in as <strong id="account">%s</strong> at the OCF Cloud at <strong>%s</strong>.</p>
                 <p><strong id="client">%s</strong> asks to:</p>
                 <ul id="scopes">
                 %s</ul>
+                <p>It keeps this access until you unlink it there or it is revoked here.</p>
                 <form method="post" action="%s">
                   <input type="hidden" name="request" value="%s">
                   <button type="submit" name="consent" value="allow" id="allow">Allow</button>
                   <button type="submit" name="consent" value="deny" id="deny">Deny</button>
                 </form>
-                """.formatted(esc(p.clientId()), items, Protocol.HttpPaths.CONSENT, esc(p.requestId())));
+                """.formatted(esc(username), esc(place), esc(p.clientId()), items, Protocol.HttpPaths.CONSENT, esc(p.requestId())));
     }
 
     static String error(String message) {

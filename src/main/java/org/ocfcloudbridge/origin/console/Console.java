@@ -103,7 +103,7 @@ public class Console {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("signedIn", user != null);
         data.put("canSignIn", identity.embeddedEnabled() && bridge.origin().enabled());
-        data.put("user", user == null ? "" : user);
+        data.put("user", user == null ? "" : displayName(user));
         data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked." : "");
         List<Map<String, Object>> links = new ArrayList<>();
         List<String> cloudNames = new ArrayList<>();
@@ -147,7 +147,15 @@ public class Console {
             }
         }
         data.put("links", links);
-        data.put("clouds", cloudNames);
+        // Each cloud with whether the user already linked an account there: "link another account" then, not "link".
+        List<Map<String, Object>> cloudViews = new ArrayList<>();
+        for (String name : cloudNames) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", name);
+            c.put("linked", links.stream().anyMatch(l -> name.equals(l.get("cloud"))));
+            cloudViews.add(c);
+        }
+        data.put("clouds", cloudViews);
         // The page's one inline script runs by a nonce of this answer; nothing else runs, and no site frames the page.
         // Referrer-Policy same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the page's
         // own forms, which the same-origin check then refuses.
@@ -335,6 +343,15 @@ public class Console {
 
     private static Response forbidden() {
         return Response.status(403).type(MediaType.TEXT_PLAIN).entity("this form must come from the bridge's own page").build();
+    }
+
+    /** The signed-in user's name rather than their id, when the embedded provider knows it. */
+    private String displayName(String user) {
+        try {
+            return directory.username(java.util.UUID.fromString(user)).orElse(user);
+        } catch (IllegalArgumentException notAnId) {
+            return user;
+        }
     }
 
     private String user(String session) {

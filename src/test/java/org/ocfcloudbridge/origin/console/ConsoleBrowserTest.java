@@ -54,10 +54,22 @@ class ConsoleBrowserTest {
         }
     }
 
-    static void signIn(String[] user) {
+    /** The page's own sign-in: no consent asked, the page is the bridge itself. */
+    static void signInToThePage(String[] user) {
+        assertEquals("Sign in to the bridge's web page.", browser.findElement(By.id("purpose")).getText());
         browser.findElement(By.name("username")).sendKeys(user[0]);
         browser.findElement(By.name("password")).sendKeys(user[1]);
         Browser.submit(browser, By.id("login"));
+        assertTrue(browser.findElements(By.id("allow")).isEmpty(), "no consent for the bridge's own page");
+    }
+
+    /** The Target's sign-in for linking: it says who asks, then the consent page names the account and the client. */
+    static void signInAndAllow(String[] user) {
+        assertTrue(browser.findElement(By.id("purpose")).getText().contains("wants to use your account here"));
+        browser.findElement(By.name("username")).sendKeys(user[0]);
+        browser.findElement(By.name("password")).sendKeys(user[1]);
+        Browser.submit(browser, By.id("login"));
+        assertEquals(user[0], browser.findElement(By.id("account")).getText(), "the consent page says whose account");
         Browser.submit(browser, By.id("allow"));
     }
 
@@ -96,13 +108,15 @@ class ConsoleBrowserTest {
             browser.manage().deleteAllCookies();
             browser.get(OriginLinks.BASE + "/");
             browser.findElement(By.id("sign-in")).click();
-            signIn(vendorUser);
-            assertEquals(vendorUser[2], browser.findElement(By.id("user")).getText(), "signed in at the page");
+            signInToThePage(vendorUser);
+            assertEquals(vendorUser[0], browser.findElement(By.id("user")).getText(), "signed in at the page, by name");
+            assertEquals("Link an OCF Cloud: " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
 
             browser.findElement(By.id("link-" + cloud)).click();
             // The Target role's own login and consent pages, as alice (the account being linked).
-            signIn(alice);
+            signInAndAllow(alice);
             assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
+            assertEquals("Link another account at " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
 
             until(d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
             String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
@@ -126,8 +140,18 @@ class ConsoleBrowserTest {
             until(d -> d.findElement(By.id("body-" + switchId)).getAttribute("value").contains("true") ? true : null);
             send(switchId, "{\"value\": false}");
             until(d -> device.switchResource().representation().get("value").asBoolean() ? null : true);
-            send(switchId, "not json");
-            until(d -> d.findElement(By.id("message")).getText().contains("not-a-json-object") ? true : null);
+            // Sent again until its answer shows: the switch's own change event reloads the page 300 ms after it
+            // arrives, and a reload that lands between the click and the answer drops the answer's message.
+            until(d -> {
+                if (d.findElements(By.id("message")).stream().anyMatch(m -> m.getText().contains("not-a-json-object"))) {
+                    return true;
+                }
+                var body = d.findElement(By.id("body-" + switchId));
+                body.clear();
+                body.sendKeys("not json");
+                d.findElement(By.id("update-" + switchId)).click();
+                return null;
+            });
 
             // The Target stops taking the link's tokens: the page offers to link again, in place.
             String linkId = browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length());
@@ -137,7 +161,7 @@ class ConsoleBrowserTest {
             target.forget(id);
             browser.get(OriginLinks.BASE + "/");
             browser.findElement(By.id("relink-" + linkId)).click();
-            signIn(alice);
+            signInAndAllow(alice);
             assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
             assertEquals("(linked)", browser.findElement(By.id("state-" + linkId)).getText(), "the same link, renewed");
             assertTrue(browser.findElements(By.id("relink-" + linkId)).isEmpty());
