@@ -12,7 +12,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp package -DskipTests -Dbri
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 185 --home-dir /deployments --shell /usr/sbin/nologin bridge \
- && mkdir -p /deployments/data && chown -R 185:185 /deployments
+ && mkdir -p /deployments/data && chown -R 185:185 /deployments && chmod 700 /deployments/data
 WORKDIR /deployments
 COPY --from=build --chown=185:185 /src/target/quarkus-app/ /deployments/
 USER 185

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
 
@@ -89,13 +90,13 @@ public class TargetClient {
     }
 
     private final LinkedClouds clouds;
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final OutboundHttp http;
     private final VendorEvents events;
     private final ManagedExecutor executor;
     private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
 
-    public TargetClient(LinkedClouds clouds, TokenCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
+    public TargetClient(LinkedClouds clouds, DataCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
         this.clouds = clouds;
         this.cipher = cipher;
         this.http = http;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.origin.link.TargetClient;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.target.coap.CoapGateway;
@@ -34,7 +34,7 @@ class DeviceProxyTest {
     CoapGateway gateway;
 
     @Inject
-    TokenCipher cipher;
+    DataCipher cipher;
 
     @Inject
     TargetClient target;
