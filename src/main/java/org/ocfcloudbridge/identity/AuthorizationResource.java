@@ -59,7 +59,7 @@ public class AuthorizationResource {
         try {
             OAuthService.LoginResult r = oauth.login(request, username, password, http.remoteAddress().hostAddress());
             if (r.rateLimited()) {
-                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a few minutes."));
+                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a little before you try again."));
             }
             if (!r.succeeded()) {
                 return html(401, Pages.login(r.pending(), "Wrong user name or password."));

@@ -162,7 +162,7 @@ public class OAuthService {
             limiter.failed(username, address);
             return new LoginResult(pending, null, false);
         }
-        limiter.succeeded(username);
+        limiter.succeeded(username, address);
         String browserSecret = Secrets.randomToken();
         UUID userId = user.get().id;
         QuarkusTransaction.requiringNew().run(() -> {
