@@ -40,6 +40,10 @@ public class DataFolder {
     /** Before anything else starts: the database is open by now, but nothing else has written here yet. */
     void secure(@Observes @Priority(0) StartupEvent event, BridgeConfig config) {
         Path dir = Path.of(config.dataDir());
+        if (!Files.isDirectory(dir)) {
+            // Nothing stored here (a PostgreSQL database, configured keys): no folder is made for nothing.
+            return;
+        }
         try {
             prepare(dir);
             narrowFiles(dir);
