@@ -21,4 +21,5 @@ ENV BRIDGE_DATA_DIR=/deployments/data \
 VOLUME /deployments/data
 # HTTP (Cloud API, OAuth2, operations), CoAP over TCP, CoAP over TLS
 EXPOSE 8080 5683 5684
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]
+# umask 077: whatever the daemon creates in the data volume is its user's alone.
+ENTRYPOINT ["sh", "-c", "umask 077 && exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]
