@@ -12,7 +12,7 @@ RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -ntp package -DskipTests -Dbri
 
 FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 185 --home-dir /deployments --shell /usr/sbin/nologin bridge \
- && mkdir -p /deployments/data && chown -R 185:185 /deployments
+ && mkdir -p /deployments/data && chown -R 185:185 /deployments && chmod 700 /deployments/data
 WORKDIR /deployments
 COPY --from=build --chown=185:185 /src/target/quarkus-app/ /deployments/
 USER 185
@@ -21,4 +21,5 @@ ENV BRIDGE_DATA_DIR=/deployments/data \
 VOLUME /deployments/data
 # HTTP (Cloud API, OAuth2, operations), CoAP over TCP, CoAP over TLS
 EXPOSE 8080 5683 5684
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]
+# umask 077: whatever the daemon creates in the data volume is its user's alone.
+ENTRYPOINT ["sh", "-c", "umask 077 && exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]

@@ -28,6 +28,13 @@ public interface BridgeConfig {
     @NotBlank
     String dataDir();
 
+    /**
+     * Base64 of 32 random bytes: the AES key that seals secrets stored in the database (token signing keys, linked
+     * users' tokens, client secrets). Its older name {@code bridge.origin.token-key} is still read. Unset: a key file
+     * is made on first start in the data folder; daemons sharing one database must be given the same key.
+     */
+    Optional<String> dataKey();
+
     Target target();
 
     Origin origin();

@@ -1,10 +1,13 @@
 package org.ocfcloudbridge.config;
 
+import io.quarkus.runtime.ExecutionMode;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 import jakarta.annotation.Priority;
+import org.ocfcloudbridge.store.DataFolder;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -38,11 +41,28 @@ public class EmbeddedDatabaseUrl implements ConfigSourceInterceptor {
         }
         ConfigValue dir = context.proceed(DATA_DIR_KEY);
         String folder = dir == null || dir.getValue() == null || dir.getValue().isBlank() ? DEFAULT_DATA_DIR : dir.getValue();
+        secureBeforeH2Opens(Path.of(folder));
         return ConfigValue.builder()
                 .withName(URL_KEY)
                 .withValue(h2FileUrl(Path.of(folder)))
                 .withConfigSourceName("derived from " + DATA_DIR_KEY)
                 .build();
+    }
+
+    /**
+     * H2 creates its file with the process umask's mode (often 0644) and Java cannot change the umask: a folder made
+     * 0700 before the database opens keeps the file out of others' reach from its first byte. Only when the daemon
+     * runs, not while it is being built (the build reads configuration too).
+     */
+    private static void secureBeforeH2Opens(Path folder) {
+        if (ExecutionMode.current() == ExecutionMode.UNSET) {
+            return;
+        }
+        try {
+            DataFolder.prepare(folder);
+        } catch (IOException | RuntimeException e) {
+            // H2 reports a folder it cannot use in its own words; the start-up check narrows what it can later.
+        }
     }
 
     public static String h2FileUrl(Path dataDir) {

@@ -61,7 +61,7 @@ public class AuthorizationResource {
         try {
             OAuthService.LoginResult r = oauth.login(request, username, password, http.remoteAddress().hostAddress());
             if (r.rateLimited()) {
-                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a few minutes.", place(),
+                return html(429, Pages.login(r.pending(), "Too many failed sign-ins. Please wait a little before you try again.", place(),
                         directory.isFirstParty(r.pending().clientId())));
             }
             if (!r.succeeded()) {

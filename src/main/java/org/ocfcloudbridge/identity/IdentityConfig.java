@@ -60,11 +60,15 @@ public interface IdentityConfig {
     @Max(value = 10000000, message = "must be at most 10000000")
     int passwordHashIterations();
 
-    /** Failed logins allowed per user and per address within {@link #loginWindow()}. */
+    /**
+     * Failed logins in a row of one user name from one address before that pair must wait (5 s, doubling per further
+     * failure up to {@link #loginWindow()}); an address is blocked after four times as many failures in the window.
+     */
     @WithDefault("5")
     @Min(value = 1, message = "must be at least 1")
     int loginAttempts();
 
+    /** How long failures are remembered, and the longest wait the doubling reaches. */
     @WithDefault("5M")
     Duration loginWindow();
 

@@ -6,11 +6,11 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.store.OAuthClient;
 import org.ocfcloudbridge.store.UserAccount;
 
-import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
@@ -65,6 +65,11 @@ public class IdentityDirectory {
                     () -> OAuthClient.deleteById(OAuthService.ADMIN_CLIENT_ID));
             config.clients().forEach((id, c) -> {
                 List<String> redirects = c.redirectUris().orElse(List.of());
+                for (String r : redirects) {
+                    RedirectUris.problem(r).ifPresent(p -> {
+                        throw new BridgeConfigException("bridge.identity.clients.\"" + id + "\".redirect-uris", p);
+                    });
+                }
                 if (id.equals(config.deviceClientId())) {
                     // Mediators' redirect URIs for the device client come from configuration.
                     upsertInternal(id, null, redirects, c.scopes(), c.grantTypes(), true);
@@ -191,14 +196,8 @@ public class IdentityDirectory {
     }
 
     private static void requireRedirectUri(String r) {
-        URI u;
-        try {
-            u = r == null ? null : new URI(r);
-        } catch (java.net.URISyntaxException e) {
-            u = null;
-        }
-        if (u == null || !u.isAbsolute() || u.getRawFragment() != null || r.contains("\n")) {
-            throw new Rejected("redirect URI must be absolute and without fragment: " + r, false);
-        }
+        RedirectUris.problem(r).ifPresent(p -> {
+            throw new Rejected(p, false);
+        });
     }
 }

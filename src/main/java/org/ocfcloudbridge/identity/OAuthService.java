@@ -99,6 +99,10 @@ public class OAuthService {
         if (redirect == null || !client.redirectUriList().contains(redirect)) {
             throw new UserFacingError("The application sent a redirect_uri that is not registered for it.");
         }
+        if (RedirectUris.problem(redirect).isPresent()) {
+            // Registered by an older version, which took any scheme: never send a browser to javascript: or file:.
+            throw new UserFacingError("The application's redirect_uri is not a web address or an app's own scheme.");
+        }
         if (!"code".equals(responseType)) {
             throw redirectError(redirect, "unsupported_response_type", "only response_type=code is supported", state);
         }
@@ -162,7 +166,7 @@ public class OAuthService {
             limiter.failed(username, address);
             return new LoginResult(pending, null, false);
         }
-        limiter.succeeded(username);
+        limiter.succeeded(username, address);
         String browserSecret = Secrets.randomToken();
         UUID userId = user.get().id;
         QuarkusTransaction.requiringNew().run(() -> {

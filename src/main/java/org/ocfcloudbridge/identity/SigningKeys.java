@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.SigningKey;
 
 import java.security.GeneralSecurityException;
@@ -30,7 +31,8 @@ import java.util.List;
 /**
  * The ES256 keys that sign the embedded server's tokens. The first start creates one and stores it; every key that is
  * not retired is published in the JWKS under its {@code kid}, and the newest signs, so a new key can be added and
- * an old one retired without breaking tokens already issued.
+ * an old one retired without breaking tokens already issued. Private keys are stored sealed with the data key
+ * ({@link DataCipher}); keys an older version stored in clear are sealed at start.
  */
 @ApplicationScoped
 public class SigningKeys {
@@ -44,16 +46,41 @@ public class SigningKeys {
     private volatile ActiveKey active;
     private volatile long lastReload;
     private volatile List<JsonWebKey> published = List.of();
+    private final DataCipher cipher;
+
+    public SigningKeys(DataCipher cipher) {
+        this.cipher = cipher;
+    }
 
     void load(@Observes @Priority(20) StartupEvent event) {
+        sealKeysStoredInClear();
         reload();
+    }
+
+    /**
+     * Versions before the data key sealed signing keys stored them as plain base64 PKCS#8: seal those rows, so that
+     * a database made by an older version keeps its keys (and the tokens they signed keep verifying).
+     */
+    void sealKeysStoredInClear() {
+        int sealed = QuarkusTransaction.requiringNew().call(() -> {
+            int n = 0;
+            for (SigningKey k : SigningKey.<SigningKey>listAll()) {
+                if (!DataCipher.isSealed(k.privateKey)) {
+                    n += SigningKey.update("privateKey = ?1 where kid = ?2 and privateKey = ?3", cipher.seal(k.privateKey), k.kid, k.privateKey);
+                }
+            }
+            return n;
+        });
+        if (sealed > 0) {
+            LOG.infof("sealed %d token signing key(s) that an older version stored in clear", sealed);
+        }
     }
 
     /** Reads the keys from the database, creating the first one if there is none. */
     public synchronized void reload() {
         List<SigningKey> keys = QuarkusTransaction.requiringNew().call(() -> SigningKey.<SigningKey>list("retiredAt is null"));
         if (keys.isEmpty()) {
-            keys = List.of(QuarkusTransaction.requiringNew().call(SigningKeys::create));
+            keys = List.of(QuarkusTransaction.requiringNew().call(this::create));
             LOG.infof("created token signing key %s", keys.get(0).kid);
         }
         try {
@@ -68,7 +95,7 @@ public class SigningKeys {
                 jwks.add(jwk);
             }
             SigningKey newest = keys.stream().max(Comparator.comparing((SigningKey k) -> k.createdAt)).orElseThrow();
-            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(newest.privateKey)));
+            PrivateKey priv = ec.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(privatePart(newest))));
             published = List.copyOf(jwks);
             active = new ActiveKey(newest.kid, priv);
             lastReload = System.currentTimeMillis();
@@ -77,7 +104,20 @@ public class SigningKeys {
         }
     }
 
-    private static SigningKey create() {
+    /** Another instance of an older version may still write a key in clear while this one runs: read both forms. */
+    private String privatePart(SigningKey k) {
+        if (!DataCipher.isSealed(k.privateKey)) {
+            return k.privateKey;
+        }
+        try {
+            return cipher.open(k.privateKey);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("the token signing key " + k.kid + " cannot be opened with this daemon's data key: daemons"
+                    + " sharing one database need the same " + DataCipher.KEY_SETTING);
+        }
+    }
+
+    private SigningKey create() {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
             gen.initialize(new ECGenParameterSpec("secp256r1"));
@@ -87,7 +127,7 @@ public class SigningKeys {
             k.kid = Base64.getUrlEncoder().withoutPadding().encodeToString(Secrets.sha256(pub)).substring(0, 16);
             k.algorithm = ALGORITHM;
             k.publicKey = Base64.getEncoder().encodeToString(pub);
-            k.privateKey = Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded());
+            k.privateKey = cipher.seal(Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
             k.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
             k.persist();
             return k;
@@ -98,7 +138,7 @@ public class SigningKeys {
 
     /** Adds a new key that signs from now on; the previous ones stay published so their tokens still verify. */
     public synchronized String rotate() {
-        SigningKey k = QuarkusTransaction.requiringNew().call(SigningKeys::create);
+        SigningKey k = QuarkusTransaction.requiringNew().call(this::create);
         LOG.infof("token signing key rotated: %s signs from now on", k.kid);
         reload();
         return k.kid;

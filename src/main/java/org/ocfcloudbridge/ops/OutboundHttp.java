@@ -117,7 +117,7 @@ public class OutboundHttp {
                 })
                 .toCompletionStage()
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof Unreachable ? e
-                        : new Unreachable("no answer from " + hostOf(url) + " (" + e.getClass().getSimpleName() + ")")));
+                        : new Unreachable(NetworkFailures.describe(e, hostOf(url)))));
     }
 
     /** {@link #send} for callers on a worker thread (never on an event loop). */

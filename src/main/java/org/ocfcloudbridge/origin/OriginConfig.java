@@ -14,10 +14,7 @@ import java.util.Optional;
 @ConfigMapping(prefix = "bridge.origin")
 public interface OriginConfig {
 
-    /**
-     * Base64 of 32 random bytes: the AES key that encrypts stored tokens and client secrets. Unset: a key is made on
-     * first start in {@code bridge.data-dir} (fine for one machine; configure one for several instances).
-     */
+    /** The older name of {@code bridge.data-key}, still read (see {@code DataCipher}). */
     Optional<String> tokenKey();
 
     /** How long a browser has between leaving for the Target Cloud's authorization page and coming back. */

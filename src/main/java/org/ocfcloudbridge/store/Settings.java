@@ -11,6 +11,26 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class Settings {
 
+    private final DataCipher cipher;
+
+    public Settings(DataCipher cipher) {
+        this.cipher = cipher;
+    }
+
+    /**
+     * Like {@link #getOrCreate} for a secret: stored sealed with the data key. A value an older version stored in clear
+     * is sealed in place the first time it is read.
+     */
+    public String getOrCreateSecret(String name, Supplier<String> initial) {
+        String stored = getOrCreate(name, () -> cipher.seal(initial.get()));
+        if (DataCipher.isSealed(stored)) {
+            return cipher.open(stored);
+        }
+        QuarkusTransaction.requiringNew().run(() ->
+                BridgeSetting.update("value = ?1 where name = ?2 and value = ?3", cipher.seal(stored), name, stored));
+        return stored;
+    }
+
     /**
      * Returns the stored value of {@code name}, storing {@code initial} first if there is none. When two daemons start
      * together on one database, the primary key lets one insert win and the other reads the winner's value.

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * The one-command demo ({@code bridge.demo.enabled=true}): both roles in this daemon, a demo user of the embedded
  * identity provider, this daemon's Target role registered as a cloud its Origin role links at, and a few simulated
  * devices of the demo user online over real CoAP on loopback, their temperature changing. What to open and click is
- * printed at start. The demo's secrets are made once and kept in the database, so a restart keeps the same ones.
+ * printed at start. The demo's secrets are made once and kept in the database sealed with the data key, so a restart
+ * keeps the same ones.
  */
 @ApplicationScoped
 public class Demo {
@@ -86,9 +87,9 @@ public class Demo {
             return;
         }
         String base = bridge.publicUrl().replaceAll("/+$", "");
-        String password = settings.getOrCreate("demo.password", () -> Secrets.randomToken().substring(0, 12));
+        String password = settings.getOrCreateSecret("demo.password", () -> Secrets.randomToken().substring(0, 12));
         UUID user = directory.userId(config.user()).orElseGet(() -> directory.createUser(config.user(), password));
-        String secret = settings.getOrCreate("demo.link-client-secret", Secrets::randomToken);
+        String secret = settings.getOrCreateSecret("demo.link-client-secret", Secrets::randomToken);
         String client = "bridge-demo-link";
         if (!directory.clientExists(client)) {
             directory.createClient(client, List.of(base + "/link/callback"), List.of("r:*", "w:*"),

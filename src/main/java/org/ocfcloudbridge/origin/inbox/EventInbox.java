@@ -21,7 +21,7 @@ import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.origin.sync.DeviceSets;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
 import org.ocfcloudbridge.store.OriginSubscription;
@@ -45,12 +45,12 @@ public class EventInbox {
 
     private static final Logger LOG = Logger.getLogger(EventInbox.class);
 
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final OriginConfig config;
     private final DeviceSync sync;
     private final VendorEvents events;
 
-    public EventInbox(TokenCipher cipher, OriginConfig config, DeviceSync sync, VendorEvents events) {
+    public EventInbox(DataCipher cipher, OriginConfig config, DeviceSync sync, VendorEvents events) {
         this.cipher = cipher;
         this.config = config;
         this.sync = sync;

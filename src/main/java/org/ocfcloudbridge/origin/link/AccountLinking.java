@@ -13,6 +13,7 @@ import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkRequest;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
@@ -62,7 +63,7 @@ public class AccountLinking {
     }
 
     private final LinkedClouds clouds;
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
     private final OutboundHttp http;
@@ -70,7 +71,7 @@ public class AccountLinking {
     private final DeviceSync sync;
     private final VendorEvents events;
 
-    public AccountLinking(LinkedClouds clouds, TokenCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events,
+    public AccountLinking(LinkedClouds clouds, DataCipher cipher, OriginConfig config, BridgeConfig bridge, VendorEvents events,
                           OutboundHttp http, TargetClient target, DeviceSync sync) {
         this.sync = sync;
         this.events = events;

@@ -14,6 +14,7 @@ import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedCloud;
 
 import java.io.IOException;
@@ -52,12 +53,12 @@ public class LinkedClouds {
     private static final Logger LOG = Logger.getLogger(LinkedClouds.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final OriginConfig config;
     private final BridgeConfig bridge;
     private final OutboundHttp http;
 
-    public LinkedClouds(TokenCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http) {
+    public LinkedClouds(DataCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http) {
         this.http = http;
         this.cipher = cipher;
         this.config = config;

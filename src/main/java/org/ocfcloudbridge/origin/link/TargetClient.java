@@ -10,6 +10,7 @@ import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
 
@@ -43,8 +44,12 @@ public class TargetClient {
 
     private static final Logger LOG = Logger.getLogger(TargetClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Refresh when less than this is left, so a request never leaves with a token about to expire. */
-    private static final Duration EARLY = Duration.ofSeconds(60);
+    /**
+     * Refresh when less than a quarter of the token's lifetime is left, and at most this much before it expires: a
+     * request never leaves with a token about to expire, and a short-lived token is not refreshed on every call.
+     */
+    static final Duration EARLY = Duration.ofSeconds(60);
+    static final Duration LEAST_EARLY = Duration.ofSeconds(5);
     static final long SESSION_TTL_NANOS = Duration.ofSeconds(5).toNanos();
 
     public record Answer(int status, String contentType, byte[] body, String retryAfter) {
@@ -81,21 +86,40 @@ public class TargetClient {
         }
     }
 
-    private record Session(Cloud cloud, String vendorUser, String accessToken, OffsetDateTime expiresAt, long loadedAt) {
+    private record Session(Cloud cloud, String vendorUser, String accessToken, OffsetDateTime refreshAt, long loadedAt) {
         boolean usable(long now) {
-            return now - loadedAt < SESSION_TTL_NANOS
-                    && (expiresAt == null || expiresAt.minus(EARLY).isAfter(OffsetDateTime.now(ZoneOffset.UTC)));
+            return now - loadedAt < SESSION_TTL_NANOS && (refreshAt == null || refreshAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC)));
         }
     }
 
+    /**
+     * When a token obtained at {@code obtainedAt} that expires at {@code expiresAt} is due for a refresh: once three
+     * quarters of its life are gone, but no later than {@link #EARLY} before it expires, and for a short-lived token no
+     * later than {@link #LEAST_EARLY} (or half its life) before it expires, so that a call still has time to use it.
+     * {@code null}: never (no expiry). A token of unknown age counts as a long-lived one.
+     */
+    static OffsetDateTime refreshAt(OffsetDateTime obtainedAt, OffsetDateTime expiresAt) {
+        if (expiresAt == null) {
+            return null;
+        }
+        Duration margin = EARLY;
+        if (obtainedAt != null && obtainedAt.isBefore(expiresAt)) {
+            Duration life = Duration.between(obtainedAt, expiresAt);
+            Duration least = LEAST_EARLY.compareTo(life.dividedBy(2)) < 0 ? LEAST_EARLY : life.dividedBy(2);
+            Duration quarter = life.dividedBy(4);
+            margin = quarter.compareTo(EARLY) > 0 ? EARLY : quarter.compareTo(least) < 0 ? least : quarter;
+        }
+        return expiresAt.minus(margin);
+    }
+
     private final LinkedClouds clouds;
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final OutboundHttp http;
     private final VendorEvents events;
     private final ManagedExecutor executor;
     private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
 
-    public TargetClient(LinkedClouds clouds, TokenCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
+    public TargetClient(LinkedClouds clouds, DataCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
         this.clouds = clouds;
         this.cipher = cipher;
         this.http = http;
@@ -176,11 +200,12 @@ public class TargetClient {
             throw new Unauthorized("the link needs its user to link again");
         }
         String token = cipher.open(c.account().accessToken);
-        OffsetDateTime expires = c.account().tokenExpiresAt;
-        if (expires != null && expires.minus(EARLY).isBefore(OffsetDateTime.now(ZoneOffset.UTC))) {
+        // The row's updatedAt is when its tokens were stored: linking and refreshing set both together.
+        OffsetDateTime refreshAt = refreshAt(c.account().updatedAt, c.account().tokenExpiresAt);
+        if (refreshAt != null && !refreshAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
             return refreshHere(linkId, token);
         }
-        Session s = new Session(Cloud.of(c.cloud()), c.account().vendorUser, token, expires, now);
+        Session s = new Session(Cloud.of(c.cloud()), c.account().vendorUser, token, refreshAt, now);
         sessions.put(linkId, s);
         return s;
     }
@@ -271,7 +296,7 @@ public class TargetClient {
             Cloud cloud = Cloud.of(LinkedCloud.findById(a.cloudName));
             String current = cipher.open(a.accessToken);
             if (!current.equals(stale) && a.state == LinkedAccount.State.LINKED) {
-                return new Session(cloud, a.vendorUser, current, a.tokenExpiresAt, System.nanoTime());
+                return new Session(cloud, a.vendorUser, current, refreshAt(a.updatedAt, a.tokenExpiresAt), System.nanoTime());
             }
             String refresh = cipher.open(a.refreshToken);
             JsonNode tokens = refresh == null ? null : exchange(cloud, refresh);
@@ -279,7 +304,7 @@ public class TargetClient {
                 a.state = LinkedAccount.State.REAUTHORIZE;
                 a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
                 events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, AccountLinking.stateJson("reauthorize", a.cloudName));
-                LOG.infof("link %s: the Target Cloud refused its refresh token; the user must link again", linkId);
+                LOG.warnf("link %s: the Target Cloud refused its refresh token; the user must link again", linkId);
                 return null;
             }
             a.accessToken = cipher.seal(tokens.get("access_token").asText());
@@ -289,7 +314,10 @@ public class TargetClient {
             a.tokenExpiresAt = tokens.hasNonNull("expires_in")
                     ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(tokens.get("expires_in").asLong()) : null;
             a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
-            return new Session(cloud, a.vendorUser, tokens.get("access_token").asText(), a.tokenExpiresAt, System.nanoTime());
+            LOG.debugf("link %s: access token refreshed%s", linkId,
+                    a.tokenExpiresAt == null ? "" : ", valid until " + a.tokenExpiresAt);
+            return new Session(cloud, a.vendorUser, tokens.get("access_token").asText(), refreshAt(a.updatedAt, a.tokenExpiresAt),
+                    System.nanoTime());
         });
         if (fresh == null) {
             // Stored first (the link is marked), refused after: the caller learns it now, the vendor through the link state.

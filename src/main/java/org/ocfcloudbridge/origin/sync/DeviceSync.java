@@ -17,7 +17,7 @@ import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.TargetClient;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.OriginDevice;
 import org.ocfcloudbridge.store.OriginResource;
@@ -58,7 +58,7 @@ public class DeviceSync {
     static final String RESOURCE = "resource";
 
     private final TargetClient target;
-    private final TokenCipher cipher;
+    private final DataCipher cipher;
     private final BridgeConfig bridge;
     /**
      * Syncs run on a few threads of their own: each waits on calls into the Target, which may be this very daemon,
@@ -69,7 +69,7 @@ public class DeviceSync {
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
 
-    public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
+    public DeviceSync(TargetClient target, DataCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
         this.events = events;
         this.target = target;
         this.cipher = cipher;

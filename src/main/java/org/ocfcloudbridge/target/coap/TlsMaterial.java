@@ -18,6 +18,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.store.DataFolder;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -30,7 +31,6 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -99,7 +99,7 @@ public final class TlsMaterial {
         if (Files.isRegularFile(cert) && Files.isRegularFile(key)) {
             return new Path[] {cert, key};
         }
-        Files.createDirectories(dataDir);
+        DataFolder.prepare(dataDir);
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair pair = gen.generateKeyPair();
@@ -123,8 +123,8 @@ public final class TlsMaterial {
             throw new GeneralSecurityException(e);
         }
         X509Certificate x509 = new JcaX509CertificateConverter().getCertificate(holder);
-        writePem(key, new JcaPKCS8Generator(pair.getPrivate(), null), true);
-        writePem(cert, x509, false);
+        writePem(key, new JcaPKCS8Generator(pair.getPrivate(), null));
+        writePem(cert, x509);
         LOG.infof("created a self-signed CoAP TLS certificate for uuid:%s in %s", sid, cert);
         return new Path[] {cert, key};
     }
@@ -141,20 +141,15 @@ public final class TlsMaterial {
         return names;
     }
 
-    private static void writePem(Path file, Object object, boolean secret) throws IOException {
+    private static void writePem(Path file, Object object) throws IOException {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(w)) {
             pem.writeObject(object);
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, w.toString());
-        if (secret) {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Windows: the folder's permissions apply.
-            }
-        }
+        // Everything in the data folder is the daemon's alone (0600), the certificate too.
+        Files.deleteIfExists(tmp);
+        DataFolder.writeSecret(tmp, w.toString());
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 

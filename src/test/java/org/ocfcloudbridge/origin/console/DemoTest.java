@@ -43,7 +43,7 @@ class DemoTest {
 
     @Test
     void theDemoUserLinksTheDemoCloudAndSeesTheDemoDevicesOnline() throws Exception {
-        String password = settings.getOrCreate("demo.password", () -> "never");
+        String password = settings.getOrCreateSecret("demo.password", () -> "never");
         UUID user = directory.userId("demo-user").orElseThrow();
         long end = System.nanoTime() + 20_000_000_000L;
         while (QuarkusTransaction.requiringNew().call(() -> DeviceRecord.count("ownerId = ?1 and online = true", user.toString())) < 2

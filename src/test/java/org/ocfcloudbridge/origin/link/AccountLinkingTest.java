@@ -5,6 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkRequest;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.testing.CloudApiUsers;
@@ -35,7 +36,7 @@ class AccountLinkingTest {
     static final String RETURN_TO = OriginLinks.RETURN_TO;
 
     @Inject
-    TokenCipher cipher;
+    DataCipher cipher;
 
     static String registerCloud() {
         return OriginLinks.registerCloud();

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.origin.link.TargetClient;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.target.coap.CoapGateway;
@@ -34,7 +34,7 @@ class DeviceProxyTest {
     CoapGateway gateway;
 
     @Inject
-    TokenCipher cipher;
+    DataCipher cipher;
 
     @Inject
     TargetClient target;
@@ -66,8 +66,8 @@ class DeviceProxyTest {
             OriginLinks.settled(link);
             UUID id = UUID.fromString(link);
             String before = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>findById(id)).accessToken;
-            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("tokenExpiresAt = ?1 where id = ?2",
-                    OffsetDateTime.now().plusSeconds(5), id));
+            QuarkusTransaction.requiringNew().run(() -> LinkedAccount.update("tokenExpiresAt = ?1, updatedAt = ?2 where id = ?3",
+                    OffsetDateTime.now().plusSeconds(5), OffsetDateTime.now().minusHours(1), id));
             // Rows changed behind the bridge's back: drop the session it keeps, as it does itself when it changes them.
             target.forget(id);
             assertEquals(200, given().auth().oauth2(vendorToken).get(path).statusCode());

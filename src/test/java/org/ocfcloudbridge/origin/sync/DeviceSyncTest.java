@@ -7,7 +7,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.ocf.EventSignature;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.OriginDevice;
 import org.ocfcloudbridge.store.OriginSubscription;
@@ -39,7 +39,7 @@ class DeviceSyncTest {
     CoapGateway gateway;
 
     @Inject
-    TokenCipher cipher;
+    DataCipher cipher;
 
     @Inject
     DeviceSync sync;
