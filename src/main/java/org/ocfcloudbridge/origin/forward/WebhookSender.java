@@ -60,6 +60,8 @@ public class WebhookSender {
     private Thread thread;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final OutboundHttp http;
+    /** Webhooks whose URL the outbound address policy refused, already said in the log. */
+    private final java.util.Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http) {
         this.http = http;
@@ -289,9 +291,16 @@ public class WebhookSender {
         headers.put("webhook-timestamp", Long.toString(ts));
         headers.put("webhook-signature", "v1," + sign(keys.get(webhook), id, ts, bytes));
         return http.send(null, "POST", config.webhooks().get(webhook).url(), headers, bytes, TIMEOUT)
-                .thenApply(r -> r.status() >= 200 && r.status() < 300 ? (String) null : "HTTP " + r.status())
+                .thenApply(r -> {
+                    refusedSaid.remove(webhook);
+                    return r.status() >= 200 && r.status() < 300 ? (String) null : "HTTP " + r.status();
+                })
                 .exceptionally(ex -> {
                     Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+                    // A failed delivery like any other; said once, not at every retry of every event.
+                    if (cause instanceof OutboundHttp.Refused && refusedSaid.add(webhook)) {
+                        LOG.warnf("webhook %s: url refused: %s; counted as failed deliveries", webhook, cause.getMessage());
+                    }
                     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
                 });
     }
