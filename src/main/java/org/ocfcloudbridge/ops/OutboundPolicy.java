@@ -16,6 +16,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -160,6 +161,31 @@ public class OutboundPolicy {
                         return CompletableFuture.failedFuture(new Refused(UNRESOLVED, true));
                     }
                 });
+    }
+
+    /**
+     * Why {@code url} is refused when that can be told without asking DNS (an address literal, a spelling, user
+     * information), for settings checked at start; empty for a name, whose address is judged at each call.
+     */
+    public Optional<String> refusalWithoutLookup(String url) {
+        try {
+            String authority = new URI(url).getRawAuthority();
+            if (authority != null && authority.indexOf('@') < 0
+                    && AddressPolicy.host(hostOf(authority)) instanceof AddressPolicy.Name) {
+                return Optional.empty();
+            }
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // destination says why
+        }
+        CompletableFuture<InetAddress> judged = destination(url).toCompletableFuture();
+        if (judged.isCompletedExceptionally()) {
+            try {
+                judged.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                return Optional.of(e.getCause() == null ? "is refused" : e.getCause().getMessage());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The host of an authority without user information: {@code [v6]} kept in brackets, the port cut off. */

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.OutboundHttp;
+import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.VendorEvent;
@@ -63,8 +64,11 @@ public class WebhookSender {
     /** Webhooks whose URL the outbound address policy refused, already said in the log. */
     private final java.util.Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http) {
+    private final OutboundPolicy outbound;
+
+    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http, OutboundPolicy outbound) {
         this.http = http;
+        this.outbound = outbound;
         this.config = config;
         this.bridge = bridge;
         this.events = events;
@@ -78,6 +82,10 @@ public class WebhookSender {
             } catch (IllegalArgumentException e) {
                 throw new BridgeConfigException("bridge.origin.webhooks." + name + ".secret", "must be whsec_ followed by base64");
             }
+            // An address the policy refuses stops the start; a name is judged at each delivery (its address may change).
+            outbound.refusalWithoutLookup(w.url()).ifPresent(why -> {
+                throw new BridgeConfigException("bridge.origin.webhooks." + name + ".url", why);
+            });
         });
         if (!bridge.origin().enabled() || keys.isEmpty()) {
             return;
