@@ -8,11 +8,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 
 import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,22 +53,32 @@ public class OutboundHttp {
     }
 
     /** The cloud could not be reached, or did not answer in time. */
-    public static final class Unreachable extends RuntimeException {
+    public static class Unreachable extends RuntimeException {
         public Unreachable(String message) {
             super(message, null, false, false);
         }
     }
 
+    /** The outbound address policy refused the URL: nothing was sent. The message names the host and the rule. */
+    public static final class Refused extends Unreachable {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
     private final Vertx vertx;
+    private final OutboundPolicy policy;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
-    public OutboundHttp(Vertx vertx) {
+    public OutboundHttp(Vertx vertx, OutboundPolicy policy) {
         this.vertx = vertx;
+        this.policy = policy;
     }
 
     /**
-     * Sends one request; the stage fails with {@link Unreachable} when no answer comes. {@code trustedCa} is PEM text
-     * or a path to a PEM file, {@code null} for the JVM's trust store.
+     * Sends one request; the stage fails with {@link Unreachable} when no answer comes, with {@link Refused} when the
+     * outbound address policy refuses the URL. {@code trustedCa} is PEM text or a path to a PEM file, {@code null} for
+     * the JVM's trust store.
      */
     public CompletionStage<Reply> send(String trustedCa, String method, String url, Map<String, String> headers, byte[] body) {
         return send(trustedCa, method, url, headers, body, TIMEOUT);
@@ -95,6 +107,20 @@ public class OutboundHttp {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new Unreachable(e.getMessage()));
         }
+        // The policy resolves the host and judges the address; the connection goes to that very address (the URL's
+        // host still names the peer for Host, SNI and certificate checks), so no second lookup can answer otherwise.
+        return policy.destination(url).thenCompose(address -> {
+            int port = o.getPort() != null ? o.getPort() : Boolean.TRUE.equals(o.isSsl()) ? 443 : 80;
+            o.setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)));
+            return exchange(client, o, url, body, timeout);
+        }).exceptionallyCompose(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            return CompletableFuture.failedFuture(cause instanceof OutboundPolicy.Refused r
+                    ? new Refused(hostOf(url) + " " + r.getMessage()) : cause);
+        });
+    }
+
+    private CompletionStage<Reply> exchange(HttpClient client, RequestOptions o, String url, byte[] body, Duration timeout) {
         return client.request(o)
                 .compose(req -> {
                     // A peer trickling bytes never trips the idle timeout: the whole exchange has a deadline as well.
@@ -182,9 +208,10 @@ public class OutboundHttp {
 
     private static String hostOf(String url) {
         try {
-            return java.net.URI.create(url).getHost();
+            String host = java.net.URI.create(url).getHost();
+            return host == null ? "the URL" : host;
         } catch (IllegalArgumentException e) {
-            return "the cloud";
+            return "the URL";
         }
     }
 

@@ -27,6 +27,8 @@ class BadConfigurationIT {
             "bridge.coap.tls-port  | 5683       | bridge.coap.tls-port must differ from bridge.coap.tcp-port (both are 5683)",
             "bridge.coap.tcp-prot  | 1          | bridge.coap.tcp-prot is not a known setting",
             "bridge.data-dir       | /proc/nope | cannot use the database jdbc:h2:file:/proc/nope/bridge: Error while creating file",
+            "bridge.outbound.allowed-networks | 10.0.0.1/8 | bridge.outbound.allowed-networks cannot be read: 10.0.0.1/8 has bits set beyond its prefix length (the network is 10.0.0.0/8)",
+            "bridge.outbound.allowed-networks | localhost  | bridge.outbound.allowed-networks cannot be read: localhost is not an IPv4 or IPv6 network",
     })
     void aBadValueStopsStartUpWithOneLineNamingTheKey(String key, String value, String expected) throws Exception {
         try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("bad-" + UUID.randomUUID()))
@@ -38,6 +40,23 @@ class BadConfigurationIT {
             assertEquals(1, lines.size(), "expected one line, got:\n" + out);
             assertTrue(lines.get(0).startsWith("ocf-cloud-bridge: cannot start: "), out);
             assertTrue(lines.get(0).contains(expected), "expected «" + expected + "» in:\n" + out);
+            assertFalse(out.contains("\tat "), out);
+        }
+    }
+
+    @Test
+    void aWebhookAtAnAddressTheOutboundPolicyRefusesStopsStartUp() throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("hook-" + UUID.randomUUID()))
+                .with("bridge.origin.webhooks.vendor.url", "http://169.254.169.254/hook")
+                .with("bridge.origin.webhooks.vendor.secret", "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]))
+                .start()) {
+            int exit = daemon.awaitExit(Duration.ofSeconds(60));
+            String out = daemon.output();
+            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
+            assertEquals(1, exit, out);
+            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
+            assertTrue(lines.get(0).contains("bridge.origin.webhooks.vendor.url resolves to a link-local address, refused by the"
+                    + " outbound address policy (bridge.outbound.allowed-networks)"), out);
             assertFalse(out.contains("\tat "), out);
         }
     }

@@ -61,6 +61,8 @@ class ForwardingSurvivesACrashIT {
         int coap = freePort(d.httpPort(), hook);
         d.with("bridge.identity.admin-secret", "test-admin-secret-0123456789")
                 .with("bridge.public-url", "http://localhost:" + d.httpPort())
+                // The webhook receiver and the linked cloud (this daemon) are on loopback.
+                .with("bridge.outbound.allowed-networks", "127.0.0.0/8,::1/128")
                 .with("bridge.origin.return-to-prefixes", "http://127.0.0.1:9/app")
                 .with("bridge.origin.vendor.embedded-clients", "bridge-console,vendor-app")
                 .with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")

@@ -52,6 +52,8 @@ class NotificationsSurviveACrashIT {
             coap = freePort();
         } while (coap == d.httpPort());
         d.with("bridge.identity.admin-secret", "test-admin-secret-0123456789")
+                // The receiver is on loopback.
+                .with("bridge.outbound.allowed-networks", "127.0.0.0/8,::1/128")
                 .with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")
                 .with("bridge.events.initial-backoff", "200MS").with("bridge.events.max-backoff", "500MS").start();
         d.awaitReady(Duration.ofSeconds(60));

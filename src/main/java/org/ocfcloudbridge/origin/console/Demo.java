@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.identity.IdentityConfig;
 import org.ocfcloudbridge.identity.IdentityDirectory;
 import org.ocfcloudbridge.identity.OAuthService;
@@ -96,8 +97,13 @@ public class Demo {
                     List.of(OAuthService.AUTHORIZATION_CODE, OAuthService.REFRESH_TOKEN), secret);
         }
         if (clouds.find(CLOUD).isEmpty()) {
-            clouds.add(new LinkedClouds.Definition(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token",
-                    client, secret, "r:* w:*", null, null));
+            try {
+                clouds.add(new LinkedClouds.Definition(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token",
+                        client, secret, "r:* w:*", null, null));
+            } catch (LinkedClouds.Invalid e) {
+                // The demo opens loopback only: a public URL elsewhere on a private network needs its network opened.
+                throw new BridgeConfigException("bridge.public-url", "is where the demo links to, but " + e.getMessage());
+            }
         }
         scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-devices");

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.OutboundHttp;
+import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.VendorEvent;
@@ -60,9 +61,14 @@ public class WebhookSender {
     private Thread thread;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final OutboundHttp http;
+    /** Webhooks whose URL the outbound address policy refused, already said in the log. */
+    private final java.util.Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http) {
+    private final OutboundPolicy outbound;
+
+    public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http, OutboundPolicy outbound) {
         this.http = http;
+        this.outbound = outbound;
         this.config = config;
         this.bridge = bridge;
         this.events = events;
@@ -76,6 +82,10 @@ public class WebhookSender {
             } catch (IllegalArgumentException e) {
                 throw new BridgeConfigException("bridge.origin.webhooks." + name + ".secret", "must be whsec_ followed by base64");
             }
+            // An address the policy refuses stops the start; a name is judged at each delivery (its address may change).
+            outbound.refusalWithoutLookup(w.url()).ifPresent(why -> {
+                throw new BridgeConfigException("bridge.origin.webhooks." + name + ".url", why);
+            });
         });
         if (!bridge.origin().enabled() || keys.isEmpty()) {
             return;
@@ -289,9 +299,16 @@ public class WebhookSender {
         headers.put("webhook-timestamp", Long.toString(ts));
         headers.put("webhook-signature", "v1," + sign(keys.get(webhook), id, ts, bytes));
         return http.send(null, "POST", config.webhooks().get(webhook).url(), headers, bytes, TIMEOUT)
-                .thenApply(r -> r.status() >= 200 && r.status() < 300 ? (String) null : "HTTP " + r.status())
+                .thenApply(r -> {
+                    refusedSaid.remove(webhook);
+                    return r.status() >= 200 && r.status() < 300 ? (String) null : "HTTP " + r.status();
+                })
                 .exceptionally(ex -> {
                     Throwable cause = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null ? ex.getCause() : ex;
+                    // A failed delivery like any other; said once, not at every retry of every event.
+                    if (cause instanceof OutboundHttp.Refused && refusedSaid.add(webhook)) {
+                        LOG.warnf("webhook %s: url refused: %s; counted as failed deliveries", webhook, cause.getMessage());
+                    }
                     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
                 });
     }

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.ops.Inputs;
+import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedCloud;
@@ -28,10 +29,22 @@ import java.util.Optional;
 @ApplicationScoped
 public class LinkedClouds {
 
-    /** The issuer to discover the endpoints from cannot be asked now. */
+    /**
+     * The issuer's discovery document cannot be used. The message is the same whatever happened (no answer, an error
+     * status, another document), so the admin API cannot be used to learn what answers where; {@link #detail()} says
+     * what happened, for the daemon's log.
+     */
     public static final class Unavailable extends RuntimeException {
-        Unavailable(String message) {
-            super(message, null, false, false);
+        static final String MESSAGE = "the issuer's discovery document could not be used (the daemon's log says why)";
+        private final String detail;
+
+        Unavailable(String detail) {
+            super(MESSAGE, null, false, false);
+            this.detail = detail;
+        }
+
+        public String detail() {
+            return detail;
         }
     }
 
@@ -57,9 +70,11 @@ public class LinkedClouds {
     private final OriginConfig config;
     private final BridgeConfig bridge;
     private final OutboundHttp http;
+    private final OutboundPolicy outbound;
 
-    public LinkedClouds(DataCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http) {
+    public LinkedClouds(DataCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http, OutboundPolicy outbound) {
         this.http = http;
+        this.outbound = outbound;
         this.cipher = cipher;
         this.config = config;
         this.bridge = bridge;
@@ -87,7 +102,7 @@ public class LinkedClouds {
                     LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
                 } catch (Unavailable e) {
                     // The issuer may be starting too: the bridge starts, and tries again in a minute.
-                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.detail());
                 }
             }
         });
@@ -109,19 +124,23 @@ public class LinkedClouds {
                 throw new Invalid(e.getMessage());
             }
         }
-        Definition d = withDiscovery(given);
-        if (d.name() == null || !d.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        if (given.name() == null || !given.name().matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
             throw new Invalid("name must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
-        if (d.name().equals("callback")) {
+        if (given.name().equals("callback")) {
             throw new Invalid("callback is the name of the linking callback, not of a cloud");
         }
+        Definition d = withDiscovery(given);
         for (String[] url : new String[][] {{"apiUrl", d.apiUrl()}, {"authorizationEndpoint", d.authorizationEndpoint()},
                 {"tokenEndpoint", d.tokenEndpoint()}}) {
             if (!Inputs.httpUrl(url[1])) {
                 throw new Invalid(url[0] + " must be an absolute http or https URL");
             }
         }
+        // The daemon calls these two (browsers alone follow authorizationEndpoint); each call is checked again as it
+        // connects.
+        checkOutbound(d.name(), "apiUrl", d.apiUrl());
+        checkOutbound(d.name(), "tokenEndpoint", d.tokenEndpoint());
         if (d.clientId() == null || d.clientId().isBlank()) {
             throw new Invalid("clientId is required");
         }
@@ -156,42 +175,68 @@ public class LinkedClouds {
         if (!Inputs.httpUrl(d.issuer())) {
             throw new Invalid("issuer must be an absolute http or https URL");
         }
+        checkOutbound(d.name(), "issuer", d.issuer());
         String issuer = d.issuer().replaceAll("/+$", "");
         String url = issuer + "/.well-known/openid-configuration";
         OutboundHttp.Reply r;
         try {
             r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
+        } catch (OutboundHttp.Refused e) {
+            throw new Invalid("issuer " + e.getMessage());
         } catch (OutboundHttp.Unreachable e) {
-            throw new Unavailable("the issuer's discovery document cannot be read: " + e.getMessage());
+            throw unusable(d, "cannot be read: " + e.getMessage());
         }
         if (r.status() != 200) {
-            throw new Unavailable("the issuer's discovery document answered " + r.status());
+            throw unusable(d, "answered " + r.status());
         }
         JsonNode doc;
         try {
             doc = JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new Invalid("the issuer's discovery document is not JSON");
+            throw unusable(d, "is not JSON");
         }
         // OpenID Connect Discovery §4.3: the document must name the issuer it was fetched for.
         if (!issuer.equals(doc.path("issuer").asText("").replaceAll("/+$", ""))) {
-            throw new Invalid("the discovery document names another issuer: " + doc.path("issuer").asText(""));
+            throw unusable(d, "names another issuer: " + doc.path("issuer").asText(""));
         }
         String authorization = d.authorizationEndpoint() != null ? d.authorizationEndpoint()
                 : doc.path("authorization_endpoint").asText(null);
         String token = d.tokenEndpoint() != null ? d.tokenEndpoint() : doc.path("token_endpoint").asText(null);
         if (authorization == null || token == null) {
-            throw new Invalid("the issuer's discovery document lacks authorization_endpoint or token_endpoint");
+            throw unusable(d, "lacks authorization_endpoint or token_endpoint");
         }
         // The token endpoint receives the client secret and refresh tokens: never over a weaker scheme than the issuer's.
         String scheme = java.net.URI.create(issuer).getScheme();
         for (String endpoint : new String[] {authorization, token}) {
             if (!Inputs.httpUrl(endpoint) || !scheme.equalsIgnoreCase(java.net.URI.create(endpoint).getScheme())) {
-                throw new Invalid("the discovery document's endpoints must be " + scheme + " URLs like the issuer");
+                throw unusable(d, "names endpoints that are not " + scheme + " URLs like the issuer");
             }
         }
         return new Definition(d.name(), d.apiUrl(), authorization, token, d.clientId(), d.clientSecret(), d.scopes(),
                 d.trustedCa(), d.issuer());
+    }
+
+    /** What answered, and how, goes to the log only (see {@link Unavailable}). */
+    private static Unavailable unusable(Definition d, String what) {
+        return unusable(d.name(), "the discovery document of issuer " + d.issuer() + " " + what);
+    }
+
+    private static Unavailable unusable(String cloud, String detail) {
+        Unavailable u = new Unavailable(detail);
+        LOG.infof("cloud %s: %s", cloud, detail);
+        return u;
+    }
+
+    private void checkOutbound(String cloud, String what, String url) {
+        try {
+            outbound.check(what, url);
+        } catch (OutboundPolicy.Refused e) {
+            if (e.unresolved()) {
+                // Like a host that does not answer: the same neutral answer, and a configured cloud is tried again.
+                throw unusable(cloud, e.getMessage());
+            }
+            throw new Invalid(e.getMessage());
+        }
     }
 
     public Optional<LinkedCloud> find(String name) {

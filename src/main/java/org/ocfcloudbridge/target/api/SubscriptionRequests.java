@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ops.Inputs;
+import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.ocf.OcfCodecException;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
@@ -31,10 +32,12 @@ public class SubscriptionRequests {
 
     private final Subscriptions subscriptions;
     private final EventsConfig config;
+    private final OutboundPolicy outbound;
 
-    public SubscriptionRequests(Subscriptions subscriptions, EventsConfig config) {
+    public SubscriptionRequests(Subscriptions subscriptions, EventsConfig config, OutboundPolicy outbound) {
         this.subscriptions = subscriptions;
         this.config = config;
+        this.outbound = outbound;
     }
 
     Response subscribe(String ownerId, Subscription.Level level, String deviceId, String href, String accept, String contentType,
@@ -87,6 +90,13 @@ public class SubscriptionRequests {
         Boolean bare = bodyShape(req.get("bodyShape"));
         if (bare == null) {
             return ApiErrors.of(400, "bodyShape must be object or array");
+        }
+        try {
+            // Last, as it may ask DNS. Said now rather than as failed deliveries later; each delivery is checked again
+            // as it connects, since what a name resolves to can change.
+            outbound.check("eventsUrl", url.asText());
+        } catch (OutboundPolicy.Refused e) {
+            return ApiErrors.of(400, e.getMessage());
         }
         Subscription s = new Subscription();
         s.ownerId = ownerId;

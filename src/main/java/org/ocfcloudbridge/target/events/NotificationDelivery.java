@@ -138,6 +138,8 @@ public class NotificationDelivery {
     private static final int MEMORY = 1000;
 
     private final Map<UUID, Queue> queues = new ConcurrentHashMap<>();
+    /** Subscriptions whose eventsUrl the outbound address policy refused, already said in the log. */
+    private final Set<UUID> refusedSaid = ConcurrentHashMap.newKeySet();
     private static final long DELETE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Delivered notifications still to delete: deleted in batches (a crash before that means a resend, never a loss). */
     private final ConcurrentLinkedQueue<Long> deliveredIds = new ConcurrentLinkedQueue<>();
@@ -207,6 +209,7 @@ public class NotificationDelivery {
     /** The subscription is gone: nothing of it stays in memory. */
     private void forget(UUID sub) {
         queues.remove(sub);
+        refusedSaid.remove(sub);
     }
 
     private void deleteDelivered() {
@@ -358,7 +361,15 @@ public class NotificationDelivery {
         headers.put(Headers.CONTENT_TYPE, p.contentType());
         try {
             int status = http.sendAndWait(null, "POST", p.eventsUrl(), headers, p.body(), config.deliveryTimeout()).status();
+            refusedSaid.remove(p.subscriptionId());
             return new Outcome(status, "HTTP " + status);
+        } catch (OutboundHttp.Refused e) {
+            // A failed delivery like any other (retried, then a dead letter); said once, not at every retry.
+            if (refusedSaid.add(p.subscriptionId())) {
+                LOG.warnf("subscription %s: eventsUrl refused: %s; counted as failed deliveries", p.subscriptionId(),
+                        e.getMessage());
+            }
+            return new Outcome(-1, e.getMessage());
         } catch (OutboundHttp.Unreachable e) {
             return new Outcome(-1, e.getMessage());
         }
