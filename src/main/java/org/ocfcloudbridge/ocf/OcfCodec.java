@@ -70,16 +70,31 @@ public final class OcfCodec {
         if (payload == null || payload.length == 0) {
             throw new OcfCodecException("empty payload, expected " + describe(type));
         }
-        try {
-            T value = mapper(format).readValue(payload, type);
+        ObjectMapper mapper = mapper(format);
+        try (JsonParser parser = mapper.createParser(payload)) {
+            T value = mapper.readValue(parser, type);
             if (value == null) {
                 throw new OcfCodecException("payload is null, expected " + describe(type));
+            }
+            // One top-level item and nothing after it: bytes behind it would be forwarded or stored unread, and two
+            // readers of the same body could disagree about what it says.
+            if (trailing(parser, payload.length, format)) {
+                throw new OcfCodecException("payload has bytes after its " + describe(type));
             }
             return value;
         } catch (IOException e) {
             throw new OcfCodecException("payload is not a valid " + format.mediaType() + " " + describe(type)
                     + ": " + shortReason(e));
         }
+    }
+
+    private static boolean trailing(JsonParser parser, int length, OcfFormat format) throws IOException {
+        if (format.isCbor()) {
+            // By position, not by the next token: a lone tag or a break behind the item reads as the end of input.
+            return parser.currentLocation().getByteOffset() != length;
+        }
+        // JSON allows whitespace after a value, nothing else.
+        return parser.nextToken() != null;
     }
 
     public JsonNode decodeTree(byte[] payload, OcfFormat format) {

@@ -13,6 +13,11 @@ public final class LogCapture implements AutoCloseable {
 
     private final Logger root = Logger.getLogger("");
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+
+    /** A captured line with its level and whether it carried a stack trace. */
+    public record Entry(Level level, String logger, String line, boolean thrown) {
+    }
     private final ExtHandler handler = new ExtHandler() {
         @Override
         protected void doPublish(ExtLogRecord record) {
@@ -23,6 +28,7 @@ public final class LogCapture implements AutoCloseable {
                 b.append(' ').append(t);
             }
             lines.add(b.toString());
+            entries.add(new Entry(record.getLevel(), record.getLoggerName(), b.toString(), record.getThrown() != null));
         }
     };
 
@@ -33,6 +39,11 @@ public final class LogCapture implements AutoCloseable {
 
     public List<String> lines() {
         return lines;
+    }
+
+    /** The lines at {@code min} or above, with their levels. */
+    public List<Entry> atLeast(Level min) {
+        return entries.stream().filter(e -> e.level().intValue() >= min.intValue()).toList();
     }
 
     /** Fails if any captured line contains any of the secrets. */

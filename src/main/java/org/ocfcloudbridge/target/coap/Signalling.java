@@ -20,7 +20,8 @@ import java.io.IOException;
  * <li>does not wait for the peer's CSM (some stacks never send one), but takes its Max-Message-Size;</li>
  * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame;</li>
  * <li>refuses a frame larger than our Max-Message-Size: 4.13 to a request, its bytes skipped, the connection kept;</li>
- * <li>closes the connection on a frame that cannot be CoAP (reserved token length).</li>
+ * <li>closes the connection on a frame that cannot be CoAP (reserved token length);</li>
+ * <li>closes a connection whose TLS fails (garbage, a failed handshake) with one short, rate-limited line.</li>
  * </ul>
  * Other frames go on to Californium whole, one per read.
  */
@@ -248,6 +249,16 @@ public class Signalling extends ChannelDuplexHandler {
             }
         }
         super.write(ctx, msg, promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        // What TLS below us refuses ends here, in one short line; anything else is ours or Californium's to report.
+        if (BrokenConnections.handled(ctx.channel().remoteAddress(), cause)) {
+            ctx.close();
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     @Override
