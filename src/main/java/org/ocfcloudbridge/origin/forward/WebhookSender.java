@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.origin.OriginConfig;
@@ -87,10 +88,24 @@ public class WebhookSender {
         thread.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * With the notification deliveries ({@link StopOrder}): the round in flight ends (no new POSTs; each one out has
+     * its own deadline), its delivered rows are deleted and its failures recorded. Never interrupted while it may be
+     * inside the database; after {@link StopOrder#STEP} it is left, and what it sent is sent again after the restart.
+     */
+    void stop(@Observes @Priority(StopOrder.DELIVERIES) ShutdownEvent event) {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (thread == null) {
+            return;
+        }
+        wake();
+        try {
+            thread.join(StopOrder.STEP.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.infof("stopping: webhook deliveries still out after %s are sent again after the restart", StopOrder.STEP);
         }
     }
 

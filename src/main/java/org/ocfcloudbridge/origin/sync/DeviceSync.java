@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import org.ocfcloudbridge.ops.StopOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
@@ -68,6 +71,7 @@ public class DeviceSync {
     private final VendorEvents events;
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
         this.events = events;
@@ -92,6 +96,10 @@ public class DeviceSync {
             return asked == null ? Boolean.FALSE : Boolean.TRUE;
         });
         if (!start[0]) {
+            return;
+        }
+        if (stopping) {
+            running.remove(linkId);
             return;
         }
         try {
@@ -132,9 +140,16 @@ public class DeviceSync {
         running.computeIfPresent(linkId, (k, asked) -> Boolean.TRUE);
     }
 
-    @PreDestroy
-    void stop() {
-        executor.shutdownNow();
+    /**
+     * With the other background work ({@link StopOrder}): a sync in progress finishes its short transaction and the
+     * rest is left to the reconcile after the restart. Not interrupted: an interrupt inside H2's file I/O closes the
+     * database under everybody.
+     */
+    void stop(@Observes @Priority(StopOrder.BACKGROUND) ShutdownEvent event) {
+        stopping = true;
+        if (!StopOrder.drain(executor, StopOrder.STEP)) {
+            LOG.infof("stopping: a sync still runs after %s; the reconcile after the restart does it again", StopOrder.STEP);
+        }
     }
 
     /** Soon after start-up (so subscriptions lost while the bridge was down come back), then every interval. */

@@ -26,6 +26,7 @@ import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.identity.DeviceAuthorization;
 import org.ocfcloudbridge.identity.TokenVerifier;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.target.CloudIdentity;
 import org.ocfcloudbridge.target.DeviceDirectory;
 
@@ -135,13 +136,27 @@ public class CoapGateway {
         LOG.infof("device gateway listening: coap+tcp on %d, coaps+tcp on %d", tcpPort(), tlsPort());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * First of the ordered stop ({@link StopOrder}): no new connections, and every open one closed, so each signed-in
+     * device's offline change is on its lane before the lanes finish. The link housekeeping finishes its run.
+     */
+    void stop(@Observes @Priority(StopOrder.GATEWAY) ShutdownEvent event) {
         if (housekeeping != null) {
-            housekeeping.shutdownNow();
+            StopOrder.drain(housekeeping, StopOrder.STEP);
         }
         if (server != null) {
             server.destroy();
             server = null;
+            // A closed connection's listener runs on its event loop a moment later.
+            long end = System.nanoTime() + StopOrder.STEP.toNanos();
+            while (sessions.openConnections() > 0 && System.nanoTime() - end < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         if (protocolThreads != null) {
             protocolThreads.shutdownNow();
