@@ -13,6 +13,15 @@ public final class LogCapture implements AutoCloseable {
 
     private final Logger root = Logger.getLogger("");
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<Entry> entries = new CopyOnWriteArrayList<>();
+
+    /** One log record: its level, logger, formatted message and whether it carries a stack trace. */
+    public record Entry(Level level, String logger, String message, boolean stackTrace) {
+        @Override
+        public String toString() {
+            return level + " [" + logger + "] " + message + (stackTrace ? " (with a stack trace)" : "");
+        }
+    }
     private final ExtHandler handler = new ExtHandler() {
         @Override
         protected void doPublish(ExtLogRecord record) {
@@ -23,6 +32,7 @@ public final class LogCapture implements AutoCloseable {
                 b.append(' ').append(t);
             }
             lines.add(b.toString());
+            entries.add(new Entry(record.getLevel(), record.getLoggerName(), record.getFormattedMessage(), record.getThrown() != null));
         }
     };
 
@@ -33,6 +43,11 @@ public final class LogCapture implements AutoCloseable {
 
     public List<String> lines() {
         return lines;
+    }
+
+    /** Every record so far, in order. */
+    public List<Entry> entries() {
+        return entries;
     }
 
     /** Fails if any captured line contains any of the secrets. */

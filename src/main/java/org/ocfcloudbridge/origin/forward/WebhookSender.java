@@ -61,6 +61,8 @@ public class WebhookSender {
     private Thread thread;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final OutboundHttp http;
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job store =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "webhook delivery");
 
     public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http) {
         this.http = http;
@@ -129,11 +131,13 @@ public class WebhookSender {
                 for (String webhook : keys.keySet()) {
                     drain(webhook);
                 }
+                store.worked();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("webhook delivery paused: %s", e.getMessage());
+                // The database may be away a while: one line when this starts failing, one when it works again.
+                store.failed(e);
             }
         }
     }

@@ -72,6 +72,8 @@ public class DeviceSync {
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job reconciling =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the reconcile of linked accounts");
 
     public DeviceSync(TargetClient target, TokenCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
         this.events = events;
@@ -159,8 +161,16 @@ public class DeviceSync {
         if (!bridge.origin().enabled()) {
             return;
         }
-        List<UUID> links = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list("state",
-                LinkedAccount.State.LINKED).stream().map(a -> a.id).toList());
+        List<UUID> links;
+        try {
+            links = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list("state",
+                    LinkedAccount.State.LINKED).stream().map(a -> a.id).toList());
+            reconciling.worked();
+        } catch (RuntimeException e) {
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            reconciling.failed(e);
+            return;
+        }
         links.forEach(this::request);
     }
 

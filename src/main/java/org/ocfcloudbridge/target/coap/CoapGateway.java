@@ -26,6 +26,7 @@ import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.identity.DeviceAuthorization;
 import org.ocfcloudbridge.identity.TokenVerifier;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.DatabaseOutage;
 import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.target.CloudIdentity;
 import org.ocfcloudbridge.target.DeviceDirectory;
@@ -173,14 +174,18 @@ public class CoapGateway {
         };
     }
 
+    private final DatabaseOutage.Job linkExpiry = new DatabaseOutage.Job(LOG, "expiring published links");
+
     private void expireLinks() {
         try {
             int n = directory.expire();
+            linkExpiry.worked();
             if (n > 0) {
                 LOG.debugf("%d published links expired", n);
             }
         } catch (RuntimeException e) {
-            LOG.warn("expiring published links failed", e);
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            linkExpiry.failed(e);
         }
     }
 

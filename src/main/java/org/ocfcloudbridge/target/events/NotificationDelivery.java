@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ops.StopOrder;
+import org.ocfcloudbridge.ops.DatabaseOutage;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.store.DeadLetter;
@@ -81,6 +82,7 @@ public class NotificationDelivery {
     private Thread dispatcher;
     private ExecutorService workers;
     private final OutboundHttp http;
+    private final DatabaseOutage.Job outbox = new DatabaseOutage.Job(LOG, "reading the notification outbox");
     private Counter delivered;
     private Counter failed;
 
@@ -291,6 +293,7 @@ public class NotificationDelivery {
                     // Retries that came due, and whatever a previous run of the daemon left.
                     nextScan = System.nanoTime() + config.pollInterval().toNanos();
                     withPending().forEach(this::mark);
+                    outbox.worked();
                 }
                 int marked = dirtyOrder.size();
                 for (int i = 0; i < marked && inFlight.size() < config.maxInFlight(); i++) {
@@ -310,8 +313,9 @@ public class NotificationDelivery {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // The database may be away for a moment: try again at the next poll, never stop delivering.
-                LOG.warnf("notification dispatch failed: %s", e.getMessage());
+                // The database may be away for a while: try again at the next poll, never stop delivering; one line
+                // when it starts failing, one when it works again.
+                outbox.failed(e);
             }
         }
     }
@@ -342,7 +346,11 @@ public class NotificationDelivery {
                 p = settle(p, post(p));
             }
         } catch (RuntimeException e) {
-            LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+            if (DatabaseOutage.is(e)) {
+                outbox.failed(e);
+            } else {
+                LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+            }
         } finally {
             inFlight.remove(sub);
             if (dirty.contains(sub)) {
@@ -433,8 +441,14 @@ public class NotificationDelivery {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warnf("subscription %s: outcome of notification %d not stored (%s); it will be sent again",
-                    p.subscriptionId(), p.seq(), e.getMessage());
+            if (DatabaseOutage.is(e)) {
+                outbox.failed(e);
+                LOG.debugf("subscription %s: outcome of notification %d not stored (the database is away); it will be sent again",
+                        p.subscriptionId(), p.seq());
+            } else {
+                LOG.warnf("subscription %s: outcome of notification %d not stored (%s); it will be sent again",
+                        p.subscriptionId(), p.seq(), e.getMessage());
+            }
         }
         return next;
     }
