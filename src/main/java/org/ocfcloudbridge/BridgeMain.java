@@ -14,6 +14,7 @@ public class BridgeMain {
 
     public static void main(String... args) {
         quietStaticInit();
+        stopOnSignals();
         Quarkus.run(Daemon.class, BridgeMain::exit, args);
     }
 
@@ -23,6 +24,28 @@ public class BridgeMain {
      */
     private static void quietStaticInit() {
         java.util.logging.Logger.getLogger("org.hibernate").setLevel(java.util.logging.Level.WARNING);
+    }
+
+    /**
+     * SIGTERM and Ctrl-C (SIGINT) ask for the ordered stop (ops.StopOrder) and exit 0 when it is done: with the JVM's
+     * own handling the stop would run in a shutdown hook, beside every other hook (H2's among them), and end with 143.
+     * A second signal ends the process at once.
+     */
+    private static void stopOnSignals() {
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    if (stopping.compareAndSet(false, true)) {
+                        Quarkus.asyncExit(0);
+                    } else {
+                        Runtime.getRuntime().halt(128 + signal.getNumber());
+                    }
+                });
+            } catch (IllegalArgumentException unsupported) {
+                // This platform has no such signal (or the JVM keeps it): the JVM's default handling applies.
+            }
+        }
     }
 
     private static void exit(int code, Throwable failure) {

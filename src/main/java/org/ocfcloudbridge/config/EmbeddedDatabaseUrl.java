@@ -26,8 +26,12 @@ public class EmbeddedDatabaseUrl implements ConfigSourceInterceptor {
     /**
      * H2 in PostgreSQL mode keeps one set of Flyway migrations valid on both databases. H2's own trace file is off:
      * errors reach our log through JDBC, and a trace file it cannot write makes H2 print stack traces on its own.
+     * H2 does not close itself at JVM exit: by default its own shutdown hook closes the database while the daemon's
+     * stop still records presence and deletes delivered notifications; the datasource closes it last, when its last
+     * connection closes (see ops.StopOrder).
      */
-    static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;TRACE_LEVEL_FILE=0";
+    static final String H2_OPTIONS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;TRACE_LEVEL_FILE=0"
+            + ";DB_CLOSE_ON_EXIT=FALSE";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {

@@ -31,8 +31,17 @@ public class IdentitySweeper {
     @Scheduled(every = "${bridge.identity.sweep-interval}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        sweep(OffsetDateTime.now(ZoneOffset.UTC));
+        try {
+            sweep(OffsetDateTime.now(ZoneOffset.UTC));
+            job.worked();
+        } catch (RuntimeException e) {
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            job.failed(e);
+        }
     }
+
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job job =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the identity sweep");
 
     /**
      * A grant outlives its last token by this much before it goes: access tokens of a grant with no refresh token

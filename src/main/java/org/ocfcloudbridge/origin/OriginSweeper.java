@@ -27,6 +27,8 @@ public class OriginSweeper {
     static final int CHUNK = 5_000;
     static final Duration LINK_REQUEST_MEMORY = Duration.ofHours(1);
 
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job job =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the Origin sweep");
     private final OriginConfig config;
     private final BridgeConfig bridge;
 
@@ -40,9 +42,10 @@ public class OriginSweeper {
         if (bridge.origin().enabled()) {
             try {
                 sweep(OffsetDateTime.now(ZoneOffset.UTC));
+                job.worked();
             } catch (RuntimeException e) {
-                // The database may be away a while: one line, and the next run tries again.
-                LOG.warnf("%s failed (%s); trying again at the next run", "Origin sweep", e.getMessage());
+                // The database may be away a while: one line when this starts failing, one when it works again.
+                job.failed(e);
             }
         }
     }

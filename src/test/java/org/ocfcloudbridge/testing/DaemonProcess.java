@@ -113,6 +113,26 @@ public final class DaemonProcess implements AutoCloseable {
         return r.body();
     }
 
+    /** Bytes of output so far: a mark for {@link #outputFrom}. */
+    public long outputSize() {
+        try {
+            return Files.exists(output) ? Files.size(output) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** The output written after {@code mark} (from {@link #outputSize}). */
+    public String outputFrom(long mark) {
+        try {
+            byte[] all = Files.exists(output) ? Files.readAllBytes(output) : new byte[0];
+            int from = (int) Math.min(mark, all.length);
+            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + output + ": " + e + ")";
+        }
+    }
+
     public String output() {
         try {
             return Files.exists(output) ? Files.readString(output) : "";

@@ -15,8 +15,19 @@ public final class LogCapture implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
-    /** A captured line with its level and whether it carried a stack trace. */
-    public record Entry(Level level, String logger, String line, boolean thrown) {
+    /**
+     * One log record: its level, logger, formatted message, the whole line (message and the thrown exception's text)
+     * and whether it carries a stack trace.
+     */
+    public record Entry(Level level, String logger, String message, String line, boolean thrown) {
+        public boolean stackTrace() {
+            return thrown;
+        }
+
+        @Override
+        public String toString() {
+            return level + " [" + logger + "] " + message + (thrown ? " (with a stack trace)" : "");
+        }
     }
     private final ExtHandler handler = new ExtHandler() {
         @Override
@@ -28,7 +39,8 @@ public final class LogCapture implements AutoCloseable {
                 b.append(' ').append(t);
             }
             lines.add(b.toString());
-            entries.add(new Entry(record.getLevel(), record.getLoggerName(), b.toString(), record.getThrown() != null));
+            entries.add(new Entry(record.getLevel(), record.getLoggerName(), record.getFormattedMessage(), b.toString(),
+                    record.getThrown() != null));
         }
     };
 
@@ -44,6 +56,11 @@ public final class LogCapture implements AutoCloseable {
     /** The lines at {@code min} or above, with their levels. */
     public List<Entry> atLeast(Level min) {
         return entries.stream().filter(e -> e.level().intValue() >= min.intValue()).toList();
+    }
+
+    /** Every record so far, in order. */
+    public List<Entry> entries() {
+        return entries;
     }
 
     /** Fails if any captured line contains any of the secrets. */

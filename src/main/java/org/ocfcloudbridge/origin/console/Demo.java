@@ -127,7 +127,8 @@ public class Demo {
                 config.devices());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** First of the stop ({@link org.ocfcloudbridge.ops.StopOrder}): the demo's devices leave like any device. */
+    void stop(@Observes @Priority(org.ocfcloudbridge.ops.StopOrder.DEMO) ShutdownEvent event) {
         agents.forEach(DeviceAgent::stop);
         if (scheduler != null) {
             scheduler.shutdownNow();

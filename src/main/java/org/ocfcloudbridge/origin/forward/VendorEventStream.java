@@ -2,6 +2,7 @@ package org.ocfcloudbridge.origin.forward;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import org.ocfcloudbridge.ops.StopOrder;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -54,8 +55,9 @@ public class VendorEventStream {
         this.sessions = sessions;
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        pollers.shutdownNow();
+    /** The streams' polls read the database: the one running ends by itself, never interrupted ({@link StopOrder}). */
+    void stop(@Observes @jakarta.annotation.Priority(StopOrder.BACKGROUND) ShutdownEvent event) {
+        StopOrder.drain(pollers, StopOrder.STEP);
     }
 
     @GET

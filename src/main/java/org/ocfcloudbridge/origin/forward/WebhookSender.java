@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.config.BridgeConfigException;
@@ -63,6 +64,8 @@ public class WebhookSender {
     private final OutboundHttp http;
     /** Webhooks whose URL the outbound address policy refused, already said in the log. */
     private final java.util.Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job store =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "webhook delivery");
 
     private final OutboundPolicy outbound;
 
@@ -97,10 +100,24 @@ public class WebhookSender {
         thread.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * With the notification deliveries ({@link StopOrder}): the round in flight ends (no new POSTs; each one out has
+     * its own deadline), its delivered rows are deleted and its failures recorded. Never interrupted while it may be
+     * inside the database; after {@link StopOrder#STEP} it is left, and what it sent is sent again after the restart.
+     */
+    void stop(@Observes @Priority(StopOrder.DELIVERIES) ShutdownEvent event) {
         running = false;
-        if (thread != null) {
-            thread.interrupt();
+        if (thread == null) {
+            return;
+        }
+        wake();
+        try {
+            thread.join(StopOrder.STEP.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            LOG.infof("stopping: webhook deliveries still out after %s are sent again after the restart", StopOrder.STEP);
         }
     }
 
@@ -124,11 +141,13 @@ public class WebhookSender {
                 for (String webhook : keys.keySet()) {
                     drain(webhook);
                 }
+                store.worked();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                LOG.warnf("webhook delivery paused: %s", e.getMessage());
+                // The database may be away a while: one line when this starts failing, one when it works again.
+                store.failed(e);
             }
         }
     }

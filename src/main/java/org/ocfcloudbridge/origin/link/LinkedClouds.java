@@ -111,10 +111,19 @@ public class LinkedClouds {
     /** Seeds configured clouds whose issuer could not be asked at start-up. */
     @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void seedLater() {
-        if (bridge.origin().enabled() && config.clouds().keySet().stream().anyMatch(n -> find(n).isEmpty())) {
-            seedConfigured(false);
+        try {
+            if (bridge.origin().enabled() && config.clouds().keySet().stream().anyMatch(n -> find(n).isEmpty())) {
+                seedConfigured(false);
+            }
+            seeding.worked();
+        } catch (RuntimeException e) {
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            seeding.failed(e);
         }
     }
+
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job seeding =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "seeding the configured clouds");
 
     public LinkedCloud add(Definition given) {
         if (given.trustedCa() != null && !given.trustedCa().isBlank()) {

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.event.Observes;
+import org.ocfcloudbridge.ops.StopOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
@@ -68,6 +71,9 @@ public class DeviceSync {
     private final VendorEvents events;
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job reconciling =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the reconcile of linked accounts");
 
     public DeviceSync(TargetClient target, DataCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
         this.events = events;
@@ -92,6 +98,10 @@ public class DeviceSync {
             return asked == null ? Boolean.FALSE : Boolean.TRUE;
         });
         if (!start[0]) {
+            return;
+        }
+        if (stopping) {
+            running.remove(linkId);
             return;
         }
         try {
@@ -132,9 +142,16 @@ public class DeviceSync {
         running.computeIfPresent(linkId, (k, asked) -> Boolean.TRUE);
     }
 
-    @PreDestroy
-    void stop() {
-        executor.shutdownNow();
+    /**
+     * With the other background work ({@link StopOrder}): a sync in progress finishes its short transaction and the
+     * rest is left to the reconcile after the restart. Not interrupted: an interrupt inside H2's file I/O closes the
+     * database under everybody.
+     */
+    void stop(@Observes @Priority(StopOrder.BACKGROUND) ShutdownEvent event) {
+        stopping = true;
+        if (!StopOrder.drain(executor, StopOrder.STEP)) {
+            LOG.infof("stopping: a sync still runs after %s; the reconcile after the restart does it again", StopOrder.STEP);
+        }
     }
 
     /** Soon after start-up (so subscriptions lost while the bridge was down come back), then every interval. */
@@ -144,8 +161,16 @@ public class DeviceSync {
         if (!bridge.origin().enabled()) {
             return;
         }
-        List<UUID> links = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list("state",
-                LinkedAccount.State.LINKED).stream().map(a -> a.id).toList());
+        List<UUID> links;
+        try {
+            links = QuarkusTransaction.requiringNew().call(() -> LinkedAccount.<LinkedAccount>list("state",
+                    LinkedAccount.State.LINKED).stream().map(a -> a.id).toList());
+            reconciling.worked();
+        } catch (RuntimeException e) {
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            reconciling.failed(e);
+            return;
+        }
         links.forEach(this::request);
     }
 

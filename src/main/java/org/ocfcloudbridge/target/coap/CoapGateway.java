@@ -26,6 +26,8 @@ import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.identity.DeviceAuthorization;
 import org.ocfcloudbridge.identity.TokenVerifier;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.DatabaseOutage;
+import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.target.CloudIdentity;
 import org.ocfcloudbridge.target.DeviceDirectory;
 
@@ -135,13 +137,27 @@ public class CoapGateway {
         LOG.infof("device gateway listening: coap+tcp on %d, coaps+tcp on %d", tcpPort(), tlsPort());
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * First of the ordered stop ({@link StopOrder}): no new connections, and every open one closed, so each signed-in
+     * device's offline change is on its lane before the lanes finish. The link housekeeping finishes its run.
+     */
+    void stop(@Observes @Priority(StopOrder.GATEWAY) ShutdownEvent event) {
         if (housekeeping != null) {
-            housekeeping.shutdownNow();
+            StopOrder.drain(housekeeping, StopOrder.STEP);
         }
         if (server != null) {
             server.destroy();
             server = null;
+            // A closed connection's listener runs on its event loop a moment later.
+            long end = System.nanoTime() + StopOrder.STEP.toNanos();
+            while (sessions.openConnections() > 0 && System.nanoTime() - end < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         if (protocolThreads != null) {
             protocolThreads.shutdownNow();
@@ -158,14 +174,18 @@ public class CoapGateway {
         };
     }
 
+    private final DatabaseOutage.Job linkExpiry = new DatabaseOutage.Job(LOG, "expiring published links");
+
     private void expireLinks() {
         try {
             int n = directory.expire();
+            linkExpiry.worked();
             if (n > 0) {
                 LOG.debugf("%d published links expired", n);
             }
         } catch (RuntimeException e) {
-            LOG.warn("expiring published links failed", e);
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            linkExpiry.failed(e);
         }
     }
 

@@ -28,6 +28,8 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class DeviceConnections {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DeviceConnections.class);
+
     public enum Outcome { ANSWERED, OFFLINE, TIMEOUT }
 
     /** The device's answer (code, content format, body) or why there is none. */
@@ -84,19 +86,42 @@ public class DeviceConnections {
      * Observes a resource: {@code onNotification} gets the first answer (the current state) and every change; it gets
      * {@code OFFLINE} once when the connection goes.
      */
+    /** RFC 7641 §3.4: whether notification {@code number} is newer than {@code seen}, received {@code sinceNanos} later. */
+    static boolean fresher(long seen, long number, long sinceNanos) {
+        long window = 1L << 23;
+        return (seen < number && number - seen < window) || (seen > number && seen - number > window)
+                || sinceNanos > java.util.concurrent.TimeUnit.SECONDS.toNanos(128);
+    }
+
     public Observation observe(String deviceId, String href, Consumer<DeviceResponse> onNotification) {
         Request r = Request.newGet();
         r.setObserve();
         CompletableFuture<DeviceResponse> ignored = new CompletableFuture<>();
         // The first answer comes to the request's observer, later ones to the endpoint listener; never twice.
         Set<Response> delivered = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+        // Notifications are handled on several protocol threads: one may overtake another. One older than the newest
+        // seen so far (RFC 7641 §3.4) is dropped, and the check and the hand-over share a lock, so the last change is
+        // the last passed on (the twin keeps the last it is given).
+        long[] newest = {-1, 0};
         Consumer<Response> deliver = response -> {
             synchronized (delivered) {
                 if (!delivered.add(response)) {
                     return;
                 }
+                Integer number = response.getOptions().getObserve();
+                long now = System.nanoTime();
+                // The same number again is passed on: some stacks (Californium among them) stamp every notification
+                // built after a change with that change's number, so it carries that change or a later state.
+                if (number != null && newest[0] >= 0 && number != newest[0] && !fresher(newest[0], number, now - newest[1])) {
+                    LOG.debugf("device %s %s: notification %d older than %d, dropped", deviceId, href, number, newest[0]);
+                    return;
+                }
+                if (number != null) {
+                    newest[0] = number;
+                    newest[1] = now;
+                }
+                onNotification.accept(DeviceResponse.of(response));
             }
-            onNotification.accept(DeviceResponse.of(response));
         };
         Request sent = prepare(deviceId, r, href, null, -1, new MessageObserverAdapter() {
             @Override

@@ -7,6 +7,7 @@ import jakarta.enterprise.event.ObservesAsync;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.Link;
+import org.ocfcloudbridge.ops.DatabaseOutage;
 import org.ocfcloudbridge.store.TwinResource;
 import org.ocfcloudbridge.target.DeviceDirectory;
 import org.ocfcloudbridge.target.events.DeviceEvent;
@@ -53,7 +54,11 @@ public class DeviceTwin {
         java.util.Queue<Write>[] queues = new java.util.Queue[lanes.count()];
         pending = queues;
         scheduled = new java.util.concurrent.atomic.AtomicBoolean[lanes.count()];
+        @SuppressWarnings("unchecked")
+        Map<Resource, Write>[] h = new Map[lanes.count()];
+        held = h;
         for (int i = 0; i < queues.length; i++) {
+            held[i] = new java.util.LinkedHashMap<>();
             queues[i] = new java.util.concurrent.ConcurrentLinkedQueue<>();
             scheduled[i] = new java.util.concurrent.atomic.AtomicBoolean();
         }
@@ -115,7 +120,24 @@ public class DeviceTwin {
 
     /** A representation a device sent, waiting on its lane to be stored. */
     record Write(String deviceId, String ownerId, String href, byte[] payload, int contentFormat) {
+        Resource resource() {
+            return new Resource(deviceId, href);
+        }
     }
+
+    record Resource(String deviceId, String href) {
+    }
+
+    /** How soon a lane whose writes were held tries the database again. */
+    private static final java.time.Duration RETRY = java.time.Duration.ofSeconds(1);
+    /** Per lane, touched on the lane only: the latest value of each resource the database was away for, oldest first. */
+    private final Map<Resource, Write>[] held;
+    private final java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ScheduledExecutorService retries = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "twin-retry");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Most writes one transaction takes: a burst of changes costs one commit per batch, not one per change. */
     private static final int BATCH = 256;
@@ -134,38 +156,103 @@ public class DeviceTwin {
 
     private void flush(int lane) {
         scheduled[lane].set(false);
+        Map<Resource, Write> waiting = held[lane];
+        if (!waiting.isEmpty()) {
+            // The database was away: the latest value of each resource first, with what came since folded in (the
+            // last value of a resource is the one that must land; intermediate ones may go).
+            Write w;
+            while ((w = pending[lane].poll()) != null) {
+                waiting.remove(w.resource());
+                waiting.put(w.resource(), w);
+            }
+            List<Write> all = new ArrayList<>(waiting.values());
+            waiting.clear();
+            LOG.debugf("lane %d: storing %d held device changes", lane, all.size());
+            for (int from = 0; from < all.size(); from += BATCH) {
+                if (!write(lane, all.subList(from, Math.min(all.size(), from + BATCH)))) {
+                    all.subList(Math.min(all.size(), from + BATCH), all.size()).forEach(x -> waiting.putIfAbsent(x.resource(), x));
+                    return;
+                }
+            }
+            if (outage.compareAndSet(true, false)) {
+                LOG.infof("the database is back: device changes held meanwhile are stored and notified");
+            }
+            return;
+        }
         List<Write> batch = new ArrayList<>();
         Write w;
         while ((w = pending[lane].poll()) != null) {
             batch.add(w);
             if (batch.size() == BATCH) {
-                write(batch);
+                if (!write(lane, batch)) {
+                    holdRest(lane);
+                    return;
+                }
                 batch = new ArrayList<>();
             }
         }
         if (!batch.isEmpty()) {
-            write(batch);
+            write(lane, batch);
         }
     }
 
-    private void write(List<Write> batch) {
+    /** Everything still pending on the lane joins what is held (the lane is in an outage). */
+    private void holdRest(int lane) {
+        Write w;
+        while ((w = pending[lane].poll()) != null) {
+            held[lane].remove(w.resource());
+            held[lane].put(w.resource(), w);
+        }
+    }
+
+    /**
+     * The database could not be reached: the batch is held, latest value per resource, and the lane tries again a
+     * moment later (and at its next change). Said once per outage at WARN.
+     */
+    private void hold(int lane, List<Write> batch) {
+        for (Write w : batch) {
+            held[lane].remove(w.resource());
+            held[lane].put(w.resource(), w);
+        }
+        if (outage.compareAndSet(false, true)) {
+            LOG.warnf("%s: device changes are held in memory (the latest value of each resource) and stored and"
+                    + " notified when it is back", DatabaseOutage.REASON);
+        }
+        retries.schedule(() -> {
+            if (scheduled[lane].compareAndSet(false, true)) {
+                lanes.runOn(lane, "the device twin", () -> flush(lane));
+            }
+        }, RETRY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes a batch; false when the database could not be reached (the batch is then held). */
+    private boolean write(int lane, List<Write> batch) {
         List<Write> changed;
         try {
             changed = QuarkusTransaction.requiringNew().call(() -> apply(batch));
         } catch (RuntimeException e) {
+            if (DatabaseOutage.is(e)) {
+                hold(lane, batch);
+                return false;
+            }
             // One write of the batch failed (say its device was just deregistered): the others are kept one by one.
             changed = new ArrayList<>();
             for (Write one : batch) {
                 try {
                     changed.addAll(QuarkusTransaction.requiringNew().call(() -> apply(List.of(one))));
                 } catch (RuntimeException gone) {
-                    LOG.debugf("twin of %s %s not stored: %s", one.deviceId(), one.href(), gone.getMessage());
+                    if (DatabaseOutage.is(gone)) {
+                        hold(lane, List.of(one));
+                    } else {
+                        LOG.warnf("twin of %s %s not stored: %s", one.deviceId(), one.href(), gone.getMessage());
+                    }
                 }
             }
         }
         for (Write c : changed) {
             lanes.fire(events, new DeviceEvent(DeviceEvent.Type.CONTENT_CHANGED, c.deviceId(), c.ownerId(), List.of(c.href())));
         }
+        return true;
     }
 
     /** Stores what changed and journals it; returns the writes that were changes. */

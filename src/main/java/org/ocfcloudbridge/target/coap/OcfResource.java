@@ -12,6 +12,7 @@ import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfCodecException;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.DatabaseOutage;
 
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
@@ -27,6 +28,9 @@ import java.util.concurrent.RejectedExecutionException;
 abstract class OcfResource extends CoapResource {
 
     private static final Logger LOG = Logger.getLogger(OcfResource.class);
+    private static final DatabaseOutage.Job DATABASE = new DatabaseOutage.Job(LOG, "answering devices");
+    /** How long a device is told to wait before it asks again while the database is away. */
+    static final long OUTAGE_MAX_AGE_SECONDS = 5;
     static final OcfCodec CODEC = OcfCodec.get();
 
     private final Executor executor;
@@ -49,11 +53,22 @@ abstract class OcfResource extends CoapResource {
         Response response;
         try {
             response = work.call();
+            DATABASE.worked();
         } catch (CoapError e) {
             response = diagnostic(e.code, e.getMessage());
         } catch (OcfCodecException e) {
             response = diagnostic(ResponseCode.BAD_REQUEST, e.getMessage());
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.is(e)) {
+                // Not the device's fault nor a bug: it may try again (Max-Age), and the log gets one line per outage.
+                DATABASE.failed(e);
+                response = diagnostic(ResponseCode.SERVICE_UNAVAILABLE, "the cloud cannot reach its database; try again later");
+                response.getOptions().setMaxAge(OUTAGE_MAX_AGE_SECONDS);
+            } else {
+                LOG.errorf(e, "%s %s failed", exchange.getRequestCode(), exchange.advanced().getRequest().getURI());
+                response = diagnostic(ResponseCode.INTERNAL_SERVER_ERROR, "internal error");
+            }
+        } catch (Error e) {
             LOG.errorf(e, "%s %s failed", exchange.getRequestCode(), exchange.advanced().getRequest().getURI());
             response = diagnostic(ResponseCode.INTERNAL_SERVER_ERROR, "internal error");
         } catch (Exception e) {

@@ -20,6 +20,8 @@ public class DeadLetterSweeper {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterSweeper.class);
 
+    private final org.ocfcloudbridge.ops.DatabaseOutage.Job job =
+            new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the dead-letter sweep");
     private final EventsConfig config;
     private final BridgeConfig bridge;
 
@@ -33,9 +35,10 @@ public class DeadLetterSweeper {
         if (bridge.target().enabled()) {
             try {
                 sweep(OffsetDateTime.now(ZoneOffset.UTC));
+                job.worked();
             } catch (RuntimeException e) {
-                // The database may be away a while: one line, and the next run tries again.
-                LOG.warnf("%s failed (%s); trying again at the next run", "dead-letter sweep", e.getMessage());
+                // The database may be away a while: one line when this starts failing, one when it works again.
+                job.failed(e);
             }
         }
     }

@@ -1,9 +1,11 @@
 package org.ocfcloudbridge.target.events;
 
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.ops.StopOrder;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,22 +62,40 @@ public class DeviceLanes {
 
     /** Runs {@code task} on lane {@code lane}; {@code what} names it in a failure's log line. */
     public void runOn(int lane, String what, Runnable task) {
-        lanes[lane].execute(() -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                LOG.warnf("change of %s not recorded: %s", what, e.getMessage());
-            }
-        });
+        try {
+            lanes[lane].execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warnf("change of %s not recorded: %s", what, e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            // The lanes have drained (the daemon stops): a device online now is reported offline after the restart.
+            LOG.debugf("stopping: change of %s left", what);
+        }
     }
 
-    /** Lets queued changes finish (a sign-out during shutdown still reaches the database). */
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+    /**
+     * Lets queued changes finish (a sign-out or a connection closed by the stop still reaches the database), after the
+     * gateway closed and before deliveries stop ({@link StopOrder}).
+     */
+    void stop(@Observes @Priority(StopOrder.LANES) ShutdownEvent event) {
+        long end = System.nanoTime() + StopOrder.STEP.toNanos();
         for (ExecutorService lane : lanes) {
             lane.shutdown();
         }
         for (ExecutorService lane : lanes) {
-            lane.awaitTermination(5, TimeUnit.SECONDS);
+            try {
+                if (!lane.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.infof("stopping: device changes still queued after %s are left (devices are offline after the restart)",
+                            StopOrder.STEP);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.OutboundHttp;
+import org.ocfcloudbridge.ops.StopOrder;
+import org.ocfcloudbridge.ops.DatabaseOutage;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.store.DeadLetter;
@@ -75,9 +77,12 @@ public class NotificationDelivery {
     private final Condition wake = lock.newCondition();
     private boolean woken;
     private volatile boolean running;
+    /** The stop gave up waiting for the POSTs in flight: their outcomes are no longer recorded. */
+    private volatile boolean abandoned;
     private Thread dispatcher;
     private ExecutorService workers;
     private final OutboundHttp http;
+    private final DatabaseOutage.Job outbox = new DatabaseOutage.Job(LOG, "reading the notification outbox");
     private Counter delivered;
     private Counter failed;
 
@@ -110,18 +115,40 @@ public class NotificationDelivery {
         dispatcher.start();
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /**
+     * After the lanes ({@link StopOrder}): no new POSTs; the ones in flight finish and their outcomes are recorded, then
+     * the delivered rows are deleted, so that nothing delivered is sent again after the restart. A POST still out after
+     * {@link StopOrder#STEP} is left: its notification stays in the outbox and is sent again (at least once).
+     */
+    void stop(@Observes @Priority(StopOrder.DELIVERIES) ShutdownEvent event) {
+        if (!running) {
+            return;
+        }
         running = false;
+        long end = System.nanoTime() + StopOrder.STEP.toNanos();
+        wake();
+        try {
+            dispatcher.join(StopOrder.STEP.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdown();
+        boolean settled;
+        try {
+            settled = workers.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            settled = false;
+        }
+        if (!settled) {
+            abandoned = true;
+            LOG.infof("stopping: %d notification POSTs still out after %s; those notifications are sent again after the restart",
+                    inFlight.size(), StopOrder.STEP);
+        }
         try {
             deleteDelivered();
         } catch (RuntimeException e) {
-            LOG.debugf("delivered notifications not deleted at shutdown (they will be sent again): %s", e.getMessage());
-        }
-        if (dispatcher != null) {
-            dispatcher.interrupt();
-        }
-        if (workers != null) {
-            workers.shutdownNow();
+            LOG.warnf("delivered notifications not deleted at the stop (they will be sent again): %s", e.getMessage());
         }
     }
 
@@ -269,6 +296,7 @@ public class NotificationDelivery {
                     // Retries that came due, and whatever a previous run of the daemon left.
                     nextScan = System.nanoTime() + config.pollInterval().toNanos();
                     withPending().forEach(this::mark);
+                    outbox.worked();
                 }
                 int marked = dirtyOrder.size();
                 for (int i = 0; i < marked && inFlight.size() < config.maxInFlight(); i++) {
@@ -288,8 +316,9 @@ public class NotificationDelivery {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
-                // The database may be away for a moment: try again at the next poll, never stop delivering.
-                LOG.warnf("notification dispatch failed: %s", e.getMessage());
+                // The database may be away for a while: try again at the next poll, never stop delivering; one line
+                // when it starts failing, one when it works again.
+                outbox.failed(e);
             }
         }
     }
@@ -315,12 +344,16 @@ public class NotificationDelivery {
      */
     private void deliver(UUID sub) {
         try {
-            Pending p = next(sub);
+            Pending p = running ? next(sub) : null;
             while (p != null && running) {
                 p = settle(p, post(p));
             }
         } catch (RuntimeException e) {
-            LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+            if (DatabaseOutage.is(e)) {
+                outbox.failed(e);
+            } else {
+                LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+            }
         } finally {
             inFlight.remove(sub);
             if (dirty.contains(sub)) {
@@ -380,6 +413,9 @@ public class NotificationDelivery {
      * (read in the same transaction that forgets the delivered one).
      */
     private Pending settle(Pending p, Outcome result) {
+        if (abandoned) {
+            return null;
+        }
         int status = result.status();
         String outcome = result.text();
         Pending next = null;
@@ -416,8 +452,14 @@ public class NotificationDelivery {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.warnf("subscription %s: outcome of notification %d not stored (%s); it will be sent again",
-                    p.subscriptionId(), p.seq(), e.getMessage());
+            if (DatabaseOutage.is(e)) {
+                outbox.failed(e);
+                LOG.debugf("subscription %s: outcome of notification %d not stored (the database is away); it will be sent again",
+                        p.subscriptionId(), p.seq());
+            } else {
+                LOG.warnf("subscription %s: outcome of notification %d not stored (%s); it will be sent again",
+                        p.subscriptionId(), p.seq(), e.getMessage());
+            }
         }
         return next;
     }
