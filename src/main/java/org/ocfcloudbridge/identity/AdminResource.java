@@ -22,6 +22,7 @@ import java.util.UUID;
  * Operators' and provisioning scripts' API. Every call needs a Bearer token with scope {@code admin}, which only the
  * {@code bridge-admin} client gets (client credentials, secret {@code bridge.identity.admin-secret}).
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Administration")
 @Path(Protocol.HttpPaths.ADMIN)
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

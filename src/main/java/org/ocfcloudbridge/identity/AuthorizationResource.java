@@ -19,6 +19,7 @@ import org.ocfcloudbridge.ocf.Protocol;
 import java.net.URI;
 
 /** The browser side of the authorization code flow: authorize, login page, consent page (RFC 6749 §4.1). */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "OAuth2 and OpenID Connect")
 @Path(Protocol.HttpPaths.OAUTH2)
 @Produces(MediaType.TEXT_HTML)
 public class AuthorizationResource {
@@ -55,7 +56,7 @@ public class AuthorizationResource {
 
     @POST
     @Path("login")
-    @Operation(summary = "Login form target (username, password)")
+    @Operation(hidden = true) // the login page's own form, not an API
     public Response login(@FormParam("request") String request, @FormParam("username") String username,
                           @FormParam("password") String password, @Context HttpServerRequest http) {
         try {
@@ -85,7 +86,7 @@ public class AuthorizationResource {
 
     @POST
     @Path("consent")
-    @Operation(summary = "Consent form target (consent=allow or consent=deny)")
+    @Operation(hidden = true) // the consent page's own form, not an API
     public Response consent(@FormParam("request") String request, @FormParam("consent") String consent,
                             @CookieParam(BROWSER_COOKIE) String browserSecret) {
         if (!"allow".equals(consent) && !"deny".equals(consent)) {

@@ -12,6 +12,7 @@ import org.ocfcloudbridge.ocf.Protocol;
 import java.util.List;
 
 /** Authorization server metadata (RFC 8414 / OpenID discovery). */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "OAuth2 and OpenID Connect")
 @Path(Protocol.HttpPaths.OPENID_CONFIGURATION)
 public class DiscoveryResource {
 

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.ocfcloudbridge.ocf.Protocol;
 
 /** The public keys that verify the embedded server's access tokens (RFC 7517). */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "OAuth2 and OpenID Connect")
 @Path(Protocol.HttpPaths.JWKS)
 public class JwksResource {
 

@@ -54,6 +54,33 @@ class OperationsEndpointsTest {
         given().get("/q/swagger-ui/").then().statusCode(200).body(containsString("swagger"));
     }
 
+    /** The document shows the APIs by who calls them, and none of the web page's own forms. */
+    @Test
+    void theOpenApiDocumentGroupsTheApisByCallerAndLeavesThePagesFormsOut() {
+        io.restassured.path.json.JsonPath doc = given().accept(ContentType.JSON).get("/q/openapi?format=json").jsonPath();
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = doc.getMap("paths");
+        java.util.Set<String> groups = java.util.Set.of("Cloud API (Target Cloud)", "Device provisioning (Target Cloud)",
+                "Vendor API (Origin Cloud)", "Event inbox (Origin Cloud)", "Administration", "OAuth2 and OpenID Connect");
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        paths.forEach((path, operations) -> {
+            org.junit.jupiter.api.Assertions.assertFalse(path.startsWith("/console") || path.equals("/"), "a form of the page: " + path);
+            org.junit.jupiter.api.Assertions.assertFalse(path.endsWith("/login") || path.endsWith("/consent"), "a form of the login pages: " + path);
+            operations.forEach((method, op) -> {
+                @SuppressWarnings("unchecked")
+                java.util.List<String> tags = (java.util.List<String>) op.get("tags");
+                org.junit.jupiter.api.Assertions.assertTrue(tags != null && groups.containsAll(tags) && !tags.isEmpty(),
+                        method + " " + path + " is in no group: " + tags);
+                seen.addAll(tags);
+            });
+        });
+        org.junit.jupiter.api.Assertions.assertEquals(new java.util.TreeSet<>(groups), seen);
+    }
+
+    @Test
+    void aFaviconIsServed() {
+        given().get("/favicon.ico").then().statusCode(200);
+    }
+
     @Test
     void aCallersCorrelationIdIsEchoedAndGivenToTheLogContext() {
         List<ExtLogRecord> records = new CopyOnWriteArrayList<>();

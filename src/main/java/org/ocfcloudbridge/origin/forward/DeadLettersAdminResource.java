@@ -30,6 +30,7 @@ import java.util.Map;
  * A revived event is sent before any newer event still waiting, but after those already delivered: the vendor sees it
  * out of order, which its {@code id} (increasing) makes visible.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Administration")
 @Path(HttpPaths.ADMIN_WEBHOOK_DEAD_LETTERS)
 @Produces(MediaType.APPLICATION_JSON)
 public class DeadLettersAdminResource {

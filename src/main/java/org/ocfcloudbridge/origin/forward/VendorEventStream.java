@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * back with {@code Last-Event-ID} (header or {@code lastEventId} parameter) gets everything after it, from the
  * database, then what follows. Without one the stream starts now.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Vendor API (Origin Cloud)")
 @Path(HttpPaths.API_BASE + "/events")
 @Singleton
 public class VendorEventStream {

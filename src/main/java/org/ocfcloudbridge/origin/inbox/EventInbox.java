@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * sequence number is new; a duplicate is answered 200 and not processed again; an unknown subscription is 410 (the
  * Target then drops it); anything else wrong is 400 with nothing stored. A gap in the sequence resyncs the link.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Event inbox (Origin Cloud)")
 @Path(HttpPaths.INBOX)
 @Blocking
 public class EventInbox {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Operators list and add the Target Clouds accounts can be linked at (scope {@code admin}). Secrets are never shown. */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Administration")
 @Path(Protocol.HttpPaths.ADMIN_CLOUDS)
 @Produces(MediaType.APPLICATION_JSON)
 public class CloudsAdminResource {

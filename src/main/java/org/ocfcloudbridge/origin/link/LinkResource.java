@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
  * The browser must be the one that visits {@code /link/{cloud}}: the link is bound to it by a cookie, and a callback
  * from any other browser links nothing (a vendor back end that fetched the redirect itself cannot hand it on).
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Vendor API (Origin Cloud)")
 @Path(Protocol.HttpPaths.LINK)
 public class LinkResource {
 

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** The vendor cloud's view of its user's linked accounts (a vendor JWT names the user); tokens never leave the bridge. */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Vendor API (Origin Cloud)")
 @Path(Protocol.HttpPaths.LINKS)
 @Produces(MediaType.APPLICATION_JSON)
 public class LinksApi {

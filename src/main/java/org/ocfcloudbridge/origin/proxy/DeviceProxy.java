@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
  * user's token. JSON or OCF CBOR pass through untouched; the Target's answer keeps its status, except what concerns the
  * link itself: a link needing its user again is 409, an unreachable Target 502.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Vendor API (Origin Cloud)")
 @Path(HttpPaths.LINKS + "/{link}/devices/{deviceId}/{href: .+}")
 @Blocking
 public class DeviceProxy {

@@ -21,6 +21,7 @@ import java.util.TreeSet;
  * What a Mediator needs to provision a device for this cloud ({@code sid}, {@code cis}, see §9–§10) and what an
  * operator wants to check at a glance. Public: it holds no secret.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Device provisioning (Target Cloud)")
 @Path(Protocol.HttpPaths.CLOUD_CONFIGURATION)
 public class CloudConfigurationResource {
 

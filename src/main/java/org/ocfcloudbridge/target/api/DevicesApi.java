@@ -38,6 +38,7 @@ import java.util.concurrent.CompletionStage;
  * Media types are negotiated here rather than by the framework, so that each refusal is the status the OCF swagger
  * lists for that operation, with a short reason.
  */
+@org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Cloud API (Target Cloud)")
 @Path(Protocol.HttpPaths.DEVICES)
 @Blocking
 public class DevicesApi {
