@@ -29,6 +29,7 @@ public class DeviceResource extends CoapResource {
     private final List<String> interfaces;
     private final List<String> writable;
     private volatile ObjectNode representation;
+    private volatile java.util.function.Consumer<ObjectNode> onWrite = r -> { };
 
     public DeviceResource(String href, ObjectNode representation, List<String> interfaces, List<String> writable, boolean observable) {
         super(href.substring(href.lastIndexOf('/') + 1));
@@ -40,6 +41,11 @@ public class DeviceResource extends CoapResource {
         if (observable) {
             getAttributes().setObservable();
         }
+    }
+
+    /** Told the new representation after each write from the cloud (the demo keeps its switches across restarts). */
+    public void onWrite(java.util.function.Consumer<ObjectNode> listener) {
+        this.onWrite = listener;
     }
 
     public String href() {
@@ -104,6 +110,7 @@ public class DeviceResource extends CoapResource {
         body.fields().forEachRemaining(e -> next.set(e.getKey(), e.getValue()));
         representation = next;
         changed();
+        onWrite.accept(next.deepCopy());
         exchange.respond(ResponseCode.CHANGED, CODEC.encode(next, OcfFormat.OCF_CBOR), Protocol.MediaTypes.OCF_CBOR_FORMAT);
     }
 }

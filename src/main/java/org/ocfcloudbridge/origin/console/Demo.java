@@ -64,6 +64,10 @@ public class Demo {
     private final Settings settings;
     private final CoapGateway gateway;
     private final List<DeviceAgent> agents = new ArrayList<>();
+    /** The demo devices' switches by device id, as last written; kept in {@value #STATE_FILE} in the data folder. */
+    private final java.util.Map<String, Boolean> switches = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String STATE_FILE = "demo-devices.json";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private ScheduledExecutorService scheduler;
 
     public Demo(DemoConfig config, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
@@ -105,6 +109,7 @@ public class Demo {
                 throw new BridgeConfigException("bridge.public-url", "is where the demo links to, but " + e.getMessage());
             }
         }
+        switches.putAll(loadSwitches());
         scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-devices");
             t.setDaemon(true);
@@ -114,6 +119,12 @@ public class Demo {
         for (int i = 0; i < config.devices(); i++) {
             String di = settings.getOrCreate("demo.device." + i, () -> UUID.randomUUID().toString());
             SimulatedDevice d = new SimulatedDevice(di, "Demo lamp " + (i + 1), coap, false);
+            // A switch left on comes back on: the demo's devices keep what was written to them in the data folder.
+            Boolean on = switches.get(di);
+            if (on != null) {
+                d.switchResource().update(java.util.Map.of("value", com.fasterxml.jackson.databind.node.BooleanNode.valueOf(on)));
+            }
+            d.switchResource().onWrite(r -> remember(di, r.path("value").asBoolean(false)));
             DeviceAgent a = new DeviceAgent(d, scheduler, 20);
             agents.add(a);
             a.start(oauth.issueDeviceCode(user).code(), null);
@@ -122,9 +133,46 @@ public class Demo {
                 .forEach(a -> a.device().setTemperature(Math.round((19 + ThreadLocalRandom.current().nextDouble() * 6) * 10) / 10.0)),
                 3, 3, TimeUnit.SECONDS);
         LOG.infof("%n%n  Demo ready. Open %s/ and sign in as \"%s\" with password \"%s\".%n"
-                + "  Click \"Link an OCF Cloud: %s\", sign in again with the same user and Allow: the demo user's %d devices"
-                + " appear.%n  Flip a switch; the temperatures change every 3 s.%n", base, config.user(), password, CLOUD,
-                config.devices());
+                + "  Click \"Link an OCF Cloud: %s\": you sign in again, this time at the Target Cloud whose account you link"
+                + " (in this demo the same daemon and the same user),%n  and Allow the bridge to use your devices: the demo"
+                + " user's %d devices appear.%n  Flip a switch; the temperatures change every 3 s.%n", base, config.user(),
+                password, CLOUD, config.devices());
+    }
+
+    private java.nio.file.Path stateFile() {
+        return java.nio.file.Path.of(bridge.dataDir()).resolve(STATE_FILE);
+    }
+
+    private java.util.Map<String, Boolean> loadSwitches() {
+        java.nio.file.Path f = stateFile();
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return java.util.Map.of();
+        }
+        try {
+            java.util.Map<String, Boolean> m = new java.util.HashMap<>();
+            JSON.readTree(f.toFile()).path("switches").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asBoolean()));
+            return m;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warnf("the demo devices' saved state in %s is unreadable (%s); they start switched off", f, e.getMessage());
+            return java.util.Map.of();
+        }
+    }
+
+    /** Writes the whole state to a temporary file and moves it in place, so a crash leaves the old or the new one. */
+    private synchronized void remember(String di, boolean on) {
+        switches.put(di, on);
+        java.nio.file.Path f = stateFile();
+        java.nio.file.Path tmp = f.resolveSibling(STATE_FILE + ".tmp");
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode sw = root.putObject("switches");
+            new java.util.TreeMap<>(switches).forEach(sw::put);
+            java.nio.file.Files.write(tmp, JSON.writeValueAsBytes(root));
+            java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot save the demo devices' state in %s: %s", f, e.getMessage());
+        }
     }
 
     /** First of the stop ({@link org.ocfcloudbridge.ops.StopOrder}): the demo's devices leave like any device. */
