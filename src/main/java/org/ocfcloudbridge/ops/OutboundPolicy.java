@@ -84,8 +84,11 @@ public class OutboundPolicy {
         this.policy = new AddressPolicy(allowed);
     }
 
-    /** Reads the setting at start, so a bad network stops the daemon with the key in the message. */
-    void check(@Observes @Priority(2) StartupEvent event) {
+    /**
+     * Reads the setting at start, so a bad network stops the daemon with the key in the message; first of all, so that
+     * the message is the only line (as for every other setting).
+     */
+    void check(@Observes @Priority(0) StartupEvent event) {
         if (!policy.allowed().isEmpty()) {
             LOG.infof("outbound calls may also reach %s (%s)", policy.allowed(), SETTING);
         }
