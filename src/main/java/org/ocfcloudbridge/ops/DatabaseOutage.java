@@ -26,7 +26,8 @@ public final class DatabaseOutage {
             "connection refused", "this connection has been closed", "exception in association of connection",
             "failed to enlist", "an i/o error occurred while sending", "database is already closed", "the database has been closed",
             "terminating connection due to administrator command", "the database system is starting up",
-            "the database system is shutting down", "unable to acquire jdbc connection");
+            "the database system is shutting down", "unable to acquire jdbc connection",
+            "the connection attempt failed", "refused. check that the hostname and port are correct");
 
     private DatabaseOutage() {
     }

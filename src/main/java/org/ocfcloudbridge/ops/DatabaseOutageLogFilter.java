@@ -26,6 +26,9 @@ public class DatabaseOutageLogFilter {
     /** How long after a sign of an outage an enlistment failure of the transaction manager is taken for part of it. */
     private static final long RECENT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+    /** Hibernate logs a failure's codes, then its message, on the same thread. */
+    private final ThreadLocal<Boolean> dropNextOfHibernate = ThreadLocal.withInitial(() -> false);
+
     private volatile long lastSeen = System.nanoTime() - 2 * RECENT_NANOS;
 
     void install(@Observes @Priority(1) StartupEvent event) {
@@ -36,6 +39,11 @@ public class DatabaseOutageLogFilter {
     }
 
     boolean isLoggable(LogRecord record) {
+        if (record.getLoggerName() != null && record.getLoggerName().startsWith("org.hibernate") && dropNextOfHibernate.get()) {
+            // The driver's own message for the failure whose code was just dropped, whatever its wording.
+            dropNextOfHibernate.set(false);
+            return false;
+        }
         String message = String.valueOf(record instanceof org.jboss.logmanager.ExtLogRecord ext ? ext.getFormattedMessage()
                 : record.getMessage()).toLowerCase(Locale.ROOT);
         if ((record.getThrown() != null && DatabaseOutage.is(record.getThrown())) || DatabaseOutage.TEXTS.stream().anyMatch(message::contains)) {
@@ -43,6 +51,7 @@ public class DatabaseOutageLogFilter {
             return false;
         }
         boolean recent = System.nanoTime() - lastSeen < RECENT_NANOS;
+
         if (message.contains("hhh000247")) {
             // "ErrorCode: n, SQLState: s" before the message of the same failure: 08 is a connection exception, 57P0x
             // PostgreSQL going away, 90067/90098/90121 H2's broken or closed connection.
@@ -51,6 +60,7 @@ public class DatabaseOutageLogFilter {
             if (state.startsWith("08") || state.startsWith("57p0") || state.equals("90067") || state.equals("90098")
                     || state.equals("90121") || (recent && (state.equals("null") || state.isEmpty()))) {
                 lastSeen = System.nanoTime();
+                dropNextOfHibernate.set(true);
                 return false;
             }
             return true;

@@ -60,6 +60,8 @@ class ACleanStopSendsNothingTwiceIT {
         database.forEach(d::with);
         d.with("bridge.identity.admin-secret", "test-admin-secret-0123456789")
                 .with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")
+                // The receiver is on loopback, which the outbound address policy refuses by default.
+                .with("bridge.outbound.allowed-networks", "127.0.0.0/8,::1/128")
                 .with("bridge.events.initial-backoff", "200MS").with("bridge.events.max-backoff", "500MS").start();
         d.awaitReady(Duration.ofSeconds(60));
         RestAssured.baseURI = "http://127.0.0.1";

@@ -64,6 +64,7 @@ public class WebhookSender {
     private final OutboundHttp http;
     /** Webhooks whose URL the outbound address policy refused, already said in the log. */
     private final java.util.Set<String> refusedSaid = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final org.ocfcloudbridge.ops.DatabaseOutage.Job store =
             new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "webhook delivery");
 
@@ -204,6 +205,13 @@ public class WebhookSender {
                 QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", done));
             }
             failed.forEach((n, outcome) -> fail(n.deliveryId(), n.event(), outcome));
+            if (!failed.isEmpty() && failing.add(webhook) && !refusedSaid.contains(webhook)) {
+                // Once per run of failures, not per retry.
+                LOG.warnf("webhook %s does not take events (%s); retried with backoff for up to %s", webhook,
+                        failed.values().iterator().next(), config.webhookMaxAge());
+            } else if (failed.isEmpty() && !done.isEmpty() && failing.remove(webhook)) {
+                LOG.infof("webhook %s takes events again", webhook);
+            }
             if (done.isEmpty() || rows.size() < BATCH) {
                 return;
             }

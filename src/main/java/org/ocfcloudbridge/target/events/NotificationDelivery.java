@@ -167,6 +167,18 @@ public class NotificationDelivery {
     private final Map<UUID, Queue> queues = new ConcurrentHashMap<>();
     /** Subscriptions whose eventsUrl the outbound address policy refused, already said in the log. */
     private final Set<UUID> refusedSaid = ConcurrentHashMap.newKeySet();
+    /** Subscriptions whose last attempt failed: told once when they start failing and once when they recover. */
+    private final Set<UUID> failing = ConcurrentHashMap.newKeySet();
+
+    /** Where a receiver is, for a log line: its host and port, never its path or query (they may carry a secret). */
+    static String host(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            return u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+        } catch (IllegalArgumentException e) {
+            return "(an unparsable URL)";
+        }
+    }
     private static final long DELETE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Delivered notifications still to delete: deleted in batches (a crash before that means a resend, never a loss). */
     private final ConcurrentLinkedQueue<Long> deliveredIds = new ConcurrentLinkedQueue<>();
@@ -237,6 +249,7 @@ public class NotificationDelivery {
     private void forget(UUID sub) {
         queues.remove(sub);
         refusedSaid.remove(sub);
+        failing.remove(sub);
     }
 
     private void deleteDelivered() {
@@ -422,6 +435,9 @@ public class NotificationDelivery {
         try {
             if (status >= 200 && status < 300) {
                 delivered.increment();
+                if (failing.remove(p.subscriptionId())) {
+                    LOG.infof("subscription %s: its receiver at %s takes notifications again", p.subscriptionId(), host(p.eventsUrl()));
+                }
                 if (EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
                     // Its last word was heard: the subscription and anything of it are gone.
                     QuarkusTransaction.requiringNew().run(() -> Subscription.deleteById(p.subscriptionId()));
@@ -439,6 +455,12 @@ public class NotificationDelivery {
                 forget(p.subscriptionId());
             } else {
                 failed.increment();
+                if (failing.add(p.subscriptionId()) && !refusedSaid.contains(p.subscriptionId())) {
+                    // Once per run of failures, not per retry: the next line about it says it recovered (or gave up).
+                    // A refused address has had its own line.
+                    LOG.warnf("subscription %s: its receiver at %s does not take notifications (%s); retried with backoff for"
+                            + " up to %s", p.subscriptionId(), host(p.eventsUrl()), outcome, config.maxAge());
+                }
                 boolean gaveUp = QuarkusTransaction.requiringNew().call(() -> retryOrGiveUp(p, outcome));
                 if (gaveUp && EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
                     forget(p.subscriptionId());
