@@ -29,9 +29,8 @@ public class Subscriptions {
         s.nextSeq = 0;
         s.state = Subscription.State.ACTIVE;
         s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
-        if (!org.ocfcloudbridge.store.DataCipher.isSealed(s.signingSecret)) {
-            s.signingSecret = secrets.seal(s.signingSecret);
-        }
+        // Always: the subscriber chooses the secret, and one may well begin like a sealed value does.
+        s.signingSecret = secrets.seal(s.signingSecret);
         QuarkusTransaction.requiringNew().run(() -> {
             s.persist();
             s.flush();

@@ -51,8 +51,12 @@ class SubscriptionSecretsTest {
     }
 
     private static String subscribe(String token, EventReceiver receiver) {
+        return subscribe(token, receiver, SECRET);
+    }
+
+    private static String subscribe(String token, EventReceiver receiver, String secret) {
         Response r = given().auth().oauth2(token).contentType("application/json")
-                .body(Map.of("eventsUrl", receiver.url(), "eventTypes", List.of("devices_registered"), "signingSecret", SECRET))
+                .body(Map.of("eventsUrl", receiver.url(), "eventTypes", List.of("devices_registered"), "signingSecret", secret))
                 .post("/api/v1/devices/subscriptions");
         assertEquals(201, r.statusCode(), r.asString());
         return r.path("subscriptionId");
@@ -69,6 +73,17 @@ class SubscriptionSecretsTest {
             assertTrue(DataCipher.isSealed(row), "stored sealed: " + row.length() + " characters");
             assertFalse(row.contains(SECRET), "stored in clear");
             assertEquals(SECRET, cipher.open(row));
+        }
+    }
+
+    @Test
+    void aSecretThatBeginsLikeASealedValueIsSealedAllTheSame() throws Exception {
+        String chosen = "v1." + SECRET;
+        String token = CloudApiUsers.token(OAuthTestClient.newUser(), "r:*");
+        try (EventReceiver receiver = new EventReceiver()) {
+            String sub = subscribe(token, receiver, chosen);
+            assertTrue(receiver.await(of(sub, "devices_registered"), WAIT).signedWith(chosen));
+            assertEquals(chosen, cipher.open(stored(sub)));
         }
     }
 
