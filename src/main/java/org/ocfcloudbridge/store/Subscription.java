@@ -47,7 +47,7 @@ public class Subscription extends PanacheEntityBase {
     @Column(name = "event_types", nullable = false, length = 512)
     public String eventTypes;
 
-    @Column(name = "signing_secret", nullable = false, length = 256)
+    @Column(name = "signing_secret", nullable = false, length = 1100)
     public String signingSecret;
 
     /** Media type of notification bodies, from the subscriber's Accept. */

@@ -43,9 +43,11 @@ public class EventJournal {
     private static final OcfCodec CODEC = OcfCodec.get();
 
     private final NotificationDelivery delivery;
+    private final SubscriptionSecrets secrets;
 
-    public EventJournal(NotificationDelivery delivery) {
+    public EventJournal(NotificationDelivery delivery, SubscriptionSecrets secrets) {
         this.delivery = delivery;
+        this.secrets = secrets;
     }
 
     /**
@@ -245,7 +247,7 @@ public class EventJournal {
         e.eventTimestamp = ts;
         e.contentType = body.contentType();
         e.body = body.bytes();
-        e.signature = EventSignature.sign(s.signingSecret, body.contentType(), eventType, s.id.toString(), seq, ts, body.bytes());
+        e.signature = EventSignature.sign(secrets.open(s), body.contentType(), eventType, s.id.toString(), seq, ts, body.bytes());
         e.attempts = 0;
         e.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
         e.nextAttemptAt = e.createdAt;

@@ -16,9 +16,11 @@ import java.util.UUID;
 public class Subscriptions {
 
     private final EventJournal journal;
+    private final SubscriptionSecrets secrets;
 
-    public Subscriptions(EventJournal journal) {
+    public Subscriptions(EventJournal journal, SubscriptionSecrets secrets) {
         this.journal = journal;
+        this.secrets = secrets;
     }
 
     /** Stores the subscription and, in the same transaction, the notifications that carry the current state. */
@@ -27,6 +29,8 @@ public class Subscriptions {
         s.nextSeq = 0;
         s.state = Subscription.State.ACTIVE;
         s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+        // Always: the subscriber chooses the secret, and one may well begin like a sealed value does.
+        s.signingSecret = secrets.seal(s.signingSecret);
         QuarkusTransaction.requiringNew().run(() -> {
             s.persist();
             s.flush();
@@ -58,6 +62,7 @@ public class Subscriptions {
                 return false;
             }
             journal.cancel(s);
+            secrets.forget(s.id);
             return true;
         });
     }
