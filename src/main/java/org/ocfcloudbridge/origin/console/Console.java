@@ -26,7 +26,6 @@ import org.ocfcloudbridge.identity.OAuthService;
 import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.ops.Inputs;
-import org.ocfcloudbridge.origin.VendorAuthenticator;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
@@ -65,14 +64,13 @@ public class Console {
     private final IdentityConfig identity;
     private final IdentityDirectory directory;
     private final OAuthService oauth;
-    private final VendorAuthenticator vendor;
     private final AccountLinking linking;
     private final LinkedClouds clouds;
     private final TargetClient target;
     private final ConsoleSessions sessions;
 
     public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
-                   VendorAuthenticator vendor, AccountLinking linking, LinkedClouds clouds, TargetClient target,
+                   AccountLinking linking, LinkedClouds clouds, TargetClient target,
                    ConsoleSessions sessions) {
         this.sessions = sessions;
         this.console = console;
@@ -80,7 +78,6 @@ public class Console {
         this.identity = identity;
         this.directory = directory;
         this.oauth = oauth;
-        this.vendor = vendor;
         this.linking = linking;
         this.clouds = clouds;
         this.target = target;

@@ -188,7 +188,7 @@ public class AccountLinking {
         if (r == null) {
             throw new Failure("invalid_request", "unknown link request (state)", null);
         }
-        if (r.problem() == OTHER_BROWSER) {
+        if (OTHER_BROWSER.equals(r.problem())) {
             // No return_to: it belongs to whoever started the link, and this browser is not theirs.
             LOG.warnf("a link callback for vendor user %s came without the browser cookie of its start; nothing linked",
                     r.vendorUser());
