@@ -21,7 +21,7 @@ printf '%-8s %10s %10s %10s %10s %14s %14s\n' devices "signin s" "idle MB" "load
 for n in "${counts[@]}"; do
   work=$(mktemp -d "$out/devices.XXXXXX")
   (cd "$work" && exec java -Xmx"$heap" -Dquarkus.http.port=18280 -Dbridge.coap.tcp-port=15783 -Dbridge.coap.tls-port=15784 \
-      -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
+      -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
   daemon=$!
   for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18280/q/health/ready && break; sleep 0.1; done
   sleep 2

@@ -15,7 +15,7 @@ app=$PWD/target/quarkus-app
 secret=bench-admin-secret-$RANDOM$RANDOM
 work=$(mktemp -d "$out/notifications.XXXXXX")
 (cd "$work" && exec java -Xmx"$heap" ${BENCH_DAEMON_OPTS:-} -Dquarkus.http.port=18380 -Dbridge.coap.tcp-port=15883 -Dbridge.coap.tls-port=15884 \
-    -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
+    -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
 daemon=$!
 trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18380/q/health/ready && break; sleep 0.1; done

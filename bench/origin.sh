@@ -16,7 +16,7 @@ secret=bench-admin-secret-$RANDOM$RANDOM
 hook=18481
 work=$(mktemp -d "$out/origin.XXXXXX")
 (cd "$work" && exec java -Xmx"$heap" ${BENCH_DAEMON_OPTS:-} -Dquarkus.http.port=18480 -Dbridge.public-url=http://127.0.0.1:18480 \
-    -Dbridge.coap.tcp-port=15983 -Dbridge.coap.tls-port=15984 -Dbridge.identity.admin-secret="$secret" \
+    -Dbridge.coap.tcp-port=15983 -Dbridge.coap.tls-port=15984 -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" \
     -Dbridge.origin.vendor.embedded-clients=bench-vendor -Dbridge.origin.webhooks.bench.url=http://127.0.0.1:$hook/hook \
     -Dbridge.origin.webhooks.bench.secret=whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3 \
     -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
