@@ -318,20 +318,29 @@ public class DevicePage {
             m.put("deviceName", e.deviceId == null ? "" : names.getOrDefault(e.deviceId, e.deviceId));
             m.put("time", iso(e.createdAt));
             m.put("timeText", shown(e.createdAt));
-            m.put("detail", detail(e.type, tree(e.payload)));
+            m.put("detail", detail(e.type, e.deviceId, tree(e.payload)));
             out.add(m);
         }
         return out;
     }
 
-    /** A line about an event's payload, as the page's script writes it for the events it receives live. */
-    static String detail(String type, JsonNode payload) {
+    /**
+     * A line about an event's payload, as the page's script writes it for the events it receives live: a content's
+     * properties without its rt and if, links by their hrefs on the device.
+     */
+    static String detail(String type, String deviceId, JsonNode payload) {
         String s = switch (type) {
-            case VendorEvents.CONTENT_CHANGED -> payload.path("href").asText("") + " " + payload.path("content").toString();
+            case VendorEvents.CONTENT_CHANGED -> {
+                JsonNode c = payload.path("content");
+                if (c.isObject()) {
+                    c = ((com.fasterxml.jackson.databind.node.ObjectNode) c.deepCopy()).without(List.of("rt", "if"));
+                }
+                yield payload.path("href").asText("") + " " + c;
+            }
             case VendorEvents.LINK_STATE -> payload.path("cloud").asText("") + ": " + payload.path("state").asText("");
             case VendorEvents.LINKS_PUBLISHED, VendorEvents.LINKS_UNPUBLISHED -> {
                 List<String> hrefs = new ArrayList<>();
-                payload.forEach(l -> hrefs.add(l.path("href").asText("")));
+                payload.forEach(l -> hrefs.add(deviceId == null ? l.path("href").asText("") : DeviceSync.localHref(deviceId, l.path("href").asText(""))));
                 yield String.join(" ", hrefs);
             }
             default -> "";

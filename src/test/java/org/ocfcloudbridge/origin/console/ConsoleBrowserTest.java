@@ -105,6 +105,9 @@ class ConsoleBrowserTest {
             assertEquals("Link another account at " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
 
             until(d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
+            // The link's first sync redraws the page as its devices arrive: the controls are used once it is done.
+            OriginLinks.settled(browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length()));
+            browser.get(OriginLinks.BASE + "/");
             String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
             until(d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
 
@@ -113,6 +116,7 @@ class ConsoleBrowserTest {
             until(d -> "true".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
 
             // Live: the page listens to the event stream, nobody reloads it.
+            ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.notReloaded = true");
             device.setTemperature(33.5);
             String temperatureId = (di + "/temperature").replaceAll("[^A-Za-z0-9]", "-");
             until(d -> d.findElement(By.id("reading-" + temperatureId)).getText().equals("33.5") ? true : null);
@@ -122,6 +126,7 @@ class ConsoleBrowserTest {
             browser.findElement(By.id("flip-" + switchId)).click();
             until(d -> device.switchResource().representation().get("value").asBoolean() ? null : true);
             until(d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
+            assertEquals(Boolean.TRUE, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.notReloaded === true"));
 
             // The Target stops taking the link's tokens: the page offers to link again, in place.
             String linkId = browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length());
