@@ -265,6 +265,8 @@ class DevicePageBrowserTest {
         assertEquals(after, ((Number) js("var p = document.querySelector('#" + chart + " polyline');"
                 + "return p ? p.getAttribute('points').trim().split(' ').length : 0")).intValue(), "the line has the points");
         assertTrue(browser.findElement(By.id(chart)).getAttribute("aria-label").endsWith("latest 19.5"));
+        String range = browser.findElement(By.id("range-" + dom(lamp, "/temperature"))).getText();
+        assertEquals("19.5 to 23.5 °C over the last " + after + " readings", range, "the chart's scale, in words");
 
         // The device itself turns its switch on and changes its brightness: the page follows.
         lamp.switchResource().update(Map.of("value", JSON.booleanNode(true)));
