@@ -31,18 +31,15 @@ import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
-import org.ocfcloudbridge.store.LinkedAccount;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**

@@ -21,7 +21,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,10 +58,11 @@ public class DevicePage {
     public List<Map<String, Object>> links(String user, String filter) {
         String q = filter == null ? "" : filter.trim().toLowerCase(Locale.ROOT);
         Map<String, List<double[]>> series = temperatureSeries(user);
+        Map<String, OffsetDateTime> changes = lastChanges(user);
         List<Map<String, Object>> out = new ArrayList<>();
         for (LinkedAccount a : linking.linksOf(user)) {
             Map<String, Object> l = account(a);
-            List<Map<String, Object>> devices = devices(a.id, series);
+            List<Map<String, Object>> devices = devices(a.id, series, changes);
             l.put("deviceCount", devices.size());
             l.put("allDevices", devices);
             l.put("devices", q.isEmpty() ? devices : devices.stream()
@@ -97,7 +97,21 @@ public class DevicePage {
         return l;
     }
 
-    private List<Map<String, Object>> devices(UUID linkId, Map<String, List<double[]>> series) {
+    /**
+     * When each of the user's devices last changed: its newest event (content, presence, links). The stored rows'
+     * own times move at every sync, changed or not, so they stand in only for a device with no event kept.
+     */
+    private static Map<String, OffsetDateTime> lastChanges(String user) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Map<String, OffsetDateTime> out = new HashMap<>();
+            VendorEvent.getEntityManager().createQuery("select e.deviceId, max(e.createdAt) from VendorEvent e "
+                            + "where e.vendorUser = ?1 and e.deviceId is not null group by e.deviceId", Object[].class)
+                    .setParameter(1, user).getResultList().forEach(r -> out.put((String) r[0], (OffsetDateTime) r[1]));
+            return out;
+        });
+    }
+
+    private List<Map<String, Object>> devices(UUID linkId, Map<String, List<double[]>> series, Map<String, OffsetDateTime> changes) {
         record Row(OriginDevice device, List<OriginResource> resources) {
         }
         List<Row> rows = QuarkusTransaction.requiringNew().call(() -> {
@@ -116,13 +130,10 @@ public class DevicePage {
             JsonNode links = tree(d.links);
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("id", di);
-            OffsetDateTime changed = d.updatedAt;
+            OffsetDateTime changed = changes.getOrDefault(di, d.updatedAt);
             JsonNode info = null;
             List<Map<String, Object>> resources = new ArrayList<>();
             for (OriginResource r : row.resources()) {
-                if (r.updatedAt != null && (changed == null || r.updatedAt.isAfter(changed))) {
-                    changed = r.updatedAt;
-                }
                 JsonNode content = tree(r.content);
                 Set<String> types = types(di, r.key.href, links, content);
                 if (types.contains(ResourceTypes.DEVICE)) {
