@@ -135,6 +135,11 @@ class ConsoleBrowserTest {
                     LinkedAccount.State.REAUTHORIZE, id));
             target.forget(id);
             browser.get(OriginLinks.BASE + "/");
+            assertEquals("needs its user again", browser.findElement(By.id("state-" + linkId)).getText());
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "page-shots"));
+            java.nio.file.Files.copy(browser.getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
+                    java.nio.file.Path.of("target", "page-shots", "desktop-8-needs-its-user-again.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             browser.findElement(By.id("relink-" + linkId)).click();
             signInAndAllow(alice);
             assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
