@@ -35,6 +35,12 @@ public final class Protocol {
         public static final String RESOURCE_DISCOVERY = "oic.wk.res";
         public static final String DEVICE = "oic.wk.d";
         public static final String COAP_CLOUD_CONF = "oic.r.coapcloudconf";
+        /** Well-known resource types the web page shows with a control of their own (OCF Resource Type Specification). */
+        public static final String SWITCH_BINARY = "oic.r.switch.binary";
+        public static final String TEMPERATURE = "oic.r.temperature";
+        public static final String LIGHT_BRIGHTNESS = "oic.r.light.brightness";
+        public static final String LIGHT_DIMMING = "oic.r.light.dimming";
+        public static final String COLOUR_RGB = "oic.r.colour.rgb";
 
         private ResourceTypes() {
         }

@@ -39,6 +39,8 @@ public final class SimulatedDevice implements AutoCloseable {
     private final DeviceResource device;
     private final DeviceResource switchResource;
     private final DeviceResource temperature;
+    /** Resources beyond the switch and the temperature (a dimmer, a colour), published with them. */
+    private final List<DeviceResource> extras = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CloudConnection connection;
     private String uid;
     private String accessToken;
@@ -130,6 +132,19 @@ public final class SimulatedDevice implements AutoCloseable {
         return temperature;
     }
 
+    /** Hosts one more resource at a top-level href (before {@link #publish}, which then publishes it too). */
+    public SimulatedDevice with(DeviceResource extra) {
+        extras.add(extra);
+        server.add(extra);
+        return this;
+    }
+
+    /** A resource added with {@link #with}, by href. */
+    public DeviceResource resource(String href) {
+        return extras.stream().filter(r -> r.href().equals(href)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no resource " + href));
+    }
+
     /** Opens (or reopens) the connection to the cloud, serving this device's resources over it. */
     public void connect() throws IOException {
         close();
@@ -181,6 +196,7 @@ public final class SimulatedDevice implements AutoCloseable {
         p.n = name;
         p.ttl = ttl;
         p.links = new ArrayList<>(List.of(device.link(), switchResource.link(), temperature.link()));
+        extras.forEach(r -> p.links.add(r.link()));
         return CloudConnection.decode(expect(connection.post(Protocol.CoapPaths.RESOURCE_DIRECTORY + "?rt=" + Protocol.ResourceTypes.RD_PUBLISH, p),
                 ResponseCode.CHANGED, "publish"), RdPublish.class).links;
     }

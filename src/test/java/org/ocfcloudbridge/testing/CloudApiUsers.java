@@ -69,7 +69,16 @@ public final class CloudApiUsers {
 
     /** A simulated device of {@code user}: signed up, signed in and published over CoAP over TCP. */
     public static SimulatedDevice onlineDevice(String[] user, int gatewayTcpPort) throws Exception {
-        SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "lamp", URI.create("coap+tcp://127.0.0.1:" + gatewayTcpPort), false);
+        return onlineDevice(user, gatewayTcpPort, "lamp");
+    }
+
+    /** A simulated device named {@code name} hosting {@code extras} besides its switch and temperature, online. */
+    public static SimulatedDevice onlineDevice(String[] user, int gatewayTcpPort, String name,
+                                               org.ocfcloudbridge.simulator.DeviceResource... extras) throws Exception {
+        SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), name, URI.create("coap+tcp://127.0.0.1:" + gatewayTcpPort), false);
+        for (org.ocfcloudbridge.simulator.DeviceResource r : extras) {
+            d.with(r);
+        }
         d.connect();
         d.signUp(deviceCode(user[0]), null);
         d.signIn();

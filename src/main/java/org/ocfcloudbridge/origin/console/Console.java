@@ -30,18 +30,16 @@ import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.link.AccountLinking;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
 import org.ocfcloudbridge.origin.link.TargetClient;
-import org.ocfcloudbridge.store.LinkedAccount;
+import org.ocfcloudbridge.origin.sync.DeviceSync;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -68,11 +66,15 @@ public class Console {
     private final LinkedClouds clouds;
     private final TargetClient target;
     private final ConsoleSessions sessions;
+    private final DevicePage page;
+    private final DeviceSync sync;
 
     public Console(Template console, BridgeConfig bridge, IdentityConfig identity, IdentityDirectory directory, OAuthService oauth,
                    AccountLinking linking, LinkedClouds clouds, TargetClient target,
-                   ConsoleSessions sessions) {
+                   ConsoleSessions sessions, DevicePage page, DeviceSync sync) {
         this.sessions = sessions;
+        this.page = page;
+        this.sync = sync;
         this.console = console;
         this.bridge = bridge;
         this.identity = identity;
@@ -95,61 +97,48 @@ public class Console {
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    public Response page(@CookieParam(SESSION) String session, @QueryParam("linked") String linked, @QueryParam("error") String error) {
+    public Response page(@CookieParam(SESSION) String session, @QueryParam("linked") String linked, @QueryParam("error") String error,
+                         @QueryParam("resynced") String resynced, @QueryParam("q") String filter) {
         String user = user(session);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("signedIn", user != null);
         data.put("canSignIn", identity.embeddedEnabled() && bridge.origin().enabled());
         data.put("user", user == null ? "" : displayName(user));
-        data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked." : "");
+        data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked."
+                : resynced != null ? "Resync started: the account's devices and subscriptions are read again." : "");
+        data.put("error", error != null);
         List<Map<String, Object>> links = new ArrayList<>();
         List<String> cloudNames = new ArrayList<>();
         // Read before the data the page shows, so its event stream replays whatever comes between.
-        data.put("lastEvent", user == null ? 0L : VendorEvents.lastIdOf(user));
+        long lastEvent = user == null ? 0L : VendorEvents.lastIdOf(user);
+        data.put("lastEvent", lastEvent);
+        String q = filter == null ? "" : filter.strip();
+        if (q.length() > 100) {
+            q = q.substring(0, 100);
+        }
+        data.put("filter", q);
         if (user != null) {
             clouds.all().forEach(c -> cloudNames.add(c.name));
-            for (LinkedAccount a : linking.linksOf(user)) {
-                Map<String, Object> l = new LinkedHashMap<>();
-                l.put("id", a.id.toString());
-                l.put("cloud", a.cloudName);
-                l.put("state", a.state.name().toLowerCase(java.util.Locale.ROOT));
-                l.put("reauthorize", a.state == LinkedAccount.State.REAUTHORIZE);
-                List<Map<String, Object>> devices = new ArrayList<>();
-                for (Map<String, Object> d : linking.devicesOf(a.id)) {
-                    Map<String, Object> view = new LinkedHashMap<>();
-                    view.put("id", d.get("deviceId"));
-                    JsonNode props = (JsonNode) d.get("device");
-                    view.put("name", props == null ? "" : props.path("n").asText(""));
-                    view.put("status", d.get("status"));
-                    Set<String> writable = writableHrefs(String.valueOf(d.get("deviceId")), (JsonNode) d.get("links"));
-                    List<Map<String, Object>> resources = new ArrayList<>();
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> content = (Map<String, Object>) d.get("content");
-                    content.forEach((href, rep) -> {
-                        JsonNode json = (JsonNode) rep;
-                        Map<String, Object> r = new LinkedHashMap<>();
-                        r.put("href", href);
-                        r.put("content", json.toString());
-                        r.put("switch", json.has("value") && json.get("value").isBoolean());
-                        r.put("on", json.path("value").asBoolean(false));
-                        r.put("writable", writable.contains(href));
-                        r.put("domId", (d.get("deviceId") + href).replaceAll("[^A-Za-z0-9]", "-"));
-                        resources.add(r);
-                    });
-                    view.put("resources", resources);
-                    devices.add(view);
-                }
-                l.put("devices", devices);
-                links.add(l);
-            }
+            links = page.links(user, q);
         }
         data.put("links", links);
+        int devices = links.stream().mapToInt(l -> ((Number) l.get("deviceCount")).intValue()).sum();
+        data.put("showFilter", devices > DevicePage.FILTER_ABOVE || !q.isEmpty());
+        data.put("deviceTotal", devices);
+        Map<String, String> names = new java.util.HashMap<>();
+        for (Map<String, Object> l : links) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> all = (List<Map<String, Object>>) l.get("allDevices");
+            all.forEach(d -> names.put(String.valueOf(d.get("id")), String.valueOf(d.get("displayName"))));
+        }
+        data.put("events", user == null ? List.of() : page.events(user, lastEvent, names));
         // Each cloud with whether the user already linked an account there: "link another account" then, not "link".
         List<Map<String, Object>> cloudViews = new ArrayList<>();
         for (String name : cloudNames) {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("name", name);
-            c.put("linked", links.stream().anyMatch(l -> name.equals(l.get("cloud"))));
+            final List<Map<String, Object>> all = links;
+            c.put("linked", all.stream().anyMatch(l -> name.equals(l.get("cloud"))));
             cloudViews.add(c);
         }
         data.put("clouds", cloudViews);
@@ -163,6 +152,22 @@ public class Console {
                 .header("Content-Security-Policy", "default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self' 'unsafe-inline'; "
                         + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
                 .build();
+    }
+
+    /**
+     * The signed-in user's accounts as the page's account panel shows them (state, devices, last sync, subscriptions):
+     * the page polls it to keep the panel current, and after a resync until the sync ends. Read-only, and JSON a
+     * cross-site page cannot read.
+     */
+    @GET
+    @Path("console/accounts")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response accounts(@CookieParam(SESSION) String session) {
+        String user = user(session);
+        if (user == null) {
+            return Response.status(401).type(MediaType.APPLICATION_JSON).entity(Map.of("error", "not signed in")).build();
+        }
+        return Response.ok(linking.linksOf(user).stream().map(page::account).toList()).header("Cache-Control", "no-store").build();
     }
 
     @GET
@@ -230,58 +235,40 @@ public class Console {
         }
     }
 
-    /**
-     * Resources a client may update: those whose link offers an actuator or read-write interface (OCF Core §7.6.3);
-     * sensors and read-only resources get no update control.
-     */
-    private static Set<String> writableHrefs(String deviceId, JsonNode links) {
-        Set<String> out = new HashSet<>();
-        if (links == null) {
-            return out;
-        }
-        String prefix = "/" + deviceId;
-        for (JsonNode l : links) {
-            String href = l.path("href").asText("");
-            if (href.startsWith(prefix + "/")) {
-                href = href.substring(prefix.length());
-            }
-            for (JsonNode i : l.path("if")) {
-                if (i.asText().equals("oic.if.a") || i.asText().equals("oic.if.rw")) {
-                    out.add(href);
-                }
-            }
-        }
-        return out;
-    }
-
     /** Sets a switch through the proxy path (Origin → Target → device) and comes back to the page. */
     @POST
     @Path("console/switch")
     public Response flip(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
-                         @HeaderParam("Sec-Fetch-Site") String fetchSite, @FormParam("link") String link,
-                         @FormParam("device") String device, @FormParam("href") String href, @FormParam("value") boolean value) {
-        return update(session, origin, fetchSite, link, device, href, "{\"value\":" + value + "}");
+                         @HeaderParam("Sec-Fetch-Site") String fetchSite, @HeaderParam("Accept") String accept,
+                         @FormParam("link") String link, @FormParam("device") String device, @FormParam("href") String href,
+                         @FormParam("value") boolean value) {
+        return update(session, origin, fetchSite, accept, link, device, href, "{\"value\":" + value + "}");
     }
 
-    /** Sends a JSON representation to a resource through the proxy path and comes back to the page. */
+    /**
+     * Sends a JSON representation to a resource through the proxy path. A form comes back to the page; the page's
+     * script (asking for JSON) gets the outcome as JSON and sees the change arrive on the event stream.
+     */
     @POST
     @Path("console/update")
     public Response update(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
-                           @HeaderParam("Sec-Fetch-Site") String fetchSite, @FormParam("link") String link,
-                           @FormParam("device") String device, @FormParam("href") String href, @FormParam("body") String body) {
+                           @HeaderParam("Sec-Fetch-Site") String fetchSite, @HeaderParam("Accept") String accept,
+                           @FormParam("link") String link, @FormParam("device") String device, @FormParam("href") String href,
+                           @FormParam("body") String body) {
         if (!sameOrigin(origin, fetchSite)) {
             return forbidden();
         }
+        boolean script = wantsJson(accept);
         String user = user(session);
         if (user == null) {
-            return Response.seeOther(URI.create("/console/login")).build();
+            return script ? outcome(401, "not signed in") : Response.seeOther(URI.create("/console/login")).build();
         }
         UUID id = Inputs.uuid(link).orElse(null);
         if (id == null) {
-            return Response.seeOther(URI.create("/?error=no-such-link")).build();
+            return failed(script, 404, "no-such-link");
         }
         if (linking.linkOf(user, id).isEmpty() || device == null || !device.matches("[0-9a-fA-F-]{36}") || href == null) {
-            return Response.seeOther(URI.create("/?error=no-such-device")).build();
+            return failed(script, 404, "no-such-device");
         }
         JsonNode json;
         try {
@@ -290,19 +277,87 @@ public class Console {
             json = null;
         }
         if (json == null || !json.isObject()) {
-            return Response.seeOther(URI.create("/?error=not-a-json-object")).build();
+            return failed(script, 400, "not-a-json-object");
         }
         TargetClient.Answer a;
         try {
             a = target.call(id, "POST", "/devices/" + device + Inputs.hrefPath(href), "application/json", "application/json",
                     json.toString().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            return Response.seeOther(URI.create("/?error=device-unreachable")).build();
+            return failed(script, 502, "device-unreachable");
         }
         if (a.status() / 100 != 2) {
-            return Response.seeOther(URI.create("/?error=the-device-answered-" + a.status())).build();
+            return failed(script, 502, "the-device-answered-" + a.status());
         }
-        return Response.seeOther(URI.create("/")).build();
+        return script ? outcome(200, null) : Response.seeOther(URI.create("/")).build();
+    }
+
+    /**
+     * Sets one property from a control that has no JSON of its own: a slider's {@code number} or a colour picker's
+     * {@code colour} ({@code #rrggbb}, sent as oic.r.colour.rgb's {@code rgbValue}).
+     */
+    @POST
+    @Path("console/set")
+    public Response set(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                        @HeaderParam("Sec-Fetch-Site") String fetchSite, @HeaderParam("Accept") String accept,
+                        @FormParam("link") String link, @FormParam("device") String device, @FormParam("href") String href,
+                        @FormParam("property") String property, @FormParam("number") String number,
+                        @FormParam("colour") String colour) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
+        boolean script = wantsJson(accept);
+        if (property == null || !property.matches("[A-Za-z][A-Za-z0-9]{0,63}")) {
+            return failed(script, 400, "no-such-property");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        if (number != null && number.matches("-?[0-9]{1,9}")) {
+            body.put(property, Integer.parseInt(number));
+        } else if (colour != null && colour.matches("#[0-9a-fA-F]{6}")) {
+            com.fasterxml.jackson.databind.node.ArrayNode rgb = body.putArray(property);
+            for (int i = 1; i < 7; i += 2) {
+                rgb.add(Integer.parseInt(colour.substring(i, i + 2), 16));
+            }
+        } else {
+            return failed(script, 400, "not-a-number-or-colour");
+        }
+        return update(session, origin, fetchSite, accept, link, device, href, body.toString());
+    }
+
+    /** Reads the account's devices and subscriptions at its Target again now, as the vendor API's resync does. */
+    @POST
+    @Path("console/resync")
+    public Response resync(@CookieParam(SESSION) String session, @HeaderParam("Origin") String origin,
+                           @HeaderParam("Sec-Fetch-Site") String fetchSite, @HeaderParam("Accept") String accept,
+                           @FormParam("link") String link) {
+        if (!sameOrigin(origin, fetchSite)) {
+            return forbidden();
+        }
+        boolean script = wantsJson(accept);
+        String user = user(session);
+        if (user == null) {
+            return script ? outcome(401, "not signed in") : Response.seeOther(URI.create("/console/login")).build();
+        }
+        UUID id = Inputs.uuid(link).filter(l -> linking.linkOf(user, l).isPresent()).orElse(null);
+        if (id == null) {
+            return failed(script, 404, "no-such-link");
+        }
+        sync.request(id);
+        return script ? Response.accepted(Map.of("syncing", true)).type(MediaType.APPLICATION_JSON).build()
+                : Response.seeOther(URI.create("/?resynced=" + id)).build();
+    }
+
+    private static boolean wantsJson(String accept) {
+        return accept != null && accept.startsWith(MediaType.APPLICATION_JSON);
+    }
+
+    private static Response failed(boolean script, int status, String error) {
+        return script ? outcome(status, error) : Response.seeOther(URI.create("/?error=" + error)).build();
+    }
+
+    private static Response outcome(int status, String error) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(error == null ? Map.of("ok", true) : Map.of("error", error)).build();
     }
 
     /** Unlinks an account: its subscriptions at the Target end, its tokens and devices are forgotten. */

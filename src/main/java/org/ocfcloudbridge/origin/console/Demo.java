@@ -16,6 +16,7 @@ import org.ocfcloudbridge.identity.OAuthService;
 import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.origin.link.LinkedClouds;
 import org.ocfcloudbridge.simulator.DeviceAgent;
+import org.ocfcloudbridge.simulator.DeviceResource;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.Settings;
 import org.ocfcloudbridge.target.coap.CoapGateway;
@@ -66,6 +67,10 @@ public class Demo {
     private final List<DeviceAgent> agents = new ArrayList<>();
     /** The demo devices' switches by device id, as last written; kept in {@value #STATE_FILE} in the data folder. */
     private final java.util.Map<String, Boolean> switches = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Their brightness (0–100) by device id, kept with the switches. */
+    private final java.util.Map<String, Integer> levels = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String BRIGHTNESS = "/brightness";
+    private UUID demoUser;
     static final String STATE_FILE = "demo-devices.json";
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private ScheduledExecutorService scheduler;
@@ -109,7 +114,25 @@ public class Demo {
                 throw new BridgeConfigException("bridge.public-url", "is where the demo links to, but " + e.getMessage());
             }
         }
-        switches.putAll(loadSwitches());
+        demoUser = user;
+        startDevices();
+        LOG.infof("%n%n  Demo ready. Open %s/ and sign in as \"%s\" with password \"%s\".%n"
+                + "  Click \"Link an OCF Cloud: %s\": you sign in again, this time at the Target Cloud whose account you link"
+                + " (in this demo the same daemon and the same user),%n  and Allow the bridge to use your devices: the demo"
+                + " user's %d devices appear.%n  Flip a switch, move a lamp's brightness; the temperatures change every 3 s.%n", base, config.user(),
+                password, CLOUD, config.devices());
+    }
+
+    /**
+     * Starts the demo's devices with the state kept in the data folder, and their readings. Also what a restart of the
+     * devices alone does: everything they held comes from the file again.
+     */
+    synchronized void startDevices() {
+        Saved saved = load();
+        switches.clear();
+        switches.putAll(saved.switches());
+        levels.clear();
+        levels.putAll(saved.brightness());
         scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "demo-devices");
             t.setDaemon(true);
@@ -124,49 +147,81 @@ public class Demo {
             if (on != null) {
                 d.switchResource().update(java.util.Map.of("value", com.fasterxml.jackson.databind.node.BooleanNode.valueOf(on)));
             }
-            d.switchResource().onWrite(r -> remember(di, r.path("value").asBoolean(false)));
+            d.switchResource().onWrite(r -> remember(di, r.path("value").asBoolean(false), null));
+            // A dimmable lamp: the page shows its brightness as a slider.
+            com.fasterxml.jackson.databind.node.ObjectNode b = JSON.createObjectNode();
+            b.putArray("rt").add(org.ocfcloudbridge.ocf.Protocol.ResourceTypes.LIGHT_BRIGHTNESS);
+            b.put("brightness", levels.getOrDefault(di, 80));
+            DeviceResource brightness = new DeviceResource(BRIGHTNESS, b, List.of("oic.if.a", "oic.if.baseline"),
+                    List.of("brightness"), true);
+            brightness.onWrite(r -> remember(di, null, r.path("brightness").asInt()));
+            d.with(brightness);
             DeviceAgent a = new DeviceAgent(d, scheduler, 20);
             agents.add(a);
-            a.start(oauth.issueDeviceCode(user).code(), null);
+            a.start(oauth.issueDeviceCode(demoUser).code(), null);
         }
         scheduler.scheduleWithFixedDelay(() -> agents.stream().filter(a -> a.state() == DeviceAgent.State.ONLINE)
                 .forEach(a -> a.device().setTemperature(Math.round((19 + ThreadLocalRandom.current().nextDouble() * 6) * 10) / 10.0)),
                 3, 3, TimeUnit.SECONDS);
-        LOG.infof("%n%n  Demo ready. Open %s/ and sign in as \"%s\" with password \"%s\".%n"
-                + "  Click \"Link an OCF Cloud: %s\": you sign in again, this time at the Target Cloud whose account you link"
-                + " (in this demo the same daemon and the same user),%n  and Allow the bridge to use your devices: the demo"
-                + " user's %d devices appear.%n  Flip a switch; the temperatures change every 3 s.%n", base, config.user(),
-                password, CLOUD, config.devices());
+    }
+
+    /** The demo's devices leave like any device (at the stop, or for a restart of the devices alone). */
+    synchronized void stopDevices() {
+        agents.forEach(DeviceAgent::stop);
+        agents.clear();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+    }
+
+    /** The running demo devices (tests restart them and look at what they hold). */
+    synchronized List<SimulatedDevice> devices() {
+        return agents.stream().map(DeviceAgent::device).toList();
     }
 
     private java.nio.file.Path stateFile() {
         return java.nio.file.Path.of(bridge.dataDir()).resolve(STATE_FILE);
     }
 
-    private java.util.Map<String, Boolean> loadSwitches() {
+    /** What the demo's devices keep across restarts: switches and brightness by device id. */
+    record Saved(java.util.Map<String, Boolean> switches, java.util.Map<String, Integer> brightness) {
+    }
+
+    private Saved load() {
         java.nio.file.Path f = stateFile();
         if (!java.nio.file.Files.isRegularFile(f)) {
-            return java.util.Map.of();
+            return new Saved(java.util.Map.of(), java.util.Map.of());
         }
         try {
-            java.util.Map<String, Boolean> m = new java.util.HashMap<>();
-            JSON.readTree(f.toFile()).path("switches").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asBoolean()));
-            return m;
+            com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(f.toFile());
+            java.util.Map<String, Boolean> sw = new java.util.HashMap<>();
+            root.path("switches").fields().forEachRemaining(e -> sw.put(e.getKey(), e.getValue().asBoolean()));
+            java.util.Map<String, Integer> levels = new java.util.HashMap<>();
+            root.path("brightness").fields().forEachRemaining(e -> levels.put(e.getKey(), Math.max(0, Math.min(100, e.getValue().asInt()))));
+            return new Saved(sw, levels);
         } catch (java.io.IOException | RuntimeException e) {
             LOG.warnf("the demo devices' saved state in %s is unreadable (%s); they start switched off", f, e.getMessage());
-            return java.util.Map.of();
+            return new Saved(java.util.Map.of(), java.util.Map.of());
         }
     }
 
     /** Writes the whole state to a temporary file and moves it in place, so a crash leaves the old or the new one. */
-    private synchronized void remember(String di, boolean on) {
-        switches.put(di, on);
+    private synchronized void remember(String di, Boolean on, Integer level) {
+        if (on != null) {
+            switches.put(di, on);
+        }
+        if (level != null) {
+            levels.put(di, level);
+        }
         java.nio.file.Path f = stateFile();
         java.nio.file.Path tmp = f.resolveSibling(STATE_FILE + ".tmp");
         try {
             com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
             com.fasterxml.jackson.databind.node.ObjectNode sw = root.putObject("switches");
             new java.util.TreeMap<>(switches).forEach(sw::put);
+            com.fasterxml.jackson.databind.node.ObjectNode br = root.putObject("brightness");
+            new java.util.TreeMap<>(levels).forEach(br::put);
             java.nio.file.Files.write(tmp, JSON.writeValueAsBytes(root));
             java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -177,9 +232,6 @@ public class Demo {
 
     /** First of the stop ({@link org.ocfcloudbridge.ops.StopOrder}): the demo's devices leave like any device. */
     void stop(@Observes @Priority(org.ocfcloudbridge.ops.StopOrder.DEMO) ShutdownEvent event) {
-        agents.forEach(DeviceAgent::stop);
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-        }
+        stopDevices();
     }
 }

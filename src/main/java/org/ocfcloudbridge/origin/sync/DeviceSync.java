@@ -111,8 +111,12 @@ public class DeviceSync {
                     while (again) {
                         try {
                             sync(linkId);
+                            outcomes.put(linkId, new LastSync(OffsetDateTime.now(ZoneOffset.UTC), null, null));
                         } catch (RuntimeException e) {
                             LOG.infof("link %s: sync failed (%s); the next reconcile tries again", linkId, e.getMessage());
+                            String why = String.valueOf(e.getMessage());
+                            outcomes.compute(linkId, (k, was) -> new LastSync(was == null ? null : was.succeededAt(),
+                                    OffsetDateTime.now(ZoneOffset.UTC), why.length() > 200 ? why.substring(0, 200) : why));
                         }
                         again = running.compute(linkId, (k, asked) -> Boolean.TRUE.equals(asked) ? Boolean.FALSE : null) != null;
                     }
@@ -127,6 +131,52 @@ public class DeviceSync {
             running.remove(linkId);
             throw e;
         }
+    }
+
+    /**
+     * The last sync this instance ran of a link: when one last succeeded, and when and why the latest failed if the
+     * latest did (a success clears it). Kept in memory: the reconcile shortly after start fills it again.
+     */
+    public record LastSync(OffsetDateTime succeededAt, OffsetDateTime failedAt, String error) {
+    }
+
+    private final Map<UUID, LastSync> outcomes = new ConcurrentHashMap<>();
+
+    /** How the link's last sync on this instance went; empty before the first since start. */
+    public java.util.Optional<LastSync> lastSync(UUID linkId) {
+        return java.util.Optional.ofNullable(outcomes.get(linkId));
+    }
+
+    /** Of the subscriptions the link's stored device set needs, how many the Target confirmed. */
+    public record Health(int active, int wanted) {
+        public boolean healthy() {
+            return active >= wanted;
+        }
+    }
+
+    /** The link's subscription health, by the same reckoning a sync uses for what it must hold. */
+    public Health health(UUID linkId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Set<String> wanted = new HashSet<>();
+            wanted.add(key(DEVICES, null, null));
+            for (OriginDevice d : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
+                String di = d.key.deviceId;
+                wanted.add(key(DEVICE, di, null));
+                try {
+                    JSON.readTree(d.links).forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
+                } catch (IOException e) {
+                    // Links that do not parse need no subscriptions here; the next sync stores them again.
+                }
+            }
+            Set<String> active = new HashSet<>();
+            for (OriginSubscription s : OriginSubscription.<OriginSubscription>list("linkId", linkId)) {
+                String k = key(s.level, s.deviceId, s.href);
+                if (s.targetId != null && wanted.contains(k)) {
+                    active.add(k);
+                }
+            }
+            return new Health(active.size(), wanted.size());
+        });
     }
 
     /** Whether a sync of the link runs or is asked for. */
@@ -446,6 +496,7 @@ public class DeviceSync {
      */
     public void unsubscribeAll(UUID linkId) {
         readsSubscriptions.remove(linkId);
+        outcomes.remove(linkId);
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
         QuarkusTransaction.requiringNew().run(() -> OriginSubscription.delete("linkId", linkId));

@@ -52,6 +52,19 @@ class ConsoleFormsTest {
         given().redirects().follow(false).cookie("bridge_console", session).header("Sec-Fetch-Site", "same-site")
                 .formParam("link", link).formParam("device", UUID.randomUUID().toString()).formParam("href", "/switch")
                 .formParam("value", "true").post("/console/switch").then().statusCode(403);
+        // The resync and the sliders' and colours' form too.
+        given().redirects().follow(false).cookie("bridge_console", session).header("Sec-Fetch-Site", "cross-site")
+                .formParam("link", link).post("/console/resync").then().statusCode(403);
+        given().redirects().follow(false).cookie("bridge_console", session).header("Origin", "https://evil.example")
+                .formParam("link", link).formParam("device", UUID.randomUUID().toString()).formParam("href", "/brightness")
+                .formParam("property", "brightness").formParam("number", "5").post("/console/set").then().statusCode(403);
+        // From the page, a resync of somebody else's (or no) link is not found, in the page's script's words too.
+        given().redirects().follow(false).cookie("bridge_console", session).header("Origin", OriginLinks.BASE)
+                .header("Sec-Fetch-Site", "same-origin").header("Accept", "application/json").formParam("link", link)
+                .post("/console/resync").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("no-such-link"));
+        // The account panel's data is the signed-in user's alone.
+        given().get("/console/accounts").then().statusCode(401);
+        given().cookie("bridge_console", session).get("/console/accounts").then().statusCode(200);
         // Starting a link is a form too: another site can neither POST it nor start it with a GET.
         String cloud = OriginLinks.registerCloud();
         given().redirects().follow(false).cookie("bridge_console", session).header("Sec-Fetch-Site", "cross-site")

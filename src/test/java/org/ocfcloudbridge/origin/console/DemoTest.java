@@ -18,6 +18,7 @@ import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,6 +41,69 @@ class DemoTest {
 
     @Inject
     IdentityDirectory directory;
+
+    @Inject
+    Demo demo;
+
+    @Inject
+    org.ocfcloudbridge.config.BridgeConfig bridge;
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("not within 20 s: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean online(String di) {
+        return QuarkusTransaction.requiringNew().call(() -> DeviceRecord.count("id = ?1 and online = true", di)) == 1;
+    }
+
+    /**
+     * Sets the first demo device's switch through the Cloud API, restarts the demo's devices alone (new simulated
+     * devices reading the data folder, as at a daemon's restart) and returns what the new device's switch holds.
+     */
+    private boolean switchAfterRestart(String token, boolean on) throws InterruptedException {
+        String di = demo.devices().get(0).di();
+        await("demo device online", () -> online(di));
+        given().auth().oauth2(token).contentType("application/json").body("{\"value\":" + on + "}")
+                .post("/api/v1/devices/" + di + "/switch").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        java.nio.file.Path saved = java.nio.file.Path.of(bridge.dataDir()).resolve(Demo.STATE_FILE);
+        await("the switch saved", () -> {
+            try {
+                return java.nio.file.Files.readString(saved).contains("\"" + di + "\":" + on);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        org.ocfcloudbridge.simulator.SimulatedDevice before = demo.devices().get(0);
+        demo.stopDevices();
+        await("demo device offline", () -> !online(di));
+        demo.startDevices();
+        org.ocfcloudbridge.simulator.SimulatedDevice after = demo.devices().get(0);
+        assertTrue(before != after && after.di().equals(di), "a new device with the same id");
+        await("demo device online again", () -> online(di));
+        boolean holds = after.switchResource().representation().get("value").asBoolean();
+        // What the cloud reads of it too, not only what it holds.
+        await("the cloud reads what the device holds", () -> {
+            io.restassured.response.Response r = given().auth().oauth2(token).get("/api/v1/devices/" + di + "/switch");
+            return r.statusCode() == 200 && r.jsonPath().getBoolean("value") == holds;
+        });
+        return holds;
+    }
+
+    @Test
+    void aSwitchLeftOnComesBackOnWhenTheDemoDevicesRestart() throws Exception {
+        String password = settings.getOrCreateSecret("demo.password", () -> "never");
+        UUID user = directory.userId("demo-user").orElseThrow();
+        String token = CloudApiUsers.token(new String[]{"demo-user", password, user.toString()}, "r:* w:*");
+        assertTrue(switchAfterRestart(token, true), "left on, back on");
+        // Not simply on after every restart: left off, it comes back off.
+        assertFalse(switchAfterRestart(token, false), "left off, back off");
+    }
 
     @Test
     void theDemoUserLinksTheDemoCloudAndSeesTheDemoDevicesOnline() throws Exception {
