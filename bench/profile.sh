@@ -6,7 +6,8 @@
 #   BENCH_JFR_SETTINGS=X   another .jfc (default profile)
 #   BENCH_DAEMON_OPTS=...  any further JVM options for the daemon, in every script
 # Only the daemon is recorded: the figures are about it, and the load client's own costs would blur its profile.
-# Recording costs a few per cent of CPU, and a profiled run's figures are not the ones to quote.
+# Recording costs a few per cent of CPU under load and seconds at start-up: a profiled run's figures are not the ones
+# to quote, its shares are.
 
 profiling() { [ "${BENCH_JFR:-0}" = 1 ]; }
 
