@@ -3,6 +3,9 @@
 # daemon on its embedded defaults; prints time to all signed in, daemon RSS idle and with N connections, RSS per
 # device, and Ping round trips next to a bare Californium CoAP-over-TCP echo measured in the same client run.
 #   bench/devices.sh [N ...]          (the daemon and the load client run as separate processes)
+# With BENCH_JFR=1 (bench/profile.sh) the daemon is also recorded (bench/out/devices-N.jfr), runs with native memory
+# tracking, and its class histogram and native memory summary are written idle and with all N devices signed in
+# (bench/out/devices-N.{histo,nmt}-{idle,loaded}.txt; taken after the RSS readings, as the histogram forces a full GC).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 counts=("$@")
@@ -10,6 +13,7 @@ counts=("$@")
 heap=${BENCH_XMX:-512m}
 out=$PWD/bench/out
 mkdir -p "$out"
+. bench/profile.sh
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 app=$PWD/target/quarkus-app
 secret=bench-admin-secret-$RANDOM$RANDOM
@@ -17,21 +21,33 @@ ulimit -n 20000 2>/dev/null || true
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
+# snapshot PID NAME STATE: the heap's live classes and the JVM's native memory by area, when profiling
+snapshot() {
+  profiling || return 0
+  jcmd "$1" GC.class_histogram >"$out/$2.histo-$3.txt" 2>&1 || true
+  jcmd "$1" VM.native_memory summary >"$out/$2.nmt-$3.txt" 2>&1 || true
+}
+histo_bytes() { awk '/^Total/ {print $3}' "$out/$1.histo-$2.txt" 2>/dev/null; }
+
 printf '%-8s %10s %10s %10s %10s %14s %14s\n' devices "signin s" "idle MB" "loaded MB" "KB/device" "ping p50/p99" "echo p50/p99"
 for n in "${counts[@]}"; do
   work=$(mktemp -d "$out/devices.XXXXXX")
-  (cd "$work" && exec java -Xmx"$heap" -Dquarkus.http.port=18280 -Dbridge.coap.tcp-port=15783 -Dbridge.coap.tls-port=15784 \
+  opts=$(daemon_opts "devices-$n")
+  profiling && opts="$opts -XX:NativeMemoryTracking=summary"
+  (cd "$work" && exec java -Xmx"$heap" $opts -Dquarkus.http.port=18280 -Dbridge.coap.tcp-port=15783 -Dbridge.coap.tls-port=15784 \
       -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
   daemon=$!
   for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18280/q/health/ready && break; sleep 0.1; done
   sleep 2
   idle=$(rss_mb "$daemon")
+  snapshot "$daemon" "devices-$n" idle
   java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.LoadDevices \
       127.0.0.1 15783 "$n" http://127.0.0.1:18280 "$secret" 256 --hold >"$work/load.log" 2>&1 &
   load=$!
   for _ in $(seq 1 6000); do grep -q '^RESULT' "$work/load.log" && break; kill -0 "$load" 2>/dev/null || break; sleep 0.1; done
   sleep 2
   loaded=$(rss_mb "$daemon")
+  snapshot "$daemon" "devices-$n" loaded
   result=$(grep '^RESULT' "$work/load.log" || true)
   kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true
   kill "$daemon" 2>/dev/null || true; wait "$daemon" 2>/dev/null || true
@@ -44,6 +60,12 @@ for n in "${counts[@]}"; do
   per=$(awk -v a="$loaded" -v b="$idle" -v n="$n" 'BEGIN {printf "%.1f", (a-b)*1024/n}')
   printf '%-8s %10s %10s %10s %10s %14s %14s\n' "$n${failed/#0/}" "$secs" "$idle" "$loaded" "$per" "$p50/$p99 us" "$b50/$b99 us"
   [ "$failed" = 0 ] || echo "  ($failed devices failed; see $work/load.log)"
+  if profiling; then
+    hi=$(histo_bytes "devices-$n" idle); hl=$(histo_bytes "devices-$n" loaded)
+    [ -z "$hi" ] || [ -z "$hl" ] || awk -v a="$hl" -v b="$hi" -v n="$n" \
+        'BEGIN {printf "  live heap after full GC: %.0f MB idle, %.0f MB loaded, %.1f KB per device\n", b/1048576, a/1048576, (a-b)/1024/n}'
+    cp "$work/load.log" "$out/devices-$n.load.log"
+  fi
   rm -rf "$work"
 done
 echo "targets: 10000 devices with 5 links signed in within 10 s, daemon RSS <= 200 MB (-Xmx$heap)"

@@ -10,17 +10,18 @@ devices=${1:-50}; burst=${2:-20000}; rate=${3:-1000}; seconds=${4:-10}
 heap=${BENCH_XMX:-512m}
 out=$PWD/bench/out
 mkdir -p "$out"
+. bench/profile.sh
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 app=$PWD/target/quarkus-app
 secret=bench-admin-secret-$RANDOM$RANDOM
 work=$(mktemp -d "$out/notifications.XXXXXX")
-(cd "$work" && exec java -Xmx"$heap" ${BENCH_DAEMON_OPTS:-} -Dquarkus.http.port=18380 -Dbridge.coap.tcp-port=15883 -Dbridge.coap.tls-port=15884 \
+(cd "$work" && exec java -Xmx"$heap" $(daemon_opts notifications) -Dquarkus.http.port=18380 -Dbridge.coap.tcp-port=15883 -Dbridge.coap.tls-port=15884 \
     -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" -Dquarkus.log.level=WARN -jar "$app/quarkus-run.jar" >"$work/daemon.log" 2>&1) &
 daemon=$!
 trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18380/q/health/ready && break; sleep 0.1; done
 java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.NotificationLoad \
-    http://127.0.0.1:18380 coap+tcp://127.0.0.1:15883 "$secret" "$devices" "$burst" "$rate" "$seconds" | tee "$work/load.log"
+    http://127.0.0.1:18380 coap+tcp://127.0.0.1:15883 "$secret" "$devices" "$burst" "$rate" "$seconds" | tee "$work/load.log" | phases notifications
 result=$(grep '^RESULT' "$work/load.log")
 read -r _ rate_ours p50 p99 rate_echo e50 e99 bad <<<"$result"
 echo

@@ -10,12 +10,13 @@ rate=${1:-1000}; seconds=${2:-10}; event_rate=${3:-1000}; event_devices=${4:-20}
 heap=${BENCH_XMX:-512m}
 out=$PWD/bench/out
 mkdir -p "$out"
+. bench/profile.sh
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 app=$PWD/target/quarkus-app
 secret=bench-admin-secret-$RANDOM$RANDOM
 hook=18481
 work=$(mktemp -d "$out/origin.XXXXXX")
-(cd "$work" && exec java -Xmx"$heap" ${BENCH_DAEMON_OPTS:-} -Dquarkus.http.port=18480 -Dbridge.public-url=http://127.0.0.1:18480 \
+(cd "$work" && exec java -Xmx"$heap" $(daemon_opts origin) -Dquarkus.http.port=18480 -Dbridge.public-url=http://127.0.0.1:18480 \
     -Dbridge.coap.tcp-port=15983 -Dbridge.coap.tls-port=15984 -Dbridge.outbound.allowed-networks=127.0.0.0/8 -Dbridge.identity.admin-secret="$secret" \
     -Dbridge.origin.vendor.embedded-clients=bench-vendor -Dbridge.origin.webhooks.bench.url=http://127.0.0.1:$hook/hook \
     -Dbridge.origin.webhooks.bench.secret=whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3 \
@@ -24,7 +25,7 @@ daemon=$!
 trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
 java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.OriginLoad \
-    http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" "$event_devices" "$daemon" | tee "$work/load.log"
+    http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" "$hook" "$rate" "$seconds" "$event_rate" "$event_devices" "$daemon" | tee "$work/load.log" | phases origin
 read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n t50 t99 <<<"$(grep '^RESULT' "$work/load.log")"
 echo
 printf '%-44s %12s %12s\n' "" "p50 ms" "p99 ms"

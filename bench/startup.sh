@@ -3,24 +3,28 @@
 # (bench/baseline: quarkus-rest and one endpoint), both measured in this run on this machine.
 #   bench/startup.sh [RUNS]      (default 5; builds what is missing; the heap is fixed so RSS figures compare)
 # "ready" is the first HTTP 200 from /q/health/ready (daemon) or /hello (baseline), timed from process spawn.
+# With BENCH_JFR=1 (bench/profile.sh) each daemon run is recorded (bench/out/startup-I.jfr) and its log, with the
+# start-up timestamps, kept as bench/out/startup-I.log; the recording itself slows start-up (14.2 s against 10.9 s
+# here on 2026-12-03), so read its shares, not its seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 heap=${BENCH_XMX:-256m}
 out=bench/out
 mkdir -p "$out"
+. bench/profile.sh
 
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 [ -f bench/baseline/target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q -f bench/baseline/pom.xml package
 
 now_ms() { date +%s%3N; }
 
-# one_run NAME JAR URL PORT -> prints "ready_ms rss_kb"
+# one_run NAME JAR URL PORT [JVM_OPTS [LOG_COPY]] -> prints "ready_ms rss_kb"
 one_run() {
-  local name=$1 jar=$2 path=$3 port=$4 work
+  local name=$1 jar=$2 path=$3 port=$4 opts=${5:-} keep=${6:-} work
   work=$(mktemp -d "$PWD/$out/$name.XXXXXX")
   local t0; t0=$(now_ms)
-  (cd "$work" && exec java -Xmx"$heap" -Dquarkus.http.port="$port" -jar "$jar" >"$work/log" 2>&1) &
+  (cd "$work" && exec java -Xmx"$heap" $opts -Dquarkus.http.port="$port" -jar "$jar" >"$work/log" 2>&1) &
   local pid=$!
   local ready=""
   for _ in $(seq 1 3000); do
@@ -32,6 +36,7 @@ one_run() {
   local rss; rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  [ -z "$keep" ] || cp "$work/log" "$keep"
   rm -rf "$work"
   [ -n "$ready" ] || { echo "$name never became ready" >&2; exit 1; }
   echo "$ready $rss"
@@ -44,7 +49,8 @@ base_jar=$(pwd)/bench/baseline/target/quarkus-app/quarkus-run.jar
 : >"$out/daemon.txt"; : >"$out/baseline.txt"
 for i in $(seq 1 "$runs"); do
   one_run baseline "$base_jar" /hello 18181 >>"$out/baseline.txt"
-  one_run daemon "$daemon_jar" /q/health/ready 18182 >>"$out/daemon.txt"
+  keep=""; profiling && keep="$out/startup-$i.log"
+  one_run daemon "$daemon_jar" /q/health/ready 18182 "$(daemon_opts "startup-$i")" "$keep" >>"$out/daemon.txt"
 done
 
 b_ready=$(awk '{print $1}' "$out/baseline.txt" | median); b_rss=$(awk '{print $2}' "$out/baseline.txt" | median)
