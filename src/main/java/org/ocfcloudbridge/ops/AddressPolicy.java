@@ -51,6 +51,9 @@ public final class AddressPolicy {
             rule("ff00::/8", "a multicast address"));
 
     /** IPv6 ranges whose last (or, for 6to4, second to fifth) bytes are an IPv4 address that is what gets reached. */
+    // Compiled once: hosts are judged on every outbound request.
+    private static final java.util.regex.Pattern NUMERIC_LABEL = java.util.regex.Pattern.compile("\\d+|0[xX][0-9A-Fa-f]*");
+    private static final java.util.regex.Pattern DNS_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})");
     private static final Cidr MAPPED = Cidr.parse("::ffff:0:0/96");
     private static final Cidr COMPATIBLE = Cidr.parse("::/96");
     private static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
@@ -158,14 +161,14 @@ public final class AddressPolicy {
         }
         String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         String last = h.substring(h.lastIndexOf('.') + 1);
-        if (last.matches("\\d+|0[xX][0-9A-Fa-f]*")) {
+        if (NUMERIC_LABEL.matcher(last).matches()) {
             byte[] a = Cidr.dottedDecimal(h);
             if (a == null) {
                 throw new IllegalArgumentException("spells an IPv4 address other than in dotted decimal (a.b.c.d)");
             }
             return new Literal(a);
         }
-        if (!h.matches("[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})")) {
+        if (!DNS_NAME.matcher(h).matches()) {
             throw new IllegalArgumentException("has a host that is not a DNS name");
         }
         return new Name(h);

@@ -201,7 +201,7 @@ public class OutboundPolicy {
             return close < 0 ? authority : authority.substring(0, close + 1);
         }
         int colon = authority.lastIndexOf(':');
-        return colon >= 0 && authority.substring(colon + 1).matches("\\d*") ? authority.substring(0, colon) : authority;
+        return colon >= 0 && authority.substring(colon + 1).chars().allMatch(c -> c >= '0' && c <= '9') ? authority.substring(0, colon) : authority;
     }
 
     private static CompletionStage<InetAddress> refused(String message) {
