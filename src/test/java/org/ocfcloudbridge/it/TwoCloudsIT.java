@@ -18,10 +18,6 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +33,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,6 +59,90 @@ class TwoCloudsIT {
 
     private final List<Hook> received = new CopyOnWriteArrayList<>();
     private final List<JsonNode> events = new CopyOnWriteArrayList<>();
+
+    /** The shell commands of the README's "Two clouds" section, continuation lines joined, one a line. */
+    static List<String> readmeCommands() throws IOException {
+        String readme = Files.readString(REPO.resolve("README.md"));
+        int from = readme.indexOf("\n## Two clouds\n");
+        assertTrue(from >= 0, "README.md has a section \"Two clouds\"");
+        int to = readme.indexOf("\n## ", from + 1);
+        String section = readme.substring(from, to < 0 ? readme.length() : to);
+        List<String> commands = new ArrayList<>();
+        Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (block.find()) {
+            block.group(1).replace("\\\n", " ").lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(commands::add);
+        }
+        return commands;
+    }
+
+    /** The one README command that contains {@code text}. */
+    static String command(List<String> commands, String text) {
+        List<String> found = commands.stream().filter(c -> c.contains(text)).toList();
+        assertEquals(1, found.size(), "one README command with «" + text + "»: " + commands);
+        return found.get(0);
+    }
+
+    /**
+     * A command's words as the shell makes them: quotes removed, {@code $NAME} replaced from {@code vars} (a variable
+     * the test does not know fails), cut where output redirection or {@code &} begins.
+     */
+    static List<String> words(String command, java.util.Map<String, String> vars) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = null;
+        char quote = 0;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (quote == 0 && (c == '>' || c == '&')) {
+                break;
+            }
+            if (quote == 0 && Character.isWhitespace(c)) {
+                if (w != null) {
+                    words.add(w.toString());
+                    w = null;
+                }
+                continue;
+            }
+            if (w == null) {
+                w = new StringBuilder();
+            }
+            if (quote == 0 && (c == '\'' || c == '"')) {
+                quote = c;
+            } else if (quote != 0 && c == quote) {
+                quote = 0;
+            } else if (c == '$' && quote != '\'') {
+                Matcher m = Pattern.compile("[A-Z_]+").matcher(command).region(i + 1, command.length());
+                assertTrue(m.lookingAt(), "a $ the test cannot expand in: " + command);
+                assertTrue(vars.containsKey(m.group()), "the test does not know $" + m.group() + " of: " + command);
+                w.append(vars.get(m.group()));
+                i = m.end() - 1;
+            } else {
+                w.append(c);
+            }
+        }
+        if (w != null) {
+            words.add(w.toString());
+        }
+        return words;
+    }
+
+    /** A README daemon command applied to {@code d}: its environment and its -D options, before the test's own. */
+    static void readmeDaemon(DaemonProcess d, String command, java.util.Map<String, String> vars) {
+        List<String> w = words(command, vars);
+        int java = w.indexOf("java");
+        assertTrue(java >= 0 && w.subList(java, w.size()).containsAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar")),
+                "the README starts the packaged daemon: " + command);
+        for (String assignment : w.subList(0, java)) {
+            String[] kv = assignment.split("=", 2);
+            d.env(kv[0], kv[1]);
+        }
+        for (String option : w.subList(java + 1, w.size())) {
+            if (option.startsWith("-D")) {
+                String[] kv = option.substring(2).split("=", 2);
+                // The test's daemons run in a folder of their own: the README's paths are the clone's.
+                d.with(kv[0], kv[0].equals("quarkus.config.locations") ? REPO.resolve(kv[1]).toString() : kv[1]);
+            }
+        }
+    }
 
     private static int freePort(int... not) throws IOException {
         while (true) {
@@ -131,12 +213,6 @@ class TwoCloudsIT {
         });
     }
 
-    private static JsonNode call(HttpRequest request, int expected) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-        assertEquals(expected, r.statusCode(), request.uri() + " answered " + r.body());
-        return JSON.readTree(r.body());
-    }
-
     @Test
     void theReadmesTwoCloudsRunAsWrittenLinkThroughTheBrowserAndSignEveryWebhook() throws Exception {
         String targetAdmin = randomHex();
@@ -166,6 +242,15 @@ class TwoCloudsIT {
         });
         receiver.start();
 
+        List<String> readme = readmeCommands();
+        String exports = command(readme, "export ");
+        for (String name : List.of("TARGET_ADMIN_SECRET", "ORIGIN_ADMIN_SECRET", "LINK_CLIENT_SECRET")) {
+            assertTrue(exports.contains(name + "=$(openssl rand -hex 24)"), exports);
+        }
+        assertTrue(exports.contains("WEBHOOK_SECRET=whsec_$(openssl rand -base64 24)"), exports);
+        java.util.Map<String, String> vars = java.util.Map.of("TARGET_ADMIN_SECRET", targetAdmin,
+                "ORIGIN_ADMIN_SECRET", originAdmin, "LINK_CLIENT_SECRET", linkClientSecret, "WEBHOOK_SECRET", webhookSecret);
+
         // One folder for both, as when both are started from the clone: the config files keep their data apart.
         Path work = DaemonProcess.workRoot().resolve("two-clouds-" + UUID.randomUUID());
         Process simulator = null;
@@ -176,23 +261,21 @@ class TwoCloudsIT {
             int coap = freePort(tp, op, hookPort);
             String targetUrl = "http://localhost:" + tp;
             String originUrl = "http://localhost:" + op;
+            // The README's ports are fixed; the test's are free ones: every URL naming a port follows.
+            java.util.function.UnaryOperator<String> ports = c -> c.replace("localhost:8080", "localhost:" + tp)
+                    .replace("localhost:8090", "localhost:" + op).replace("localhost:5683", "localhost:" + coap);
 
-            target.with("quarkus.config.locations", REPO.resolve("config/target-cloud.properties").toString())
-                    .with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")
+            readmeDaemon(target, command(readme, "config/target-cloud.properties"), vars);
+            target.with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0")
                     .with("bridge.identity.clients.origin.redirect-uris", originUrl + "/link/callback")
-                    .env("BRIDGE_IDENTITY_ADMIN_SECRET", targetAdmin)
-                    .env("BRIDGE_IDENTITY_CLIENTS_ORIGIN_SECRET", linkClientSecret)
                     .start().awaitReady(WAIT);
             assertTrue(target.output().contains("Target Cloud id (sid)"), target.output());
             JsonNode published = JSON.readTree(target.get("/.well-known/ocf-cloud-configuration"));
             assertEquals(targetUrl + "/api/v1", published.path("cloudApiUrl").asText(), published.toString());
 
-            origin.with("quarkus.config.locations", REPO.resolve("config/origin-cloud.properties").toString())
-                    .with("bridge.origin.clouds.target.issuer", targetUrl)
+            readmeDaemon(origin, command(readme, "config/origin-cloud.properties"), vars);
+            origin.with("bridge.origin.clouds.target.issuer", targetUrl)
                     .with("bridge.origin.webhooks.vendor.url", "http://127.0.0.1:" + hookPort + "/hook")
-                    .env("BRIDGE_IDENTITY_ADMIN_SECRET", originAdmin)
-                    .env("BRIDGE_ORIGIN_CLOUDS_TARGET_CLIENT_SECRET", linkClientSecret)
-                    .env("BRIDGE_ORIGIN_WEBHOOKS_VENDOR_SECRET", webhookSecret)
                     .start().awaitReady(WAIT);
             // The issuer alone: the Cloud API URL is the one the Target publishes.
             awaitOutput(origin, "cloud target: Cloud API " + targetUrl + "/api/v1, as " + targetUrl
@@ -206,40 +289,48 @@ class TwoCloudsIT {
             assertTrue(originDoc.path("sid").isNull() && originDoc.path("cloudApiUrl").isNull(), originDoc.toString());
 
             // README: a simulated device of alice at the Target.
-            String alicePassword = "alice at the target";
-            simulator = new ProcessBuilder(REPO.resolve("bin/simulator").toString(), "--cloud", "coap+tcp://localhost:" + coap,
-                    "--devices", "1", "--http", targetUrl, "--admin-secret", targetAdmin, "--user", "alice",
-                    "--password", alicePassword)
-                    .redirectErrorStream(true).redirectOutput(work.resolve("simulator.log").toFile()).start();
+            List<String> sim = words(ports.apply(command(readme, "bin/simulator")), vars);
+            assertEquals("bin/simulator", sim.get(0));
+            List<String> simCommand = new ArrayList<>(sim);
+            simCommand.set(0, REPO.resolve("bin/simulator").toString());
+            simulator = new ProcessBuilder(simCommand).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("simulator.log").toFile()).start();
+            String alicePassword = sim.get(sim.indexOf("--password") + 1);
+            assertEquals("alice", sim.get(sim.indexOf("--user") + 1));
             long end = System.nanoTime() + WAIT.toNanos();
             while (!Files.readString(work.resolve("simulator.log")).contains("all 1 devices signed in")) {
                 assertTrue(simulator.isAlive() && System.nanoTime() < end, Files.readString(work.resolve("simulator.log")));
                 Thread.sleep(100);
             }
 
-            // README: the Origin's own user, made with its admin API.
-            String basic = Base64.getEncoder().encodeToString(("bridge-admin:" + originAdmin).getBytes(StandardCharsets.UTF_8));
-            String adminToken = call(HttpRequest.newBuilder(URI.create(originUrl + "/oauth2/token"))
-                    .header("Authorization", "Basic " + basic).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build(), 200)
-                    .path("access_token").asText();
-            String bobPassword = "bob at the origin";
-            call(HttpRequest.newBuilder(URI.create(originUrl + "/api/admin/users")).header("Authorization", "Bearer " + adminToken)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"bob\",\"password\":\"" + bobPassword + "\"}"))
-                    .build(), 201);
+            // README: the Origin's own user, made with its admin API by the README's curl commands.
+            String tokenLine = ports.apply(command(readme, "grant_type=client_credentials"));
+            String userLine = ports.apply(command(readme, "/api/admin/users"));
+            ProcessBuilder curl = new ProcessBuilder("bash", "-c", "set -eo pipefail; " + tokenLine + "\n" + userLine)
+                    .redirectErrorStream(true);
+            curl.environment().put("ORIGIN_ADMIN_SECRET", originAdmin);
+            Process made = curl.start();
+            String answer = new String(made.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(made.waitFor(30, TimeUnit.SECONDS) && made.exitValue() == 0, answer);
+            assertTrue(answer.matches("\\{\"id\":\"[0-9a-f-]{36}\"}"), "the user is made: " + answer);
+            Matcher json = Pattern.compile("-d '(\\{[^']*})'").matcher(userLine);
+            assertTrue(json.find(), userLine);
+            JsonNode bob = JSON.readTree(json.group(1));
+            String bobName = bob.path("username").asText();
+            String bobPassword = bob.path("password").asText();
 
             // README: sign in at the Origin's page as bob, "Link an OCF Cloud: target", sign in at the Target as alice,
             // Allow.
             browser = Browser.start();
             browser.get(originUrl + "/");
             browser.findElement(By.id("sign-in")).click();
-            browser.findElement(By.name("username")).sendKeys("bob");
+            browser.findElement(By.name("username")).sendKeys(bobName);
             browser.findElement(By.name("password")).sendKeys(bobPassword);
             Browser.submit(browser, By.id("login"));
-            assertEquals("bob", browser.findElement(By.id("user")).getText());
+            assertEquals(bobName, browser.findElement(By.id("user")).getText());
             // The page's sign-in was the first token this daemon signed: its key is made now, not at start.
             awaitOutput(origin, "created token signing key");
+            assertEquals("Link an OCF Cloud: target", browser.findElement(By.id("link-target")).getText());
             browser.findElement(By.id("link-target")).click();
             assertTrue(browser.getCurrentUrl().startsWith(targetUrl + "/oauth2/"), browser.getCurrentUrl());
             browser.findElement(By.name("username")).sendKeys("alice");
