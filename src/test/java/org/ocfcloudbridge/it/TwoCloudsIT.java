@@ -352,7 +352,7 @@ class TwoCloudsIT {
             WebDriver page = browser;
             until(page, d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
             String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
-            until(page, d -> d.findElement(By.id("flip-" + switchId)).isDisplayed() ? true : null);
+            until(page, d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
             page.findElement(By.id("flip-" + switchId)).click();
             // (Right after linking each resource's current content came as content.changed already: the switch's
             // "value": false. The flip is the one with true.)
