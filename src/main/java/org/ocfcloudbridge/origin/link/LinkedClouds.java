@@ -115,7 +115,11 @@ public class LinkedClouds {
                                 : new BridgeConfigException("bridge.origin.clouds." + name + "." + e.key, e.problem);
                     }
                     // The issuer's document changed since start-up: one line, no stack trace every minute.
-                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                    if (e.key == null) {
+                        LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                    } else {
+                        LOG.warnf("bridge.origin.clouds.%s.%s %s; trying again in a minute", name, e.key, e.problem);
+                    }
                 } catch (Unavailable e) {
                     // The issuer may be starting too: the bridge starts, and tries again in a minute.
                     LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.detail());
