@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.SigningKey;
 
@@ -29,7 +30,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The ES256 keys that sign the embedded server's tokens. The first start creates one and stores it; every key that is
+ * The ES256 keys that sign the embedded server's tokens. A daemon whose Target role and embedded server are on creates
+ * the first at start (devices and other clouds ask for tokens from the first minute); any other daemon creates it when
+ * it first signs a token (an Origin-only daemon's page sign-in), so one that never signs makes none. Every key that is
  * not retired is published in the JWKS under its {@code kid}, and the newest signs, so a new key can be added and
  * an old one retired without breaking tokens already issued. Private keys are stored sealed with the data key
  * ({@link DataCipher}); keys an older version stored in clear are sealed at start.
@@ -47,14 +50,18 @@ public class SigningKeys {
     private volatile long lastReload;
     private volatile List<JsonWebKey> published = List.of();
     private final DataCipher cipher;
+    private final BridgeConfig bridge;
+    private final IdentityConfig identity;
 
-    public SigningKeys(DataCipher cipher) {
+    public SigningKeys(DataCipher cipher, BridgeConfig bridge, IdentityConfig identity) {
         this.cipher = cipher;
+        this.bridge = bridge;
+        this.identity = identity;
     }
 
     void load(@Observes @Priority(20) StartupEvent event) {
         sealKeysStoredInClear();
-        reload();
+        load(bridge.target().enabled() && identity.embeddedEnabled());
     }
 
     /**
@@ -76,10 +83,20 @@ public class SigningKeys {
         }
     }
 
-    /** Reads the keys from the database, creating the first one if there is none. */
-    public synchronized void reload() {
+    /** Reads the keys from the database; with none, creates the first when a token is to be signed. */
+    public void reload() {
+        load(false);
+    }
+
+    private synchronized void load(boolean createIfNone) {
         List<SigningKey> keys = QuarkusTransaction.requiringNew().call(() -> SigningKey.<SigningKey>list("retiredAt is null"));
         if (keys.isEmpty()) {
+            if (!createIfNone) {
+                published = List.of();
+                active = null;
+                lastReload = System.currentTimeMillis();
+                return;
+            }
             keys = List.of(QuarkusTransaction.requiringNew().call(this::create));
             LOG.infof("created token signing key %s", keys.get(0).kid);
         }
@@ -170,10 +187,17 @@ public class SigningKeys {
         }
     }
 
+    /** The key that signs; the first token to be signed creates it when there is none yet. */
     public ActiveKey active() {
         ActiveKey k = active;
         if (k == null) {
-            throw new IllegalStateException("signing keys not loaded yet");
+            synchronized (this) {
+                if (active == null) {
+                    // Another instance on the database may have made one meanwhile: read before creating.
+                    load(true);
+                }
+                k = active;
+            }
         }
         return k;
     }

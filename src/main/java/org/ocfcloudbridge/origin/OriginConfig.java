@@ -112,8 +112,12 @@ public interface OriginConfig {
     }
 
     interface Cloud {
-        /** Base URL of its Cloud API, e.g. {@code https://target.example.com/api/v1}. */
-        String apiUrl();
+        /**
+         * Base URL of its Cloud API, {@code /api/v1} included, e.g. {@code https://target.example.com/api/v1}. Unset:
+         * read from {@code cloudApiUrl} of the issuer's {@code /.well-known/ocf-cloud-configuration} (a Target that is
+         * this bridge with its embedded identity server publishes it there).
+         */
+        Optional<String> apiUrl();
 
         /** May be left out when {@code issuer} is given (read from its discovery document). */
         Optional<String> authorizationEndpoint();

@@ -62,6 +62,25 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aTargetCloudWithNeitherApiUrlNorIssuerNamesApiUrlInOneLine() throws Exception {
+        try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("api-url-" + UUID.randomUUID()))
+                .with("bridge.target.enabled", "false")
+                .with("bridge.origin.clouds.target.authorization-endpoint", "https://target.example.com/oauth2/authorize")
+                .with("bridge.origin.clouds.target.token-endpoint", "https://target.example.com/oauth2/token")
+                .with("bridge.origin.clouds.target.client-id", "origin")
+                .start()) {
+            int exit = daemon.awaitExit(Duration.ofSeconds(60));
+            String out = daemon.output();
+            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
+            assertEquals(1, exit, out);
+            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
+            assertTrue(lines.get(0).contains("ocf-cloud-bridge: cannot start: bridge.origin.clouds.target.api-url is required when"
+                    + " issuer is not set: the Target's Cloud API base URL, /api/v1 included"), out);
+            assertFalse(out.contains("\tat "), out);
+        }
+    }
+
+    @Test
     void aCoapPortInUseIsNamedInOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"));
              DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("port-" + UUID.randomUUID()))

@@ -29,6 +29,7 @@ class CloudConfigurationTest {
         given().get(Protocol.HttpPaths.CLOUD_CONFIGURATION).then().statusCode(200)
                 .body("sid", equalTo(stored))
                 .body("cis", equalTo("coaps+tcp://localhost:" + gateway.tlsPort()))
+                .body("cloudApiUrl", equalTo("http://localhost:8081/api/v1"))
                 .body("apn", equalTo("bridge"))
                 .body("authProviders", equalTo(java.util.List.of("bridge")))
                 .body("publicUrl", equalTo("http://localhost:8081"))

@@ -21,6 +21,7 @@ public final class DaemonProcess implements AutoCloseable {
 
     private final Path workDir;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private final int httpPort;
     private final Path output;
     private Process process;
@@ -49,6 +50,12 @@ public final class DaemonProcess implements AutoCloseable {
         return this;
     }
 
+    /** An environment variable of the daemon (how the README passes secrets). */
+    public DaemonProcess env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
     public int httpPort() {
         return httpPort;
     }
@@ -64,6 +71,7 @@ public final class DaemonProcess implements AutoCloseable {
                 .redirectOutput(output.toFile());
         // The daemon must not pick up a database URL meant for the test JVM.
         pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("BRIDGE_"));
+        pb.environment().putAll(environment);
         process = pb.start();
         return this;
     }

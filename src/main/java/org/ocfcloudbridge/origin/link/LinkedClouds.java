@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.config.BridgeConfigException;
+import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.ops.Inputs;
 import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.origin.OriginConfig;
@@ -50,14 +51,28 @@ public class LinkedClouds {
 
     /** A cloud definition that cannot work. */
     public static final class Invalid extends RuntimeException {
+        /** The key under {@code bridge.origin.clouds.<name>} at fault when it is one field's, else null. */
+        private final String key;
+        private final String problem;
+
         Invalid(String message) {
             super(message, null, false, false);
+            this.key = null;
+            this.problem = message;
+        }
+
+        /** One field's problem: the admin API names the field by its JSON name, the start by its configuration key. */
+        Invalid(String field, String key, String problem) {
+            super(field + " " + problem, null, false, false);
+            this.key = key;
+            this.problem = problem;
         }
     }
 
     /**
      * A cloud as an operator describes it. The OAuth endpoints may be left out when {@code issuer} is given: they are
-     * then read once from the issuer's discovery document ({@code /.well-known/openid-configuration}).
+     * then read once from the issuer's discovery document ({@code /.well-known/openid-configuration}); so may the
+     * Cloud API URL, read from the issuer's {@code /.well-known/ocf-cloud-configuration}.
      */
     public record Definition(String name, String apiUrl, String authorizationEndpoint, String tokenEndpoint, String clientId,
                              String clientSecret, String scopes, String trustedCa, String issuer) {
@@ -91,15 +106,20 @@ public class LinkedClouds {
         config.clouds().forEach((name, c) -> {
             if (find(name).isEmpty()) {
                 try {
-                    add(new Definition(name, c.apiUrl(), c.authorizationEndpoint().orElse(null), c.tokenEndpoint().orElse(null),
+                    add(new Definition(name, c.apiUrl().orElse(null), c.authorizationEndpoint().orElse(null), c.tokenEndpoint().orElse(null),
                             c.clientId(), c.clientSecret().orElse(null), c.scopes(), c.trustedCa().orElse(null),
                             c.issuer().orElse(null)));
                 } catch (Invalid e) {
                     if (starting) {
-                        throw new BridgeConfigException("bridge.origin.clouds." + name, e.getMessage());
+                        throw e.key == null ? new BridgeConfigException("bridge.origin.clouds." + name, e.getMessage())
+                                : new BridgeConfigException("bridge.origin.clouds." + name + "." + e.key, e.problem);
                     }
                     // The issuer's document changed since start-up: one line, no stack trace every minute.
-                    LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                    if (e.key == null) {
+                        LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.getMessage());
+                    } else {
+                        LOG.warnf("bridge.origin.clouds.%s.%s %s; trying again in a minute", name, e.key, e.problem);
+                    }
                 } catch (Unavailable e) {
                     // The issuer may be starting too: the bridge starts, and tries again in a minute.
                     LOG.warnf("bridge.origin.clouds.%s: %s; trying again in a minute", name, e.detail());
@@ -139,7 +159,7 @@ public class LinkedClouds {
         if (given.name().equals("callback")) {
             throw new Invalid("callback is the name of the linking callback, not of a cloud");
         }
-        Definition d = withDiscovery(given);
+        Definition d = withApiUrl(withDiscovery(given));
         for (String[] url : new String[][] {{"apiUrl", d.apiUrl()}, {"authorizationEndpoint", d.authorizationEndpoint()},
                 {"tokenEndpoint", d.tokenEndpoint()}}) {
             if (!Inputs.httpUrl(url[1])) {
@@ -223,6 +243,56 @@ public class LinkedClouds {
         }
         return new Definition(d.name(), d.apiUrl(), authorization, token, d.clientId(), d.clientSecret(), d.scopes(),
                 d.trustedCa(), d.issuer());
+    }
+
+    /**
+     * The definition with its Cloud API URL read from the Target's {@code /.well-known/ocf-cloud-configuration}
+     * (under the issuer, where this bridge publishes it) when it was left out. Fetched once, when the cloud is added
+     * (at start for a configured one, again every minute while the issuer cannot be reached), through the outbound
+     * address policy like every call into a Target.
+     */
+    private Definition withApiUrl(Definition d) {
+        if (d.apiUrl() != null && !d.apiUrl().isBlank()) {
+            return d;
+        }
+        if (d.issuer() == null || d.issuer().isBlank()) {
+            throw new Invalid("apiUrl", "api-url", "is required when issuer is not set: the Target's Cloud API base URL, /api/v1"
+                    + " included (e.g. https://target.example.com/api/v1)");
+        }
+        String issuer = d.issuer().replaceAll("/+$", "");
+        String url = issuer + Protocol.HttpPaths.CLOUD_CONFIGURATION;
+        OutboundHttp.Reply r;
+        try {
+            r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
+        } catch (OutboundHttp.Refused e) {
+            throw new Invalid("issuer " + e.getMessage());
+        } catch (OutboundHttp.Unreachable e) {
+            throw unusable(d.name(), url + " cannot be read: " + e.getMessage());
+        }
+        String published = null;
+        if (r.status() == 200) {
+            try {
+                published = JSON.readTree(r.body()).path("cloudApiUrl").asText(null);
+            } catch (IOException e) {
+                published = null;
+            }
+        } else if (r.status() >= 500) {
+            throw unusable(d.name(), url + " answered " + r.status());
+        }
+        if (published == null || published.isBlank()) {
+            LOG.infof("cloud %s: %s answered %d without a cloudApiUrl", d.name(), url, r.status());
+            throw new Invalid("apiUrl", "api-url", "is not set and " + url + " publishes no cloudApiUrl: set it to the Target's"
+                    + " Cloud API base URL, /api/v1 included");
+        }
+        // The Cloud API receives the linked users' tokens: never over a weaker scheme than the issuer's.
+        if (!Inputs.httpUrl(published)
+                || !java.net.URI.create(issuer).getScheme().equalsIgnoreCase(java.net.URI.create(published).getScheme())) {
+            throw new Invalid("apiUrl", "api-url", "is not set and " + url + " publishes a cloudApiUrl that is not a "
+                    + java.net.URI.create(issuer).getScheme() + " URL like the issuer: set it by hand");
+        }
+        LOG.infof("cloud %s: Cloud API %s, as %s publishes it", d.name(), published, url);
+        return new Definition(d.name(), published, d.authorizationEndpoint(), d.tokenEndpoint(), d.clientId(),
+                d.clientSecret(), d.scopes(), d.trustedCa(), d.issuer());
     }
 
     /** What answered, and how, goes to the log only (see {@link Unavailable}). */

@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What a Mediator needs to provision a device for this cloud ({@code sid}, {@code cis}, see §9–§10) and what an
- * operator wants to check at a glance. Public: it holds no secret.
+ * What a Mediator needs to provision a device for this cloud ({@code sid}, {@code cis}, see §9–§10), where another
+ * cloud's Origin calls its Cloud API ({@code cloudApiUrl}: the OCF swagger's base path {@code /api/v1} under the
+ * public URL; an Origin whose {@code bridge.origin.clouds.<name>.api-url} is unset reads it here) and what an operator
+ * wants to check at a glance. Public: it holds no secret. With the Target role off the Target's fields are null.
  */
 @org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Device provisioning (Target Cloud)")
 @Path(Protocol.HttpPaths.CLOUD_CONFIGURATION)
@@ -33,8 +35,8 @@ public class CloudConfigurationResource {
      *                      (the embedded server's, when it runs)
      * @param authProviders every provider a device may name in {@code authprovider}
      */
-    public record CloudConfiguration(String sid, String cis, String apn, List<String> authProviders, String publicUrl,
-                                     Roles roles) {
+    public record CloudConfiguration(String sid, String cis, String cloudApiUrl, String apn, List<String> authProviders,
+                                     String publicUrl, Roles roles) {
     }
 
     private final BridgeConfig config;
@@ -53,13 +55,17 @@ public class CloudConfigurationResource {
     @GET
     @NonBlocking
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The Target Cloud's id (sid), device endpoint (cis) and enabled roles")
+    @Operation(summary = "The Target Cloud's id (sid), device endpoint (cis), Cloud API URL and enabled roles")
     public CloudConfiguration get() {
+        String sid = null;
         String cis = null;
+        String api = null;
         if (config.target().enabled()) {
+            sid = identity.sid().toString();
             String host = URI.create(config.publicUrl()).getHost();
             int port = gateway.tlsPort() > 0 ? gateway.tlsPort() : config.coap().tlsPort();
             cis = "coaps+tcp://" + host + ":" + port;
+            api = config.publicUrl().replaceAll("/+$", "") + Protocol.HttpPaths.API_BASE;
         }
         List<String> providers = new ArrayList<>();
         if (identityConfig.embeddedEnabled()) {
@@ -67,7 +73,7 @@ public class CloudConfigurationResource {
         }
         providers.addAll(new TreeSet<>(identityConfig.providers().keySet()));
         String apn = providers.isEmpty() ? null : providers.get(0);
-        return new CloudConfiguration(identity.sid().toString(), cis, apn, providers, config.publicUrl(),
+        return new CloudConfiguration(sid, cis, api, apn, providers, config.publicUrl(),
                 new Roles(config.target().enabled(), config.origin().enabled()));
     }
 }

@@ -74,6 +74,63 @@ class LinkedCloudsTest {
     }
 
     @Test
+    void aCloudGivenByItsIssuerAloneTakesTheCloudApiUrlItsTargetPublishes() {
+        // This daemon's Target role publishes cloudApiUrl in /.well-known/ocf-cloud-configuration under its issuer.
+        String base = OriginLinks.BASE;
+        given().get("/.well-known/ocf-cloud-configuration").then().statusCode(200)
+                .body("cloudApiUrl", equalTo(base + "/api/v1"));
+        String secret = "derived-secret-" + UUID.randomUUID();
+        String client = OAuthTestClient.newClient(base + "/link/callback", secret, List.of("r:*", "w:*"));
+        Map<String, Object> body = cloud(name(), base, null);
+        body.remove("apiUrl");
+        body.put("clientId", client);
+        body.put("clientSecret", secret);
+        Response added = add(body);
+        assertEquals(201, added.statusCode(), added.asString());
+        added.then().body("apiUrl", equalTo(base + "/api/v1"));
+        // The link's first sync reads the devices through the derived URL.
+        String[] vendorUser = OAuthTestClient.newUser();
+        String vendorToken = CloudApiUsers.vendorToken(vendorUser);
+        String link = OriginLinks.link((String) body.get("name"), vendorToken, OAuthTestClient.newUser());
+        given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices").then().statusCode(200);
+    }
+
+    @Test
+    void withoutApiUrlAnIssuerThatPublishesNoCloudApiUrlIsRefusedNamingApiUrl() throws Exception {
+        // An identity server that is no OCF Cloud: discovery works, the OCF document is not there.
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        String issuer = "http://127.0.0.1:" + server.getAddress().getPort();
+        server.createContext("/", ex -> {
+            byte[] doc = ("{\"issuer\":\"" + issuer + "\",\"authorization_endpoint\":\"" + issuer + "/authorize\","
+                    + "\"token_endpoint\":\"" + issuer + "/token\"}").getBytes(StandardCharsets.UTF_8);
+            if (ex.getRequestURI().getPath().equals("/.well-known/openid-configuration")) {
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, doc.length);
+                ex.getResponseBody().write(doc);
+            } else {
+                ex.sendResponseHeaders(404, -1);
+            }
+            ex.close();
+        });
+        server.start();
+        try {
+            Map<String, Object> body = cloud(name(), issuer, null);
+            body.remove("apiUrl");
+            add(body).then().statusCode(400).body("error", equalTo("apiUrl is not set and " + issuer
+                    + "/.well-known/ocf-cloud-configuration publishes no cloudApiUrl: set it to the Target's Cloud API base URL,"
+                    + " /api/v1 included"));
+            Map<String, Object> noIssuer = cloud(name(), null, null);
+            noIssuer.remove("apiUrl");
+            noIssuer.put("authorizationEndpoint", issuer + "/authorize");
+            noIssuer.put("tokenEndpoint", issuer + "/token");
+            add(noIssuer).then().statusCode(400).body("error", containsString("apiUrl is required when issuer is not set"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void discoveryThatCannotBeTrustedOrReachedIsRefusedAlikeWithoutSayingWhatAnswered() {
         try (LogCapture log = new LogCapture()) {
             // The same document fetched under another name names its own issuer: not the one asked for.
