@@ -55,6 +55,20 @@ public final class DatabaseOutage {
         return false;
     }
 
+    /**
+     * Whether {@code e} says the persistence unit is closed: the daemon is stopping, or a failed start (the gateway
+     * starts after the background jobs and may fail to bind) closed it under them. That is the stop, not a failure worth
+     * a warning.
+     */
+    public static boolean closed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("is closed")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A short reason for a log line: {@link #REASON} for an outage, else the failure's own message. */
     public static String reason(Throwable e) {
         return is(e) ? REASON : String.valueOf(e.getMessage());
@@ -75,6 +89,10 @@ public final class DatabaseOutage {
         }
 
         public void failed(RuntimeException e) {
+            if (closed(e)) {
+                log.debugf("%s: stopping (%s)", what, e.getMessage());
+                return;
+            }
             if (failing.compareAndSet(false, true)) {
                 log.warnf("%s failed (%s); tried again at each run, and said here when it works again", what, reason(e));
             } else {

@@ -331,6 +331,10 @@ public class NotificationDelivery {
             } catch (RuntimeException e) {
                 // The database may be away for a while: try again at the next poll, never stop delivering; one line
                 // when it starts failing, one when it works again.
+                if (!running || DatabaseOutage.closed(e)) {
+                    LOG.debugf("outbox closed while stopping (%s)", e.getMessage());
+                    return;
+                }
                 outbox.failed(e);
             }
         }
@@ -364,6 +368,9 @@ public class NotificationDelivery {
         } catch (RuntimeException e) {
             if (DatabaseOutage.is(e)) {
                 outbox.failed(e);
+            } else if (!running || DatabaseOutage.closed(e)) {
+                // The daemon is stopping (or never finished starting): the notification stays in the outbox.
+                LOG.debugf("subscription %s: outbox closed while stopping (%s)", sub, e.getMessage());
             } else {
                 LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
             }
