@@ -95,6 +95,9 @@ public final class Protocol {
     }
 
     /** HTTP header names of Part 10 (§3, §5.4). */
+    /** The longest value of a CoAP Uri-Path option (RFC 7252 §5.10): one segment of a resource's path. */
+    public static final int MAX_URI_PATH_SEGMENT = 255;
+
     public static final class Headers {
         public static final String CORRELATION_ID = "Correlation-ID";
         public static final String EVENT_TYPE = "Event-Type";

@@ -18,7 +18,8 @@ import java.io.IOException;
  * <li>sends our CSM first (Max-Message-Size, Block-Wise-Transfer), with a token so the frame is at least 6 bytes —
  * some device stacks read a fixed 6-byte header;</li>
  * <li>does not wait for the peer's CSM (some stacks never send one), but takes its Max-Message-Size;</li>
- * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame;</li>
+ * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame and every Empty
+ * message (0.00);</li>
  * <li>refuses a frame larger than our Max-Message-Size: 4.13 to a request, its bytes skipped, the connection kept;</li>
  * <li>closes the connection on a frame that cannot be CoAP (reserved token length);</li>
  * <li>closes a connection whose TLS fails (garbage, a failed handshake) with one short, rate-limited line.</li>
@@ -152,7 +153,11 @@ public class Signalling extends ChannelDuplexHandler {
                 return;
             }
             int frameLength = (int) (headerSize + bodyLength);
-            if (code >= 0xE0) {
+            if (code == 0) {
+                // RFC 8323: an Empty message is always allowed and ignored by its recipient. Californium would throw
+                // on one that carries bytes (a stack trace in the log per frame), so it never gets there.
+                buf.skipBytes(frameLength);
+            } else if (code >= 0xE0) {
                 ByteBuf frame = buf.readSlice(frameLength);
                 signal(ctx, code, frame, headerSize, tkl);
             } else {
