@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.ocfcloudbridge.ocf.EventSignature;
-import org.ocfcloudbridge.origin.link.TokenCipher;
+import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.OriginSubscription;
 import org.ocfcloudbridge.target.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
@@ -54,7 +54,7 @@ class HttpEntryPointsFuzzTest {
     DataSource db;
 
     @Inject
-    TokenCipher cipher;
+    DataCipher cipher;
 
     int port;
     String ready;
