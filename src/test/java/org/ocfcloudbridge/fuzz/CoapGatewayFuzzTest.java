@@ -104,6 +104,69 @@ class CoapGatewayFuzzTest {
         }
     }
 
+    @Test
+    void aSize2AboveTheSignedIntRangeIs402NotA500() throws Exception {
+        // Found by the fuzzer: Californium keeps Size2 as an int, so ff ff ff ff became -1, and listing the request's
+        // options in our handler threw ("Size2 value of 8 bytes"): 5.00 and a stack trace.
+        String[] user = OAuthTestClient.newUser();
+        CoapFrames.Identity device = signUp(user);
+        TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
+        o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("res")));
+        o.put(28, List.of(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}));
+        assertAnsweredWithoutAStackTrace(device, CoapFrames.frame(1, new byte[] {5}, CoapFrames.body(o, null, false), -1), 0x82,
+                "Size2");
+    }
+
+    @Test
+    void aBlock1PayloadLargerThanItsBlockSizeIs400WithoutAStackTrace() throws Exception {
+        // Found by the fuzzer: Californium threw "payload exceeds the blocksize" in its protocol stage (a stack trace
+        // per request) and the device got no answer.
+        TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
+        o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("sec"), CoapFrames.text("account")));
+        o.put(27, List.of(new byte[] {0x08})); // num 0, more blocks, 16 bytes each
+        assertAnsweredWithoutAStackTrace(null, CoapFrames.frame(2, new byte[] {5}, CoapFrames.body(o, new byte[40], false), -1), 0x80,
+                "exceeds the blocksize");
+    }
+
+    @Test
+    void aRequestWithAnOptionLongerThanItsDefinitionIsAnswered402() throws Exception {
+        // Found by the fuzzer: Californium dropped such a request without an answer, and the device waited for one.
+        TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
+        o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("res")));
+        o.put(17, List.of(new byte[] {1, 2, 3})); // Accept takes at most 2 bytes
+        assertAnsweredWithoutAStackTrace(null, CoapFrames.frame(1, new byte[] {5}, CoapFrames.body(o, null, false), -1), 0x82,
+                "Accept");
+    }
+
+    /** Sends the frame (signed in as the device, if one is given) and expects its answer, then the probe's. */
+    void assertAnsweredWithoutAStackTrace(CoapFrames.Identity device, byte[] frame, int code, String diagnostic) throws Exception {
+        try (org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture();
+             CoapFrames.Connection c = new CoapFrames.Connection(gateway.tcpPort(), PROBE_TIMEOUT_MILLIS)) {
+            if (device != null) {
+                assertEquals(SIGNED_IN, Worker.signIn(c, device), "signed in");
+            }
+            TreeMap<Integer, List<byte[]>> probe = new TreeMap<>();
+            probe.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("res")));
+            c.write(frame);
+            c.write(CoapFrames.frame(1, new byte[] {9, 9}, CoapFrames.body(probe, null, false), -1));
+            CoapFrames.Frame answer = null;
+            CoapFrames.Frame f;
+            while ((f = c.read()) != null && !Arrays.equals(f.token(), new byte[] {9, 9})) {
+                if (Arrays.equals(f.token(), new byte[] {5})) {
+                    answer = f;
+                }
+            }
+            assertTrue(answer != null, "the request is answered");
+            String text = new String(answer.rest(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(Integer.toHexString(code), Integer.toHexString(answer.code()), text);
+            assertTrue(text.contains(diagnostic), text);
+            assertTrue(f != null, "the connection goes on");
+            var logged = log.atLeast(java.util.logging.Level.WARNING).stream()
+                    .filter(e -> e.logger().startsWith("org.eclipse.californium") || e.logger().startsWith("org.ocfcloudbridge")).toList();
+            assertTrue(logged.isEmpty(), "nothing logged: " + logged);
+        }
+    }
+
     URI uri() {
         return URI.create("coap+tcp://127.0.0.1:" + gateway.tcpPort());
     }
@@ -162,33 +225,38 @@ class CoapGatewayFuzzTest {
             closeQuietly();
             c = new CoapFrames.Connection(port, PROBE_TIMEOUT_MILLIS);
             if (signIn) {
-                SessionRequest s = new SessionRequest();
-                s.uid = me.uid();
-                s.di = me.di();
-                s.accesstoken = me.accessToken();
-                s.login = true;
-                TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
-                o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("sec"), CoapFrames.text("session")));
-                o.put(12, List.of(CoapFrames.uint(10000)));
-                byte[] token = {1, 2, 3, 4};
-                c.write(CoapFrames.frame(2, token, CoapFrames.body(o, OcfCodec.get().encode(s, OcfFormat.OCF_CBOR), false), -1));
-                CoapFrames.Frame f;
-                while ((f = c.read()) != null) {
-                    if (Arrays.equals(f.token(), token)) {
-                        if (f.code() == UNAUTHORIZED && renew != null) {
-                            // A case deregistered the device or revoked its token (valid requests, by chance): a new one.
-                            me = renew.get();
-                            connect(r);
-                            return;
-                        }
-                        if (f.code() != SIGNED_IN) {
-                            throw new IOException("sign-in refused: " + Integer.toHexString(f.code()) + " " + new String(f.rest()));
-                        }
-                        return;
-                    }
+                int code = signIn(c, me);
+                if (code == UNAUTHORIZED && renew != null) {
+                    // A case deregistered the device or revoked its token (valid requests, by chance): a new one.
+                    me = renew.get();
+                    connect(r);
+                    return;
                 }
-                throw new IOException("closed during sign-in");
+                if (code != SIGNED_IN) {
+                    throw new IOException("sign-in refused: " + Integer.toHexString(code));
+                }
             }
+        }
+
+        /** Signs the connection in as the device; the answer's code, or -1 when the connection closed. */
+        static int signIn(CoapFrames.Connection c, CoapFrames.Identity me) throws IOException {
+            SessionRequest s = new SessionRequest();
+            s.uid = me.uid();
+            s.di = me.di();
+            s.accesstoken = me.accessToken();
+            s.login = true;
+            TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
+            o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("sec"), CoapFrames.text("session")));
+            o.put(12, List.of(CoapFrames.uint(10000)));
+            byte[] token = {1, 2, 3, 4};
+            c.write(CoapFrames.frame(2, token, CoapFrames.body(o, OcfCodec.get().encode(s, OcfFormat.OCF_CBOR), false), -1));
+            CoapFrames.Frame f;
+            while ((f = c.read()) != null) {
+                if (Arrays.equals(f.token(), token)) {
+                    return f.code();
+                }
+            }
+            return -1;
         }
 
         @Override

@@ -247,6 +247,26 @@ class HttpEntryPointsFuzzTest {
     }
 
     @Test
+    void aFirstRequestWithUpgradeH2cIsAnsweredAndTheConnectionGoesOn() throws Exception {
+        fixtures();
+        // Found by the fuzzer (the "no answer within 15 s" of admin-api, subscriptions, inbox, resources and the proxy):
+        // the server's h2c upgrade handler held a connection whose first request said "Upgrade: h2c" (without
+        // "Connection: Upgrade"), with no answer and no close, for as long as the client waited.
+        for (String path : List.of("/api/admin/signing-keys", "/api/v1/devices/subscriptions", "/inbox/" + UUID.randomUUID())) {
+            try (RawHttp http = new RawHttp("127.0.0.1", port, 5_000)) {
+                List<RawHttp.Answer> answers = http.send(List.of(
+                        HttpCases.post(path).header("Content-Type", "application/json").header("Upgrade", "h2c")
+                                .body("{}".getBytes(StandardCharsets.UTF_8)).build().bytes(),
+                        HttpCases.post(path).header("Content-Type", "application/json").body("{}".getBytes(StandardCharsets.UTF_8))
+                                .build().bytes()));
+                for (RawHttp.Answer a : answers) {
+                    assertTrue(a.status() >= 400 && a.status() < 500, path + ": " + a.status() + " " + a.body());
+                }
+            }
+        }
+    }
+
+    @Test
     void cloudApiSubscriptionsAreAnsweredWithoutAServerError() throws Exception {
         fixtures();
         String di = linked.device().di();
