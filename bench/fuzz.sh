@@ -21,4 +21,5 @@ while read -r _ entry rest; do
     printf '%-24s %10s %10s %10s %10s %10s\n' "$entry" "${f[cases]}" "${f[per_second]}" "${f[accepted]}" "${f[closed]}" "${f[failures]}"
 done < <(grep '^FUZZ' target/fuzz-results.txt 2>/dev/null || true)
 echo "seed: $seed   (full output: $out/fuzz.log; failing cases: target/surefire-reports/org.ocfcloudbridge.fuzz.*.txt)"
+echo "replay one failing case by its id: ./mvnw -o test -Dtest=<class>#<method> -Dfuzz.seed=$seed -Dfuzz.only=<id, e.g. w1#517>"
 exit $status

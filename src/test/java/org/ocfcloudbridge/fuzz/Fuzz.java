@@ -1,6 +1,7 @@
 package org.ocfcloudbridge.fuzz;
 
-import org.ocfcloudbridge.testing.LogCapture;
+import org.jboss.logmanager.ExtHandler;
+import org.jboss.logmanager.ExtLogRecord;
 
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,14 +35,24 @@ import java.util.logging.Level;
  * than the accepted cases account for (by nothing when none was accepted).
  * <p>
  * {@code -Dfuzz.cases=N} sets the cases per entry point (10,000 by default; bench/fuzz.sh runs 100,000) and
- * {@code -Dfuzz.seed=S} replays a run. Each run prints one {@code FUZZ} line and appends it to
+ * {@code -Dfuzz.seed=S} replays a run. Each case has an id, {@code w<worker>#<number>}: a worker generates its cases
+ * from its own seeded random source, so {@code -Dfuzz.seed=S -Dfuzz.only=w1#517} generates the same cases again and
+ * sends only that one. A failure names the seed, the case's id and the case itself; a stack trace in the log names the
+ * cases in flight when it was logged. Each run prints one {@code FUZZ} line and appends it to
  * {@code target/fuzz-results.txt}.
+ * <p>
+ * While the cases run, the daemon's own DEBUG lines are off (the test profile turns them on): a line or two per case
+ * written to the console and kept in memory, which slowed the run without telling the property anything, since the
+ * property is about WARN, ERROR and stack traces, what a production log (INFO) shows.
  */
 public final class Fuzz {
 
     public static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
     public static final long SEED = Long.getLong("fuzz.seed", System.nanoTime());
+    /** One case to replay ({@code w1#517}), or null for a whole run. */
+    public static final String ONLY = System.getProperty("fuzz.only");
     private static final int SHOWN = 5;
+    private static final ThreadLocal<String> WORKER = new ThreadLocal<>();
 
     private Fuzz() {
     }
@@ -52,6 +64,24 @@ public final class Fuzz {
         final AtomicInteger closed = new AtomicInteger();
         final AtomicLong failures = new AtomicLong();
         final List<String> shown = Collections.synchronizedList(new ArrayList<>());
+        /** Per worker, what it is sending now: named when a stack trace shows up in the log. */
+        final Map<String, String> inFlight = new ConcurrentHashMap<>();
+        private final ThreadLocal<int[]> numbers = ThreadLocal.withInitial(() -> new int[1]);
+
+        /** The next case's id on this worker: {@code w<worker>#<number>}. */
+        public String next() {
+            return WORKER.get() + "#" + numbers.get()[0]++;
+        }
+
+        /** True when a replay of one case ({@code -Dfuzz.only}) leaves this one out: generated, not sent. */
+        public boolean skip(String id) {
+            return ONLY != null && !ONLY.equals(id);
+        }
+
+        /** What this worker is sending now (a case's id and bytes, or a batch's ids). */
+        public void sending(String what) {
+            inFlight.put(WORKER.get(), what.length() > 300 ? what.substring(0, 300) + "…" : what);
+        }
 
         public void refused() {
             done.incrementAndGet();
@@ -75,7 +105,7 @@ public final class Fuzz {
         void fail(String what) {
             failures.incrementAndGet();
             if (shown.size() < SHOWN) {
-                shown.add(what.length() > 600 ? what.substring(0, 600) + "…" : what);
+                shown.add(what.length() > 2000 ? what.substring(0, 2000) + "…" : what);
             }
         }
     }
@@ -103,15 +133,41 @@ public final class Fuzz {
                              Supplier<Map<String, Long>> snapshot) throws Exception {
         Tally tally = new Tally();
         Map<String, Long> before = snapshot.get();
-        AtomicInteger left = new AtomicInteger(CASES);
+        int onlyWorker = ONLY == null ? -1 : Integer.parseInt(ONLY.substring(1, ONLY.indexOf('#')));
+        AtomicInteger left = new AtomicInteger(ONLY == null ? CASES : Integer.parseInt(ONLY.substring(ONLY.indexOf('#') + 1)) + 1);
+        int threads = Integer.getInteger("fuzz.workers", workers);
         long start = System.nanoTime();
-        try (LogCapture log = new LogCapture()) {
-            ExecutorService pool = Executors.newFixedThreadPool(workers);
+        org.jboss.logmanager.Logger root = org.jboss.logmanager.Logger.getLogger("");
+        org.jboss.logmanager.Logger ours = org.jboss.logmanager.Logger.getLogger("org.ocfcloudbridge");
+        Level ourLevel = ours.getLevel();
+        ExtHandler watch = new ExtHandler() {
+            @Override
+            protected void doPublish(ExtLogRecord record) {
+                if (record.getThrown() == null && record.getLevel().intValue() < Level.SEVERE.intValue()) {
+                    return;
+                }
+                StringBuilder b = new StringBuilder("log: ").append(record.getLevel()).append(' ').append(record.getLoggerName())
+                        .append(' ').append(record.getFormattedMessage());
+                for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+                    b.append(' ').append(t);
+                }
+                tally.fail(b.append(" — in flight then: ").append(tally.inFlight).toString());
+            }
+        };
+        watch.setLevel(Level.WARNING);
+        root.addHandler(watch);
+        ours.setLevel(Level.INFO);
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 List<Future<?>> runs = new ArrayList<>();
-                for (int w = 0; w < workers; w++) {
+                for (int w = 0; w < threads; w++) {
+                    if (onlyWorker >= 0 && w != onlyWorker) {
+                        continue;
+                    }
                     int index = w;
                     runs.add(pool.submit(() -> {
+                        WORKER.set("w" + index);
                         Random random = new Random(SEED * 31 + index + entry.hashCode());
                         try (Worker wk = worker.apply(index)) {
                             int n;
@@ -136,11 +192,6 @@ public final class Fuzz {
             if (!ready(readyUrl)) {
                 tally.fail("the daemon is not ready after the run");
             }
-            for (LogCapture.Entry e : log.atLeast(Level.WARNING)) {
-                if (e.thrown() || e.level().intValue() >= Level.SEVERE.intValue()) {
-                    tally.fail("log: " + e.line());
-                }
-            }
             Map<String, Long> after = snapshot.get();
             int accepted = tally.accepted.get();
             for (String k : before.keySet()) {
@@ -154,11 +205,19 @@ public final class Fuzz {
                     List.copyOf(tally.shown));
             report(r);
             if (r.failures() > 0) {
-                throw new AssertionError(entry + ": " + r.failures() + " failing cases (seed " + SEED + "), first: "
-                        + String.join("\n  ", r.shown()));
+                throw new AssertionError(entry + ": " + r.failures() + " failing cases (seed " + SEED + "; replay one with -Dfuzz.seed="
+                        + SEED + " -Dfuzz.only=<case id>), first:\n  " + String.join("\n  ", r.shown()));
             }
             return r;
+        } finally {
+            ours.setLevel(ourLevel);
+            root.removeHandler(watch);
         }
+    }
+
+    /** The cases a run must count: every case, or the one replayed. */
+    public static int expectedCases() {
+        return ONLY == null ? CASES : 1;
     }
 
     private static int take(AtomicInteger left, int batch) {

@@ -67,8 +67,10 @@ public final class HttpCases {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            String shown = method + " " + path + " " + headers.stream().map(h -> h[0] + ": " + h[1]).toList() + " body "
-                    + java.util.HexFormat.of().formatHex(body, 0, Math.min(body.length, 64));
+            // Long values (tokens, generated junk) shortened: the case is replayed from its id and seed, not from this text.
+            String shown = method + " " + path + " " + headers.stream().map(h -> h[0] + ": " + (h[1].length() > 60
+                    ? h[1].substring(0, 40) + "…(" + h[1].length() + " chars)" : h[1])).toList() + " body "
+                    + java.util.HexFormat.of().formatHex(body, 0, Math.min(body.length, 400));
             return new Case(b.toByteArray(), shown, mayAccept, lying);
         }
     }
@@ -176,30 +178,41 @@ public final class HttpCases {
             @Override
             public void run(Random random, int n, Fuzz.Tally tally) throws IOException {
                 List<Case> cases = new ArrayList<>(n);
+                List<String> ids = new ArrayList<>(n);
                 List<byte[]> bytes = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
+                    String id = tally.next();
                     Case c = random.nextInt(200) == 0 ? lying("/x", random) : generate.apply(random);
+                    if (tally.skip(id)) {
+                        continue;
+                    }
                     if (c.lying()) {
+                        tally.sending(id + " " + c.description());
                         try {
-                            count(tally, c, http.sendAndHalfClose(c.bytes()), judge);
+                            count(tally, id, c, http.sendAndHalfClose(c.bytes()), judge);
                         } catch (RawHttp.Hang h) {
-                            tally.failed(h.getMessage() + " <- " + c.description());
+                            tally.failed(id + " " + h.getMessage() + " <- " + c.description());
                         }
                         continue;
                     }
                     cases.add(c);
+                    ids.add(id);
                     bytes.add(c.bytes());
                 }
+                if (cases.isEmpty()) {
+                    return;
+                }
+                tally.sending("pipelined " + ids.get(0) + " to " + ids.get(ids.size() - 1));
                 List<RawHttp.Answer> answers;
                 try {
                     answers = http.send(bytes);
                 } catch (RawHttp.Hang h) {
-                    tally.failed(h.getMessage() + " <- " + cases.get(h.unanswered).description());
+                    tally.failed(ids.get(h.unanswered) + " " + h.getMessage() + " <- " + cases.get(h.unanswered).description());
                     http.close();
                     return;
                 }
                 for (int i = 0; i < cases.size(); i++) {
-                    count(tally, cases.get(i), answers.get(i), judge);
+                    count(tally, ids.get(i), cases.get(i), answers.get(i), judge);
                 }
             }
 
@@ -210,10 +223,10 @@ public final class HttpCases {
         };
     }
 
-    private static void count(Fuzz.Tally tally, Case c, RawHttp.Answer a, BiFunction<Case, RawHttp.Answer, String> judge) {
+    private static void count(Fuzz.Tally tally, String id, Case c, RawHttp.Answer a, BiFunction<Case, RawHttp.Answer, String> judge) {
         String wrong = judge.apply(c, a);
         if (wrong != null) {
-            tally.failed(wrong);
+            tally.failed(id + " " + wrong);
         } else if (a.closed()) {
             tally.closed();
         } else if (a.status() < 300) {

@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import org.eclipse.californium.core.coap.CoAPMessageFormatException;
 import org.eclipse.californium.core.coap.Message;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.network.serialization.TcpDataParser;
 import org.jboss.logging.Logger;
 
@@ -27,8 +28,8 @@ import java.io.IOException;
  * <li>closes the connection on a frame that cannot be CoAP (reserved token length);</li>
  * <li>refuses a request Californium would drop or throw on: an option outside its defined length or an unknown
  * critical one (4.02 Bad Option, RFC 7252 §5.4.1, §5.4.3), a Block1 whose payload is larger than its block size
- * (4.00, RFC 7959 §2.3), a Size1 or Size2 above 2^31-1 (4.02; Californium overflows on it) or another malformed
- * request (4.00); a malformed response from the device side is dropped;</li>
+ * (4.00, RFC 7959 §2.3) or with a Size1 of 0 (4.00), a Size1 or Size2 above 2^31-1 (4.02; Californium overflows
+ * on it) or another malformed request (4.00); a malformed response from the device side is dropped;</li>
  * <li>closes a connection whose TLS fails (garbage, a failed handshake) with one short, rate-limited line.</li>
  * </ul>
  * Other frames go on to Californium whole, one per read.
@@ -206,8 +207,12 @@ public class Signalling extends ChannelDuplexHandler {
             } catch (IllegalArgumentException e) {
                 String which = m.getOptions().hasSize2() && m.getOptions().getSize2() < 0 ? "Size2"
                         : m.getOptions().hasSize1() && m.getOptions().getSize1() < 0 ? "Size1" : "an option";
-                return !(m instanceof org.eclipse.californium.core.coap.Request) ? new byte[0]
+                return !(m instanceof Request) ? new byte[0]
                         : error(token, BAD_OPTION, which + " values above " + Integer.MAX_VALUE + " are not supported");
+            }
+            if (m instanceof Request r && r.getOptions().hasBlock1() && r.getOptions().hasSize1() && r.getOptions().getSize1() == 0) {
+                // Californium sizes its reassembly buffer by Size1 and throws on 0 (a stack trace per request, no answer).
+                return error(token, BAD_REQUEST, "Size1 0 with Block1: a body sent in blocks is not empty");
             }
             return null;
         } catch (RuntimeException e) {
