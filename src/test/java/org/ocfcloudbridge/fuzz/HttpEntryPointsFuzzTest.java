@@ -298,6 +298,20 @@ class HttpEntryPointsFuzzTest {
     }
 
     @Test
+    void aJsonBodyWithAKeyTwiceIs400NotA500() throws Exception {
+        fixtures();
+        // Found by the fuzzer (bench/fuzz.sh, seed 424242, admin-api case w0#8818): Jackson could not bind a record's
+        // property given twice, and the framework answered 500 with a stack trace.
+        try (org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture()) {
+            io.restassured.response.Response r = io.restassured.RestAssured.given().auth().oauth2(admin).contentType("application/json")
+                    .body("{\"username\":\"dup" + UUID.randomUUID().toString().substring(0, 8) + "\",\"password\":\"\",\"password\":\"\"}")
+                    .post("/api/admin/users");
+            org.junit.jupiter.api.Assertions.assertEquals(400, r.statusCode(), r.asString());
+            assertTrue(log.atLeast(java.util.logging.Level.SEVERE).isEmpty(), "no ERROR: " + log.atLeast(java.util.logging.Level.SEVERE));
+        }
+    }
+
+    @Test
     void cloudApiSubscriptionsAreAnsweredWithoutAServerError() throws Exception {
         fixtures();
         String di = linked.device().di();
