@@ -141,6 +141,40 @@ class CoapGatewayFuzzTest {
     }
 
     @Test
+    void aPublishFromADeviceDeregisteredUnderItsSessionIs404NotA500() throws Exception {
+        // Found by the fuzzer: a device's row went away (another case deregistered it) while its session was open, and
+        // its links' insert failed on the foreign key: 5.00 and a stack trace. The row is deleted here directly, as a
+        // deregistration between the session check and the insert would leave it.
+        CoapFrames.Identity device = signUp(OAuthTestClient.newUser());
+        try (org.ocfcloudbridge.testing.LogCapture log = new org.ocfcloudbridge.testing.LogCapture();
+             CoapFrames.Connection c = new CoapFrames.Connection(gateway.tcpPort(), PROBE_TIMEOUT_MILLIS)) {
+            assertEquals(SIGNED_IN, Worker.signIn(c, device), "signed in");
+            try (Connection sql = db.getConnection(); java.sql.PreparedStatement d = sql.prepareStatement("DELETE FROM device WHERE id = ?")) {
+                d.setString(1, device.di());
+                assertEquals(1, d.executeUpdate());
+            }
+            TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
+            o.put(11, List.of(CoapFrames.text("oic"), CoapFrames.text("rd")));
+            o.put(12, List.of(CoapFrames.uint(10000)));
+            com.fasterxml.jackson.databind.node.ObjectNode rd = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    .put("di", device.di()).put("ttl", 0);
+            com.fasterxml.jackson.databind.node.ObjectNode link = rd.putArray("links").addObject().put("href", "/switch");
+            link.putArray("rt").add("oic.r.switch.binary");
+            link.putArray("if").add("oic.if.a");
+            c.write(CoapFrames.frame(2, new byte[] {6}, CoapFrames.body(o, OcfBodies.cbor(rd), false), -1));
+            CoapFrames.Frame f;
+            while ((f = c.read()) != null && !Arrays.equals(f.token(), new byte[] {6})) {
+                // our CSM
+            }
+            assertTrue(f != null, "answered");
+            assertEquals("84", Integer.toHexString(f.code()), new String(f.rest(), java.nio.charset.StandardCharsets.UTF_8));
+            var logged = log.atLeast(java.util.logging.Level.WARNING).stream().filter(e -> e.stackTrace()
+                    || e.level().intValue() >= java.util.logging.Level.SEVERE.intValue()).toList();
+            assertTrue(logged.isEmpty(), "no stack trace: " + logged);
+        }
+    }
+
+    @Test
     void aRequestWithAnOptionLongerThanItsDefinitionIsAnswered402() throws Exception {
         // Found by the fuzzer: Californium dropped such a request without an answer, and the device waited for one.
         TreeMap<Integer, List<byte[]>> o = new TreeMap<>();
