@@ -126,7 +126,12 @@ public class DeviceDirectory {
         List<String> hrefs = new ArrayList<>();
         List<Link> published = new ArrayList<>();
         List<Link> all = QuarkusTransaction.requiringNew().call(() -> {
-            EventJournal.fence(List.of(deviceId));
+            if (!ownerId.equals(EventJournal.fence(List.of(deviceId)).get(deviceId))) {
+                // Deregistered (or moved to another owner) after the session was checked: its links would have no
+                // device row to hang on (the insert failed on the foreign key: 5.00 and a stack trace, found by
+                // CoapGatewayFuzzTest).
+                throw new EventJournal.DeviceGone();
+            }
             OffsetDateTime expires = ttlSeconds > 0 ? now().plusSeconds(ttlSeconds) : null;
             List<PublishedLink> existing = PublishedLink.list("key.deviceId", deviceId);
             Set<Long> used = new HashSet<>();

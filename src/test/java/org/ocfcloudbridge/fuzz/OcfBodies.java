@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 
@@ -28,46 +27,69 @@ public final class OcfBodies {
     }
 
     /** A scalar, an array or a map up to {@code depth} levels, keys mostly from the OCF vocabulary. */
-    public static Arbitrary<JsonNode> tree(int depth) {
-        Arbitrary<JsonNode> scalar = Arbitraries.oneOf(
-                Arbitraries.strings().ofMaxLength(40).map(N::textNode),
-                Arbitraries.of("e61c3e6b-9c54-4b81-8ce5-f9039c1d04d9", "/oic/d", "oic.r.switch.binary", "oic.if.a",
-                        "coaps+tcp://127.0.0.1:1", "../../etc", "%00", "0").map(N::textNode),
-                Arbitraries.longs().map(N::numberNode),
-                Arbitraries.of(Long.MIN_VALUE, -1L, 0L, 1L, Long.MAX_VALUE, 4_294_967_296L).map(N::numberNode),
-                Arbitraries.doubles().map(N::numberNode),
-                Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY, -0.0).map(N::numberNode),
-                Arbitraries.of(true, false).map(N::booleanNode),
-                Arbitraries.just(N.nullNode()),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(20).map(N::binaryNode));
-        if (depth <= 0) {
-            return scalar;
+    public static JsonNode tree(Random r, int depth) {
+        int kind = depth <= 0 ? r.nextInt(9) : r.nextInt(13);
+        switch (kind) {
+            case 0:
+                return N.textNode(string(r, 40));
+            case 1:
+                return N.textNode(TEXTS[r.nextInt(TEXTS.length)]);
+            case 2:
+                return N.numberNode(r.nextLong());
+            case 3:
+                return N.numberNode(EDGES[r.nextInt(EDGES.length)]);
+            case 4:
+                return N.numberNode(r.nextBoolean() ? r.nextDouble() : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -0.0,
+                        1e308}[r.nextInt(4)]);
+            case 5:
+                return N.booleanNode(r.nextBoolean());
+            case 6:
+                return N.nullNode();
+            case 7: {
+                byte[] b = new byte[r.nextInt(20)];
+                r.nextBytes(b);
+                return N.binaryNode(b);
+            }
+            case 8:
+                return N.numberNode(r.nextInt(100));
+            case 9, 10: {
+                ArrayNode a = N.arrayNode();
+                for (int i = r.nextInt(5); i > 0; i--) {
+                    a.add(tree(r, depth - 1));
+                }
+                return a;
+            }
+            default:
+                return object(r, depth);
         }
-        Arbitrary<JsonNode> child = Arbitraries.lazy(() -> tree(depth - 1));
-        Arbitrary<JsonNode> array = child.list().ofMaxSize(4).map(l -> {
-            ArrayNode a = N.arrayNode();
-            l.forEach(a::add);
-            return a;
-        });
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(2, scalar), net.jqwik.api.Tuple.of(2, array), net.jqwik.api.Tuple.of(5, object(child)));
-    }
-
-    private static Arbitrary<JsonNode> object(Arbitrary<JsonNode> child) {
-        return Combinators.combine(
-                Arbitraries.oneOf(Arbitraries.of(KEYS), Arbitraries.strings().ofMaxLength(8)).list().ofMaxSize(6),
-                child.list().ofSize(6)).as((keys, values) -> {
-                    ObjectNode o = N.objectNode();
-                    for (int i = 0; i < keys.size(); i++) {
-                        o.set(keys.get(i), values.get(i));
-                    }
-                    return o;
-                });
     }
 
     /** A map (what every OCF body is at its top) of any keys and values. */
+    public static ObjectNode object(Random r, int depth) {
+        ObjectNode o = N.objectNode();
+        for (int i = r.nextInt(7); i > 0; i--) {
+            o.set(r.nextInt(4) == 0 ? string(r, 8) : KEYS.get(r.nextInt(KEYS.size())), tree(r, depth - 1));
+        }
+        return o;
+    }
+
+    /** The same generator as a jqwik arbitrary, for properties. */
     public static Arbitrary<JsonNode> object() {
-        return object(Arbitraries.lazy(() -> tree(2)));
+        return Arbitraries.randomValue(r -> object(r, 3));
+    }
+
+    private static final String[] TEXTS = {"e61c3e6b-9c54-4b81-8ce5-f9039c1d04d9", "/oic/d", "oic.r.switch.binary", "oic.if.a",
+            "coaps+tcp://127.0.0.1:1", "../../etc", "%00", "0", "", "\u0000"};
+    private static final long[] EDGES = {Long.MIN_VALUE, -1L, 0L, 1L, Long.MAX_VALUE, 4_294_967_296L, 65535, 65536};
+
+    private static String string(Random r, int max) {
+        int n = r.nextInt(max + 1);
+        StringBuilder b = new StringBuilder(n);
+        for (int i = 0; i < n; i++) {
+            int pick = r.nextInt(10);
+            b.append(pick < 6 ? (char) (0x20 + r.nextInt(0x5f)) : pick < 8 ? (char) r.nextInt(0x20) : (char) (0xa0 + r.nextInt(0xd700)));
+        }
+        return b.toString();
     }
 
     public static byte[] cbor(JsonNode tree) {

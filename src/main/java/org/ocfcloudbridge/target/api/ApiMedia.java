@@ -28,7 +28,7 @@ public final class ApiMedia {
         List<Choice> choices = new ArrayList<>();
         String[] parts = header.split(",");
         for (int i = 0; i < parts.length; i++) {
-            String[] p = parts[i].trim().split(";");
+            String[] p = parts[i].trim().split(";", -1);
             String type = p[0].trim().toLowerCase(Locale.ROOT);
             double q = 1;
             for (int j = 1; j < p.length; j++) {
@@ -60,7 +60,7 @@ public final class ApiMedia {
             return true;
         }
         for (String part : header.split(",")) {
-            String[] p = part.trim().split(";");
+            String[] p = part.trim().split(";", -1);
             String type = p[0].trim().toLowerCase(Locale.ROOT);
             boolean zero = false;
             for (int j = 1; j < p.length; j++) {
@@ -78,7 +78,7 @@ public final class ApiMedia {
         if (header == null) {
             return null;
         }
-        String type = header.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        String type = header.split(";", -1)[0].trim().toLowerCase(Locale.ROOT);
         return switch (type) {
             case MediaTypes.JSON -> Kind.JSON;
             case MediaTypes.OCF_CBOR, MediaTypes.CBOR -> Kind.CBOR;

@@ -109,6 +109,9 @@ public class DevicesApi {
         if (kind == null) {
             return done(ApiErrors.of(406, "this API answers application/json or application/vnd.ocf+cbor"));
         }
+        if (!fitsCoap(href)) {
+            return done(ApiErrors.of(400, TOO_LONG));
+        }
         if (!views.owns(token.owner(), deviceId)) {
             return done(ApiErrors.of(404, "no such device"));
         }
@@ -132,6 +135,9 @@ public class DevicesApi {
         if (out == null) {
             // The swagger lists no 406 for an update: answer in the request's own media type instead.
             out = in;
+        }
+        if (!fitsCoap(href)) {
+            return done(ApiErrors.of(400, TOO_LONG));
         }
         if (!views.owns(token.owner(), deviceId)) {
             return done(ApiErrors.of(404, "no such device"));
@@ -238,6 +244,18 @@ public class DevicesApi {
     }
 
     // ---- helpers ----
+
+    private static final String TOO_LONG = "a resource path segment is at most " + Protocol.MAX_URI_PATH_SEGMENT + " bytes";
+
+    /** Each segment fits a CoAP Uri-Path option: a longer one could never name a device's resource (and Californium throws). */
+    private static boolean fitsCoap(String href) {
+        for (String segment : href.split("/", -1)) {
+            if (segment.getBytes(StandardCharsets.UTF_8).length > Protocol.MAX_URI_PATH_SEGMENT) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static Boolean contentAll(String content) {
         if (content == null || content.isEmpty() || content.equals("base")) {

@@ -29,6 +29,8 @@ public class SubscriptionRequests {
     /** The swagger says exactly 32; plgd's connector sends 44. Shorter ones are too weak to accept. */
     static final int MIN_SECRET = 32;
     static final int MAX_SECRET = 256;
+    /** What the subscription table holds (V5, events_url). */
+    static final int MAX_EVENTS_URL = 2048;
 
     private final Subscriptions subscriptions;
     private final EventsConfig config;
@@ -63,6 +65,10 @@ public class SubscriptionRequests {
         JsonNode url = req.get("eventsUrl");
         if (url == null || !url.isTextual() || !Inputs.httpUrl(url.asText())) {
             return ApiErrors.of(400, "eventsUrl must be an absolute http or https URL");
+        }
+        if (url.asText().length() > MAX_EVENTS_URL) {
+            // Found by the fuzzer: the insert failed on the column's length (500 and a stack trace).
+            return ApiErrors.of(400, "eventsUrl must be at most " + MAX_EVENTS_URL + " characters");
         }
         JsonNode secret = req.get("signingSecret");
         if (secret == null || !secret.isTextual() || secret.asText().length() < MIN_SECRET || secret.asText().length() > MAX_SECRET) {

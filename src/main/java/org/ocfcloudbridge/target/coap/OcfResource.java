@@ -58,6 +58,9 @@ abstract class OcfResource extends CoapResource {
             response = diagnostic(e.code, e.getMessage());
         } catch (OcfCodecException e) {
             response = diagnostic(ResponseCode.BAD_REQUEST, e.getMessage());
+        } catch (org.ocfcloudbridge.target.events.EventJournal.DeviceGone e) {
+            // Deregistered while this request was on its way: not a fault of ours.
+            response = diagnostic(ResponseCode.NOT_FOUND, "the device is no longer registered");
         } catch (RuntimeException e) {
             if (DatabaseOutage.is(e)) {
                 // Not the device's fault nor a bug: it may try again (Max-Age), and the log gets one line per outage.

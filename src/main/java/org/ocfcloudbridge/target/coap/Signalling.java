@@ -7,6 +7,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
+import org.eclipse.californium.core.coap.CoAPMessageFormatException;
+import org.eclipse.californium.core.coap.Message;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.network.serialization.TcpDataParser;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -18,9 +22,14 @@ import java.io.IOException;
  * <li>sends our CSM first (Max-Message-Size, Block-Wise-Transfer), with a token so the frame is at least 6 bytes —
  * some device stacks read a fixed 6-byte header;</li>
  * <li>does not wait for the peer's CSM (some stacks never send one), but takes its Max-Message-Size;</li>
- * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame;</li>
+ * <li>answers Ping with Pong at once, closes on Release and Abort, and swallows every 7.xx frame and every Empty
+ * message (0.00);</li>
  * <li>refuses a frame larger than our Max-Message-Size: 4.13 to a request, its bytes skipped, the connection kept;</li>
  * <li>closes the connection on a frame that cannot be CoAP (reserved token length);</li>
+ * <li>refuses a request Californium would drop or throw on: an option outside its defined length or an unknown
+ * critical one (4.02 Bad Option, RFC 7252 §5.4.1, §5.4.3), a Block1 whose payload is larger than its block size
+ * (4.00, RFC 7959 §2.3) or with a Size1 of 0 (4.00), a Size1 or Size2 above 2^31-1 (4.02; Californium overflows
+ * on it) or another malformed request (4.00); a malformed response from the device side is dropped;</li>
  * <li>closes a connection whose TLS fails (garbage, a failed handshake) with one short, rate-limited line.</li>
  * </ul>
  * Other frames go on to Californium whole, one per read.
@@ -40,6 +49,11 @@ public class Signalling extends ChannelDuplexHandler {
     private static final int OPTION_BLOCK_WISE_TRANSFER = 4;
     private static final int OPTION_SIZE1 = 60;
     private static final int REQUEST_ENTITY_TOO_LARGE = 0x8D; // 4.13
+    private static final int BAD_REQUEST = 0x80; // 4.00
+    private static final int BAD_OPTION = 0x82; // 4.02
+    private static final int OPTION_CONTENT_FORMAT = 12;
+    /** Californium's own parser with our option registry: what it refuses here, it would refuse later with no answer. */
+    private static final TcpDataParser PARSER = new TcpDataParser(CoapGateway.OPTIONS);
     private static final Logger LOG = Logger.getLogger(Signalling.class);
 
     private final int maxMessageSize;
@@ -152,13 +166,93 @@ public class Signalling extends ChannelDuplexHandler {
                 return;
             }
             int frameLength = (int) (headerSize + bodyLength);
-            if (code >= 0xE0) {
+            if (code == 0) {
+                // RFC 8323: an Empty message is always allowed and ignored by its recipient. Californium would throw
+                // on one that carries bytes (a stack trace in the log per frame), so it never gets there.
+                buf.skipBytes(frameLength);
+            } else if (code >= 0xE0) {
                 ByteBuf frame = buf.readSlice(frameLength);
                 signal(ctx, code, frame, headerSize, tkl);
             } else {
-                ctx.fireChannelRead(buf.readRetainedSlice(frameLength));
+                byte[] token = new byte[tkl];
+                buf.getBytes(start + 2 + extended, token);
+                byte[] refusal = refusal(ctx, buf, start, frameLength, code, token);
+                if (refusal == null) {
+                    ctx.fireChannelRead(buf.readRetainedSlice(frameLength));
+                } else {
+                    buf.skipBytes(frameLength);
+                    if (refusal.length > 0) {
+                        ctx.writeAndFlush(Unpooled.wrappedBuffer(refusal));
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * What Californium cannot take, checked before it gets the frame: it drops a request with a malformed option
+     * without an answer (the device waits for nothing), and throws on a Block1 payload larger than the block size (a
+     * stack trace per request, and no answer either). Returns the answer to send instead, an empty array to drop the
+     * frame (a malformed response or signal-less frame nobody waits for), or null to pass the frame on.
+     */
+    private static byte[] refusal(ChannelHandlerContext ctx, ByteBuf buf, int start, int frameLength, int code, byte[] token) {
+        byte[] frame = new byte[frameLength];
+        buf.getBytes(start, frame);
+        try {
+            Message m = PARSER.parseMessage(frame);
+            try {
+                // Californium keeps Size1 and Size2 as a signed int: a 4-byte value of 2^31 or more turns negative and
+                // throws when anything later lists the options (our handler did: a 5.00 and a stack trace).
+                m.getOptions().asSortedList();
+            } catch (IllegalArgumentException e) {
+                String which = m.getOptions().hasSize2() && m.getOptions().getSize2() < 0 ? "Size2"
+                        : m.getOptions().hasSize1() && m.getOptions().getSize1() < 0 ? "Size1" : "an option";
+                return !(m instanceof Request) ? new byte[0]
+                        : error(token, BAD_OPTION, which + " values above " + Integer.MAX_VALUE + " are not supported");
+            }
+            if (m instanceof Request r && r.getOptions().hasBlock1() && r.getOptions().hasSize1() && r.getOptions().getSize1() == 0) {
+                // Californium sizes its reassembly buffer by Size1 and throws on 0 (a stack trace per request, no answer).
+                return error(token, BAD_REQUEST, "Size1 0 with Block1: a body sent in blocks is not empty");
+            }
+            return null;
+        } catch (RuntimeException e) {
+            if (code < 0x01 || code > 0x1F) {
+                LOG.debugf("dropping a malformed frame from %s: %s", ctx.channel().remoteAddress(), e.getMessage());
+                return new byte[0];
+            }
+            if (e instanceof CoAPMessageFormatException f && f.getErrorCode() != null) {
+                return error(token, (f.getErrorCode().codeClass << 5) | f.getErrorCode().codeDetail, f.getMessage());
+            }
+            // Californium checks a Block1 payload against the block size while it parses (IllegalStateException).
+            return error(token, BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    /** An error answer with a short text/plain diagnostic. */
+    static byte[] error(byte[] token, int code, String diagnostic) {
+        byte[] text = diagnostic == null ? new byte[0] : diagnostic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (text.length > 200) {
+            text = java.util.Arrays.copyOf(text, 200);
+        }
+        java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+        // Content-Format 0 (text/plain; charset=utf-8) is the empty value.
+        rest.write(OPTION_CONTENT_FORMAT << 4);
+        rest.write(0xFF);
+        rest.writeBytes(text);
+        byte[] body = rest.toByteArray();
+        java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
+        int len = body.length;
+        if (len < 13) {
+            f.write((len << 4) | token.length);
+        } else {
+            // body.length is at most 202 here: one extended length byte.
+            f.write((13 << 4) | token.length);
+            f.write(len - 13);
+        }
+        f.write(code);
+        f.writeBytes(token);
+        f.writeBytes(body);
+        return f.toByteArray();
     }
 
     private void signal(ChannelHandlerContext ctx, int code, ByteBuf frame, int headerSize, int tkl) {

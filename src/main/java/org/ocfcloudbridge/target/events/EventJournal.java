@@ -184,7 +184,7 @@ public class EventJournal {
 
     /** The subscribed device is gone, or has another owner, since the request was checked. */
     public static final class DeviceGone extends RuntimeException {
-        DeviceGone() {
+        public DeviceGone() {
             super("no such device", null, false, false);
         }
     }
