@@ -56,13 +56,14 @@ public final class DatabaseOutage {
     }
 
     /**
-     * Whether {@code e} says the persistence unit is closed: the daemon is stopping, or a failed start (the gateway
+     * Whether {@code e} says the persistence unit is closed (Hibernate's own words; a closed session is a bug, not this): the daemon is stopping, or a failed start (the gateway
      * starts after the background jobs and may fail to bind) closed it under them. That is the stop, not a failure worth
      * a warning.
      */
     public static boolean closed(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("is closed")) {
+            if (t instanceof IllegalStateException && t.getMessage() != null
+                    && t.getMessage().contains("EntityManagerFactory is closed")) {
                 return true;
             }
         }

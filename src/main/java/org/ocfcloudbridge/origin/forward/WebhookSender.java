@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.inject.Inject;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.ops.StartGate;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.ops.OutboundHttp;
@@ -44,6 +46,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @ApplicationScoped
 public class WebhookSender {
+
+    @Inject
+    StartGate startGate;
 
     private static final Logger LOG = Logger.getLogger(WebhookSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -131,6 +136,9 @@ public class WebhookSender {
     }
 
     private void run() {
+        if (!startGate.awaitStarted(() -> running)) {
+            return;
+        }
         while (running) {
             try {
                 synchronized (signal) {

@@ -158,7 +158,7 @@ public class Signalling extends ChannelDuplexHandler {
                 skip = bodyLength;
                 LOG.debugf("%s sent a %d-byte frame, more than %d", ctx.channel().remoteAddress(), headerSize + bodyLength, maxMessageSize);
                 if (code >= 0x01 && code <= 0x1F) {
-                    ctx.writeAndFlush(Unpooled.wrappedBuffer(tooLarge(token)));
+                    answer(ctx, tooLarge(token));
                 }
                 continue;
             }
@@ -182,7 +182,7 @@ public class Signalling extends ChannelDuplexHandler {
                 } else {
                     buf.skipBytes(frameLength);
                     if (refusal.length > 0) {
-                        ctx.writeAndFlush(Unpooled.wrappedBuffer(refusal));
+                        answer(ctx, refusal);
                     }
                 }
             }
@@ -232,13 +232,21 @@ public class Signalling extends ChannelDuplexHandler {
     static byte[] error(byte[] token, int code, String diagnostic) {
         byte[] text = diagnostic == null ? new byte[0] : diagnostic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (text.length > 200) {
-            text = java.util.Arrays.copyOf(text, 200);
+            // Cut at a character boundary: a diagnostic payload is UTF-8 (RFC 7252 §5.5.2).
+            int cut = 200;
+            while (cut > 0 && (text[cut] & 0xC0) == 0x80) {
+                cut--;
+            }
+            text = java.util.Arrays.copyOf(text, cut);
         }
         java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
-        // Content-Format 0 (text/plain; charset=utf-8) is the empty value.
-        rest.write(OPTION_CONTENT_FORMAT << 4);
-        rest.write(0xFF);
-        rest.writeBytes(text);
+        if (text.length > 0) {
+            // Content-Format 0 (text/plain; charset=utf-8) is the empty value. No payload marker without a payload: a
+            // marker followed by nothing is a message format error (RFC 7252 §3).
+            rest.write(OPTION_CONTENT_FORMAT << 4);
+            rest.write(0xFF);
+            rest.writeBytes(text);
+        }
         byte[] body = rest.toByteArray();
         java.io.ByteArrayOutputStream f = new java.io.ByteArrayOutputStream();
         int len = body.length;
@@ -262,7 +270,7 @@ public class Signalling extends ChannelDuplexHandler {
                 pong[0] = (byte) tkl;
                 pong[1] = (byte) PONG;
                 frame.getBytes(headerSize - tkl, pong, 2, tkl);
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(pong));
+                answer(ctx, pong);
             }
             case CSM -> {
                 Integer size = maxMessageSizeOption(frame, headerSize);
@@ -361,6 +369,19 @@ public class Signalling extends ChannelDuplexHandler {
             pending.release();
             pending = null;
         }
+    }
+
+    /**
+     * Sends an answer of this handler's own (a refusal, a Pong) unless the peer is not reading what it was sent: a
+     * client that sends small bad frames and never reads would otherwise grow the connection's outbound queue on the
+     * heap by tens of bytes per byte it sends. Dropped answers are what it did not read anyway.
+     */
+    private static void answer(ChannelHandlerContext ctx, byte[] bytes) {
+        if (!ctx.channel().isWritable()) {
+            LOG.debugf("%s does not read its answers: one dropped", ctx.channel().remoteAddress());
+            return;
+        }
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes));
     }
 
     private void abort(ChannelHandlerContext ctx) {

@@ -13,6 +13,7 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.ops.StartGate;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ops.StopOrder;
@@ -53,6 +54,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 @ApplicationScoped
 public class NotificationDelivery {
+
+    @Inject
+    StartGate startGate;
 
     private static final Logger LOG = Logger.getLogger(NotificationDelivery.class);
 
@@ -288,6 +292,9 @@ public class NotificationDelivery {
     }
 
     private void run() {
+        if (!startGate.awaitStarted(() -> running)) {
+            return;
+        }
         long nextScan = 0;
         long nextDelete = 0;
         while (running) {

@@ -106,6 +106,30 @@ class SignallingTest {
     }
 
     @Test
+    void aPeerThatDoesNotReadItsAnswersGetsNoMoreQueued() {
+        // A client sending small bad frames without reading would grow our outbound queue by tens of bytes per byte.
+        EmbeddedChannel ch = new EmbeddedChannel(new Signalling(16384));
+        out(ch);
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        ch.writeInbound(hex("02e2abcd"));
+        assertNull(out(ch), "no Pong queued for a peer that is not reading");
+        assertTrue(ch.isOpen());
+        ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        ch.writeInbound(hex("02e2abcd"));
+        assertEquals("02e3abcd", out(ch), "answered again once it reads");
+    }
+
+    @Test
+    void anErrorAnswerWithoutDiagnosticHasNoPayloadMarkerAndALongOneIsCutAtACharacterBoundary() {
+        // len 0, tkl 1 | 4.00 | token 05: no Content-Format, no 0xFF marker with nothing after it (RFC 7252 §3).
+        assertEquals("0180" + "05", HexFormat.of().formatHex(Signalling.error(new byte[] {5}, 0x80, null)));
+        byte[] answer = Signalling.error(new byte[] {5}, 0x80, "a".repeat(199) + "\u00e9\u00e9");
+        // header (2) + extended length (1) + token (1) + Content-Format option (1) + marker (1), then the text
+        String text = new String(answer, 6, answer.length - 6, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("a".repeat(199), text, "the two-byte character at 199-200 is left out whole");
+    }
+
+    @Test
     void releaseAndAbortCloseTheConnection() {
         EmbeddedChannel ch = new EmbeddedChannel(new Signalling(16384));
         ch.writeInbound(hex("00e4"));
