@@ -70,6 +70,19 @@ public final class DatabaseOutage {
         return false;
     }
 
+    /**
+     * Whether {@code e} is the database refusing a value it was given (SQLState class 22, "data exception": a NUL in a
+     * text, a string longer than its column, a number out of range): the caller's input, not a fault of ours.
+     */
+    public static boolean refusedValue(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A short reason for a log line: {@link #REASON} for an outage, else the failure's own message. */
     public static String reason(Throwable e) {
         return is(e) ? REASON : String.valueOf(e.getMessage());

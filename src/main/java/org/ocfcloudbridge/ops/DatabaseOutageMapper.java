@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Any HTTP call that needs the database while it cannot be reached: 503 with Retry-After and one short line of text,
  * instead of a 500 with an error id; the log gets one line when it starts and one a minute at most while it lasts,
- * never a stack trace per call. Every other database failure is still a 500 with its stack trace in the log (a bug
+ * never a stack trace per call. A value the database refuses (SQLState class 22) is the caller's: 400. Every other
+ * database failure is still a 500 with its stack trace in the log (a bug
  * to look at).
  */
 public class DatabaseOutageMapper {
@@ -42,6 +43,13 @@ public class DatabaseOutageMapper {
     }
 
     private Response map(RuntimeException e, UriInfo uri) {
+        if (DatabaseOutage.refusedValue(e)) {
+            // A value the request carried that the database cannot store or compare (PostgreSQL refuses NUL in any
+            // text): a 400, as the checks before it would have answered had they known.
+            LOG.debugf("%s refused by the database: %s", uri == null ? "request" : uri.getPath(), e.getMessage());
+            return Response.status(Response.Status.BAD_REQUEST).type("text/plain; charset=utf-8")
+                    .entity("a value in the request cannot be stored (a NUL character, or too long)").build();
+        }
         if (!DatabaseOutage.is(e)) {
             LOG.errorf(e, "%s failed", uri == null ? "request" : uri.getPath());
             return Response.serverError().type("text/plain; charset=utf-8").entity("internal error").build();
