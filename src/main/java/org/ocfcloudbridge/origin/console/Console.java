@@ -98,15 +98,17 @@ public class Console {
     @GET
     @Produces(MediaType.TEXT_HTML)
     public Response page(@CookieParam(SESSION) String session, @QueryParam("linked") String linked, @QueryParam("error") String error,
-                         @QueryParam("resynced") String resynced, @QueryParam("q") String filter) {
+                         @QueryParam("resynced") String resynced, @QueryParam("q") String filter,
+                         @QueryParam("unsent") String unsent) {
         String user = user(session);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("signedIn", user != null);
         data.put("canSignIn", identity.embeddedEnabled() && bridge.origin().enabled());
         data.put("user", user == null ? "" : displayName(user));
-        data.put("message", error != null ? "Not linked: " + error : linked != null ? "Account linked."
+        // A control's failure without JavaScript comes back as ?unsent= (the script shows the same words in place).
+        data.put("message", error != null ? "Not linked: " + error : unsent != null ? "Not sent: " + unsent : linked != null ? "Account linked."
                 : resynced != null ? "Resync started: the account's devices and subscriptions are read again." : "");
-        data.put("error", error != null);
+        data.put("error", error != null || unsent != null);
         List<Map<String, Object>> links = new ArrayList<>();
         List<String> cloudNames = new ArrayList<>();
         // Read before the data the page shows, so its event stream replays whatever comes between.
@@ -352,7 +354,7 @@ public class Console {
     }
 
     private static Response failed(boolean script, int status, String error) {
-        return script ? outcome(status, error) : Response.seeOther(URI.create("/?error=" + error)).build();
+        return script ? outcome(status, error) : Response.seeOther(URI.create("/?unsent=" + error)).build();
     }
 
     private static Response outcome(int status, String error) {

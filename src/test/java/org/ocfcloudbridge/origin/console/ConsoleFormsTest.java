@@ -62,6 +62,12 @@ class ConsoleFormsTest {
         given().redirects().follow(false).cookie("bridge_console", session).header("Origin", OriginLinks.BASE)
                 .header("Sec-Fetch-Site", "same-origin").header("Accept", "application/json").formParam("link", link)
                 .post("/console/resync").then().statusCode(404).body("error", org.hamcrest.Matchers.equalTo("no-such-link"));
+        // Without the script, a control that could not be sent comes back to the page saying so, not "Not linked".
+        given().redirects().follow(false).cookie("bridge_console", session).header("Origin", OriginLinks.BASE)
+                .header("Sec-Fetch-Site", "same-origin").formParam("link", "not-a-link").formParam("body", "{}")
+                .post("/console/update").then().statusCode(303).header("Location", containsString("/?unsent=no-such-link"));
+        given().cookie("bridge_console", session).get("/?unsent=no-such-link").then().statusCode(200)
+                .body(containsString("Not sent: no-such-link"), org.hamcrest.Matchers.not(containsString("Not linked")));
         // The account panel's data is the signed-in user's alone.
         given().get("/console/accounts").then().statusCode(401);
         given().cookie("bridge_console", session).get("/console/accounts").then().statusCode(200);
