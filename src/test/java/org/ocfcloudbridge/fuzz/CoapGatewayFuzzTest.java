@@ -237,18 +237,7 @@ class CoapGatewayFuzzTest {
     }
 
     Map<String, Long> counts(String... tables) {
-        Map<String, Long> m = new LinkedHashMap<>();
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            for (String t : tables) {
-                try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t)) {
-                    rs.next();
-                    m.put(t, rs.getLong(1));
-                }
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return m;
+        return Fuzz.rowCounts(db, tables);
     }
 
     /** One connection: a frame, then the probe, per case; reconnects (and signs in again) after a close. */

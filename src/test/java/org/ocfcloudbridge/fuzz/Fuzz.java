@@ -254,4 +254,20 @@ public final class Fuzz {
             // the line is on stdout too
         }
     }
+
+    /** Rows per table: what a run's refused cases must leave as they were. */
+    static Map<String, Long> rowCounts(javax.sql.DataSource db, String... tables) {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String t : tables) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t)) {
+                    rs.next();
+                    m.put(t, rs.getLong(1));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return m;
+    }
 }

@@ -50,14 +50,8 @@ class BadConfigurationIT {
                 .with("bridge.origin.webhooks.vendor.url", "http://169.254.169.254/hook")
                 .with("bridge.origin.webhooks.vendor.secret", "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[24]))
                 .start()) {
-            int exit = daemon.awaitExit(Duration.ofSeconds(60));
-            String out = daemon.output();
-            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
-            assertEquals(1, exit, out);
-            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
-            assertTrue(lines.get(0).contains("bridge.origin.webhooks.vendor.url resolves to a link-local address, refused by the"
-                    + " outbound address policy (bridge.outbound.allowed-networks)"), out);
-            assertFalse(out.contains("\tat "), out);
+            assertStopsWithOneLine(daemon, "bridge.origin.webhooks.vendor.url resolves to a link-local address, refused by the"
+                    + " outbound address policy (bridge.outbound.allowed-networks)");
         }
     }
 
@@ -69,14 +63,8 @@ class BadConfigurationIT {
                 .with("bridge.origin.clouds.target.token-endpoint", "https://target.example.com/oauth2/token")
                 .with("bridge.origin.clouds.target.client-id", "origin")
                 .start()) {
-            int exit = daemon.awaitExit(Duration.ofSeconds(60));
-            String out = daemon.output();
-            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
-            assertEquals(1, exit, out);
-            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
-            assertTrue(lines.get(0).contains("ocf-cloud-bridge: cannot start: bridge.origin.clouds.target.api-url is required when"
-                    + " issuer is not set: the Target's Cloud API base URL, /api/v1 included"), out);
-            assertFalse(out.contains("\tat "), out);
+            assertStopsWithOneLine(daemon, "ocf-cloud-bridge: cannot start: bridge.origin.clouds.target.api-url is required when"
+                    + " issuer is not set: the Target's Cloud API base URL, /api/v1 included");
         }
     }
 
@@ -85,13 +73,18 @@ class BadConfigurationIT {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"));
              DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("port-" + UUID.randomUUID()))
                      .with("bridge.coap.tcp-port", Integer.toString(taken.getLocalPort())).with("bridge.coap.tls-port", "0").start()) {
-            int exit = daemon.awaitExit(Duration.ofSeconds(60));
-            String out = daemon.output();
-            List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
-            assertEquals(1, exit, out);
-            assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
-            assertTrue(lines.get(0).contains("bridge.coap.tcp-port cannot listen on port " + taken.getLocalPort()), out);
-            assertFalse(out.contains("\tat "), out);
+            assertStopsWithOneLine(daemon, "bridge.coap.tcp-port cannot listen on port " + taken.getLocalPort());
         }
+    }
+
+    /** Exit 1 with one line (start-up INFO lines aside) containing {@code expected}, and no stack trace. */
+    private static void assertStopsWithOneLine(DaemonProcess daemon, String expected) throws Exception {
+        int exit = daemon.awaitExit(Duration.ofSeconds(60));
+        String out = daemon.output();
+        List<String> lines = out.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
+        assertEquals(1, exit, out);
+        assertEquals(1, lines.size(), "expected one line besides start-up INFO logs, got:\n" + out);
+        assertTrue(lines.get(0).contains(expected), out);
+        assertFalse(out.contains("\tat "), out);
     }
 }

@@ -201,20 +201,9 @@ public class LinkedClouds {
             }
             return d;
         }
-        if (!Inputs.httpUrl(d.issuer())) {
-            throw new Invalid("issuer must be an absolute http or https URL");
-        }
-        checkOutbound(d.name(), "issuer", d.issuer());
         String issuer = d.issuer().replaceAll("/+$", "");
-        String url = issuer + "/.well-known/openid-configuration";
-        OutboundHttp.Reply r;
-        try {
-            r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
-        } catch (OutboundHttp.Refused e) {
-            throw new Invalid("issuer " + e.getMessage());
-        } catch (OutboundHttp.Unreachable e) {
-            throw unusable(d, "cannot be read: " + e.getMessage());
-        }
+        OutboundHttp.Reply r = underIssuer(d, "/.well-known/openid-configuration",
+                e -> unusable(d, "cannot be read: " + e.getMessage()));
         if (r.status() != 200) {
             throw unusable(d, "answered " + r.status());
         }
@@ -261,14 +250,8 @@ public class LinkedClouds {
         }
         String issuer = d.issuer().replaceAll("/+$", "");
         String url = issuer + Protocol.HttpPaths.CLOUD_CONFIGURATION;
-        OutboundHttp.Reply r;
-        try {
-            r = http.sendAndWait(d.trustedCa(), "GET", url, Map.of("Accept", "application/json"), null);
-        } catch (OutboundHttp.Refused e) {
-            throw new Invalid("issuer " + e.getMessage());
-        } catch (OutboundHttp.Unreachable e) {
-            throw unusable(d.name(), url + " cannot be read: " + e.getMessage());
-        }
+        OutboundHttp.Reply r = underIssuer(d, Protocol.HttpPaths.CLOUD_CONFIGURATION,
+                e -> unusable(d.name(), url + " cannot be read: " + e.getMessage()));
         String published = null;
         if (r.status() == 200) {
             try {
@@ -293,6 +276,27 @@ public class LinkedClouds {
         LOG.infof("cloud %s: Cloud API %s, as %s publishes it", d.name(), published, url);
         return new Definition(d.name(), published, d.authorizationEndpoint(), d.tokenEndpoint(), d.clientId(),
                 d.clientSecret(), d.scopes(), d.trustedCa(), d.issuer());
+    }
+
+    /**
+     * GETs a JSON document the issuer publishes under {@code path}. The issuer is checked here, where it is first
+     * called, whichever document is read first (with both endpoints given, discovery is skipped and the Cloud API
+     * configuration is the first call): an absolute http(s) URL that the outbound address policy allows.
+     */
+    private OutboundHttp.Reply underIssuer(Definition d, String path,
+                                           java.util.function.Function<OutboundHttp.Unreachable, Unavailable> unreachable) {
+        if (!Inputs.httpUrl(d.issuer())) {
+            throw new Invalid("issuer must be an absolute http or https URL");
+        }
+        checkOutbound(d.name(), "issuer", d.issuer());
+        try {
+            return http.sendAndWait(d.trustedCa(), "GET", d.issuer().replaceAll("/+$", "") + path,
+                    Map.of("Accept", "application/json"), null);
+        } catch (OutboundHttp.Refused e) {
+            throw new Invalid("issuer " + e.getMessage());
+        } catch (OutboundHttp.Unreachable e) {
+            throw unreachable.apply(e);
+        }
     }
 
     /** What answered, and how, goes to the log only (see {@link Unavailable}). */

@@ -147,6 +147,17 @@ public class DeviceSync {
         return java.util.Optional.ofNullable(outcomes.get(linkId));
     }
 
+    /** The subscriptions a device set needs: the devices level, each device, each of its published resources. */
+    private static Set<String> wanted(Map<String, JsonNode> linksByDevice) {
+        Set<String> wanted = new HashSet<>();
+        wanted.add(key(DEVICES, null, null));
+        linksByDevice.forEach((di, links) -> {
+            wanted.add(key(DEVICE, di, null));
+            links.forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
+        });
+        return wanted;
+    }
+
     /** Of the subscriptions the link's stored device set needs, how many the Target confirmed. */
     public record Health(int active, int wanted) {
         public boolean healthy() {
@@ -157,17 +168,17 @@ public class DeviceSync {
     /** The link's subscription health, by the same reckoning a sync uses for what it must hold. */
     public Health health(UUID linkId) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Set<String> wanted = new HashSet<>();
-            wanted.add(key(DEVICES, null, null));
+            Map<String, JsonNode> linksByDevice = new LinkedHashMap<>();
             for (OriginDevice d : OriginDevice.<OriginDevice>list("key.linkId", linkId)) {
-                String di = d.key.deviceId;
-                wanted.add(key(DEVICE, di, null));
+                JsonNode links;
                 try {
-                    JSON.readTree(d.links).forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
+                    links = JSON.readTree(d.links);
                 } catch (IOException e) {
-                    // Links that do not parse need no subscriptions here; the next sync stores them again.
+                    links = JSON.createArrayNode(); // links that do not parse need no subscriptions; the next sync stores them again
                 }
+                linksByDevice.put(d.key.deviceId, links);
             }
+            Set<String> wanted = wanted(linksByDevice);
             Set<String> active = new HashSet<>();
             for (OriginSubscription s : OriginSubscription.<OriginSubscription>list("linkId", linkId)) {
                 String k = key(s.level, s.deviceId, s.href);
@@ -237,12 +248,9 @@ public class DeviceSync {
 
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
-        Set<String> wanted = new HashSet<>();
-        wanted.add(key(DEVICES, null, null));
-        devices.forEach((di, d) -> {
-            wanted.add(key(DEVICE, di, null));
-            d.path("links").forEach(l -> wanted.add(key(RESOURCE, di, localHref(di, l.path("href").asText()))));
-        });
+        Map<String, JsonNode> linksByDevice = new LinkedHashMap<>();
+        devices.forEach((di, d) -> linksByDevice.put(di, d.path("links")));
+        Set<String> wanted = wanted(linksByDevice);
         // Learn first whether this Target answers subscription reads at all (one that surely exists, if any).
         held.stream().filter(s -> s.targetId != null && wanted.contains(key(s.level, s.deviceId, s.href)))
                 .limit(3).takeWhile(s -> !readsSubscriptions.contains(linkId)).forEach(s -> existsAtTarget(linkId, s));
