@@ -176,8 +176,9 @@ public class DevicePage {
         r.put("domId", domId(di, href));
         r.put("types", String.join(" ", types));
         r.put("writable", writable);
-        r.put("json", pretty(content));
-        r.put("jsonRows", Math.min(16, Math.max(3, pretty(content).split("\n", -1).length)));
+        String json = pretty(content);
+        r.put("json", json);
+        r.put("jsonRows", Math.min(16, Math.max(3, (int) json.chars().filter(c -> c == '\n').count() + 1)));
         String kind = "json";
         if (types.contains(ResourceTypes.DEVICE)) {
             kind = "device";
