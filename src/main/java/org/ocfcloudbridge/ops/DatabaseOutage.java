@@ -32,9 +32,35 @@ public final class DatabaseOutage {
     private DatabaseOutage() {
     }
 
-    /** Whether {@code e} (or a cause of it) says that no connection to the database could be had or kept. */
+    /**
+     * {@code e}, its causes and the exceptions suppressed along the way, each once, in that order: a transaction
+     * manager whose commit failed keeps the driver's failure as a suppressed exception of its own, not as the cause.
+     */
+    public static java.util.List<Throwable> related(Throwable e) {
+        java.util.List<Throwable> out = new java.util.ArrayList<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+        if (e != null) {
+            todo.add(e);
+        }
+        // Bounded: a chain of exceptions is short; a pathological one (or a cycle) is cut rather than walked forever.
+        while (!todo.isEmpty() && out.size() < 64) {
+            Throwable t = todo.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            out.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            java.util.Collections.addAll(todo, t.getSuppressed());
+        }
+        return out;
+    }
+
+    /** Whether {@code e} (or a cause of it, or one it suppressed) says that no connection to the database could be had or kept. */
     public static boolean is(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : related(e)) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SQLRecoverableException || t instanceof org.hibernate.exception.JDBCConnectionException) {
                 return true;
@@ -61,7 +87,7 @@ public final class DatabaseOutage {
      * a warning.
      */
     public static boolean closed(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : related(e)) {
             if (t instanceof IllegalStateException && t.getMessage() != null
                     && t.getMessage().contains("EntityManagerFactory is closed")) {
                 return true;
@@ -75,7 +101,7 @@ public final class DatabaseOutage {
      * text, a string longer than its column, a number out of range): the caller's input, not a fault of ours.
      */
     public static boolean refusedValue(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t : related(e)) {
             if (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22")) {
                 return true;
             }

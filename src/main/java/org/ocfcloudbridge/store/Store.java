@@ -11,14 +11,14 @@ public final class Store {
     private Store() {
     }
 
-    /** Whether {@code e} was caused by an insert that lost a race for a unique key. */
+    /**
+     * Whether {@code e} was caused by an insert that lost a race for a unique key (also when the insert was flushed at
+     * commit, where the transaction manager keeps the driver's failure as a suppressed exception).
+     */
     public static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : org.ocfcloudbridge.ops.DatabaseOutage.related(e)) {
             if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;

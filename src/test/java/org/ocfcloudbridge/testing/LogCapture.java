@@ -26,7 +26,8 @@ public final class LogCapture implements AutoCloseable {
 
         @Override
         public String toString() {
-            return level + " [" + logger + "] " + message + (thrown ? " (with a stack trace)" : "");
+            // With a stack trace, the exception chain too: a CI log then says which failure it was.
+            return level + " [" + logger + "] " + message + (thrown ? " (with a stack trace:" + line.substring(line.indexOf(message) + message.length()) + ")" : "");
         }
     }
     private final ExtHandler handler = new ExtHandler() {
@@ -35,8 +36,11 @@ public final class LogCapture implements AutoCloseable {
             record.copyAll();
             StringBuilder b = new StringBuilder(record.getLoggerName()).append(' ').append(record.getFormattedMessage())
                     .append(' ').append(record.getMdcCopy());
-            for (Throwable t = record.getThrown(); t != null; t = t.getCause()) {
+            for (Throwable t = record.getThrown(); t != null; t = t.getCause() == t ? null : t.getCause()) {
                 b.append(' ').append(t);
+                for (Throwable s : t.getSuppressed()) {
+                    b.append(" [suppressed: ").append(s).append(']');
+                }
             }
             lines.add(b.toString());
             entries.add(new Entry(record.getLevel(), record.getLoggerName(), record.getFormattedMessage(), b.toString(),

@@ -21,14 +21,33 @@ public class RelayedDatabaseProfile implements QuarkusTestProfile {
      * they share nothing but JVM-wide strings.
      */
     private static final String CUT = "test.ocfbridge.database-cut";
+    /** What the relay last applied: the switch is watched, so a caller that needs the cut in place waits for this. */
+    private static final String APPLIED = "test.ocfbridge.database-cut-applied";
 
-    /** Cuts ({@code false}) or restores ({@code true}) the daemon's path to its database. */
+    /**
+     * Cuts ({@code false}) or restores ({@code true}) the daemon's path to its database, and returns once the relay
+     * has done it (open connections closed, new ones refused, or the path open again).
+     */
     public static void databaseReachable(boolean reachable) {
-        System.setProperty(CUT, Boolean.toString(!reachable));
+        String wanted = Boolean.toString(!reachable);
+        System.setProperty(CUT, wanted);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!wanted.equals(System.getProperty(APPLIED, "false"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the database relay did not " + (reachable ? "restore" : "cut") + " within 10 s");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the database relay", e);
+            }
+        }
     }
 
     private static void publish(TcpRelay r) {
         System.setProperty(CUT, "false");
+        System.setProperty(APPLIED, "false");
         Thread watcher = new Thread(() -> {
             boolean wasCut = false;
             while (true) {
@@ -40,6 +59,7 @@ public class RelayedDatabaseProfile implements QuarkusTestProfile {
                         r.restore();
                     }
                     wasCut = cut;
+                    System.setProperty(APPLIED, Boolean.toString(cut));
                 }
                 try {
                     Thread.sleep(20);
