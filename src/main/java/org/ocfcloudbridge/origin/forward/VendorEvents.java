@@ -34,6 +34,8 @@ public class VendorEvents {
     public static final String LINK_STATE = "link.state";
 
     static final String ORDER = "vendor-event-order";
+    /** Marks a transaction whose commit already wakes the webhook sender. */
+    private static final Object WAKE = new Object();
 
     private final OriginConfig config;
     private final TransactionSynchronizationRegistry transactions;
@@ -107,7 +109,9 @@ public class VendorEvents {
             d.nextAttemptAt = e.createdAt;
             d.persist();
         }
-        if (transactions.getTransactionKey() != null) {
+        // One wake-up per transaction, not per event: a batch of the inbox writer records hundreds.
+        if (transactions.getTransactionKey() != null && transactions.getResource(WAKE) == null) {
+            transactions.putResource(WAKE, Boolean.TRUE);
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
                 public void beforeCompletion() {
