@@ -57,4 +57,12 @@ public class OutboxEntry extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
+
+    /** The subscription's receiver, carried from the journal to delivery in memory; not a column. */
+    @jakarta.persistence.Transient
+    public String eventsUrl;
+
+    /** The subscription's correlation id, carried like {@link #eventsUrl}; not a column. */
+    @jakarta.persistence.Transient
+    public String correlationId;
 }

@@ -130,11 +130,47 @@ public class EventJournal {
                 + ") and level = ? and state = ?", params.toArray())) {
             byResource.computeIfAbsent(s.deviceId + " " + s.href, k -> new ArrayList<>()).add(s);
         }
+        List<OutboxEntry> rows = new ArrayList<>();
         for (Content c : changes) {
             for (Subscription s : byResource.getOrDefault(c.deviceId() + " " + c.href(), List.of())) {
-                append(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, c.cbor()));
+                rows.add(entry(s, EventTypes.RESOURCE_CONTENT_CHANGED, representation(s, c.cbor())));
             }
         }
+        insert(rows);
+        for (OutboxEntry e : rows) {
+            delivery.enqueueAfterCommit(pending(e));
+        }
+    }
+
+    private static final String INSERT = "insert into notification_outbox (subscription_id, seq, event_type, event_ts, "
+            + "content_type, body, signature, attempts, next_attempt_at, created_at) values (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)";
+
+    /**
+     * The hot path's rows in one JDBC batch, in the change's transaction: Hibernate must run an INSERT per row at
+     * persist() to learn an IDENTITY id (a third of the CPU of a notification in the profile of 2026-12-03), and
+     * nothing here needs the id — delivery knows a row by (subscription, seq).
+     */
+    private static void insert(List<OutboxEntry> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        DeviceRecord.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT)) {
+                for (OutboxEntry e : rows) {
+                    ps.setObject(1, e.subscriptionId);
+                    ps.setLong(2, e.seq);
+                    ps.setString(3, e.eventType);
+                    ps.setLong(4, e.eventTimestamp);
+                    ps.setString(5, e.contentType);
+                    ps.setBytes(6, e.body);
+                    ps.setString(7, e.signature);
+                    ps.setObject(8, e.nextAttemptAt);
+                    ps.setObject(9, e.createdAt);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
     }
 
     /**
@@ -238,6 +274,13 @@ public class EventJournal {
     }
 
     private void append(Subscription s, String eventType, Body body) {
+        OutboxEntry e = entry(s, eventType, body);
+        e.persist();
+        delivery.enqueueAfterCommit(pending(e));
+    }
+
+    /** The next notification of {@code s}, signed; takes its sequence number. */
+    private OutboxEntry entry(Subscription s, String eventType, Body body) {
         long seq = s.nextSeq++;
         long ts = Instant.now().getEpochSecond();
         OutboxEntry e = new OutboxEntry();
@@ -251,9 +294,15 @@ public class EventJournal {
         e.attempts = 0;
         e.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
         e.nextAttemptAt = e.createdAt;
-        e.persist();
-        delivery.enqueueAfterCommit(new NotificationDelivery.Pending(e.id, s.id, seq, eventType, ts, e.contentType, e.body,
-                e.signature, s.eventsUrl, s.correlationId));
+        // Delivery needs the subscription's receiver with the row; kept beside it, never stored with it.
+        e.eventsUrl = s.eventsUrl;
+        e.correlationId = s.correlationId;
+        return e;
+    }
+
+    private static NotificationDelivery.Pending pending(OutboxEntry e) {
+        return new NotificationDelivery.Pending(e.subscriptionId, e.seq, e.eventType, e.eventTimestamp, e.contentType, e.body,
+                e.signature, e.eventsUrl, e.correlationId);
     }
 
     record Body(String contentType, byte[] bytes) {
