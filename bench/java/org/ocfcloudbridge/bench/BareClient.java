@@ -40,13 +40,17 @@ final class BareClient {
     private long[] sent = new long[0];
     private double firstKey;
 
+    /** Requests a connection carries at once (HTTP/1.1 pipelining above 1): {@code -Dbench.bare.pipelining}, default 1. */
+    static final int PIPELINING = Integer.getInteger("bench.bare.pipelining", 1);
+
     BareClient(Vertx vertx, String url, Signer signer, int connections) {
         URI u = URI.create(url);
         this.host = u.getHost();
         this.port = u.getPort();
         this.path = u.getRawPath();
         this.signer = signer;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                        .setPipelining(PIPELINING > 1).setPipeliningLimit(Math.max(1, PIPELINING)),
                 new PoolOptions().setHttp1MaxSize(connections));
     }
 
@@ -56,7 +60,18 @@ final class BareClient {
      * BareClient notifications|webhooks RECEIVER_URL SECRET [N] [CONNECTIONS] [IN_FLIGHT]
      * </pre>
      */
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         Signer.Scheme scheme = args[0].equals("notifications") ? Signer.Scheme.OCF : Signer.Scheme.WEBHOOK;
         ReceiverControl receiver = new ReceiverControl(args[1]);
         Signer signer = new Signer(scheme, args[2]);

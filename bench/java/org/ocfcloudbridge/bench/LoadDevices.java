@@ -120,7 +120,18 @@ public final class LoadDevices {
         return r;
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         int n = Integer.parseInt(args[2]);

@@ -47,7 +47,18 @@ public final class NotificationLoad {
     private NotificationLoad() {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String base = args[0];
         URI coap = URI.create(args[1]);
         String adminSecret = args[2];
@@ -134,7 +145,6 @@ public final class NotificationLoad {
         ReceiverControl.Result steady = receiver.match(steadyStart, changes, null);
         System.out.printf("steady %d/s for %d s: %d verified, latency p50 %.2f ms p99 %.2f ms%n", rate, seconds, steady.count(),
                 steady.ms(50), steady.ms(99));
-        fleet.forEach(SimulatedDevice::shutdown);
 
         // The bare path: the same receiver, the same signature check, signed requests from a bare client here.
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -150,8 +160,8 @@ public final class NotificationLoad {
         receiver.await(burst, Duration.ofSeconds(5));
         String bareCpu = cpu.since();
         ReceiverControl.Result bareBurst = receiver.match(bareStart, bare::sentAt, null);
-        System.out.printf("bare HTTP burst: %d of %d verified, %.0f/s (%d connections, %d in flight)%s%n", bareBurst.count(), burst,
-                bareBurst.perSecond(), connections, inFlight, bare.failures().isEmpty() ? "" : "; " + bare.failures());
+        System.out.printf("bare HTTP burst: %d of %d verified, %.0f/s (%d connections, %d in flight, pipelining %d)%s%n", bareBurst.count(), burst,
+                bareBurst.perSecond(), connections, inFlight, BareClient.PIPELINING, bare.failures().isEmpty() ? "" : "; " + bare.failures());
         System.out.println("  CPU during the bare burst: " + bareCpu);
         bad += receiver.stats()[1];
         receiver.reset();
@@ -164,6 +174,7 @@ public final class NotificationLoad {
         bad += receiver.stats()[1];
         System.out.printf("RESULT %.0f %.2f %.2f %.0f %.2f %.2f %d%n", ours.perSecond(), steady.ms(50), steady.ms(99),
                 bareBurst.perSecond(), barePaced.ms(50), barePaced.ms(99), bad);
+        fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
     }

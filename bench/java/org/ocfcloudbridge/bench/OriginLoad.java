@@ -49,7 +49,18 @@ public final class OriginLoad {
     private OriginLoad() {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String base = args[0];
         URI coap = URI.create(args[1]);
         String adminSecret = args[2];
@@ -171,7 +182,6 @@ public final class OriginLoad {
                 ReceiverControl.pct(events.eventMillisLatencies(), 50) / 1e6, ReceiverControl.pct(events.eventMillisLatencies(), 99) / 1e6);
         System.out.printf("device change -> vendor webhook at %d/s: %d of %d arrived, p50 %.2f ms p99 %.2f ms%n", eventRate,
                 events.count(), eventRate * seconds, events.ms(50), events.ms(99));
-        fleet.forEach(SimulatedDevice::shutdown);
 
         // The bare path of the events: signed webhooks from here to the same receiver, as fast as it takes them, then
         // at the event rate.
@@ -188,8 +198,8 @@ public final class OriginLoad {
         receiver.await(burst, java.time.Duration.ofSeconds(5));
         String bareCpu = cpu.since();
         ReceiverControl.Result bareBurst = receiver.match(bareStart, bare::sentAt, null);
-        System.out.printf("bare webhook burst: %d of %d verified, %.0f/s (%d connections, %d in flight)%s%n", bareBurst.count(), burst,
-                bareBurst.perSecond(), connections, inFlight, bare.failures().isEmpty() ? "" : "; " + bare.failures());
+        System.out.printf("bare webhook burst: %d of %d verified, %.0f/s (%d connections, %d in flight, pipelining %d)%s%n", bareBurst.count(), burst,
+                bareBurst.perSecond(), connections, inFlight, BareClient.PIPELINING, bare.failures().isEmpty() ? "" : "; " + bare.failures());
         System.out.println("  CPU during the bare burst: " + bareCpu);
         bad += receiver.stats()[1];
         receiver.reset();
@@ -204,6 +214,7 @@ public final class OriginLoad {
                 ms(echo, 50), ms(echo, 99), pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, events.ms(50),
                 events.ms(99), events.count(), ms(direct, 50), ms(direct, 99), bareBurst.perSecond(), barePaced.ms(50),
                 barePaced.ms(99), bad);
+        fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
     }

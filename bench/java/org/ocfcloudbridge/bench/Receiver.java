@@ -45,7 +45,17 @@ public final class Receiver {
         this.signer = signer;
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Serves until killed; a failure to start exits instead of leaving the bench waiting on Vert.x's threads. */
+    public static void main(String[] args) {
+        try {
+            start(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void start(String[] args) throws Exception {
         Signer.Scheme scheme = switch (args[0]) {
             case "notifications" -> Signer.Scheme.OCF;
             case "webhooks" -> Signer.Scheme.WEBHOOK;
