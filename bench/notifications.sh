@@ -7,7 +7,7 @@
 # used in each burst.
 #   bench/notifications.sh [DEVICES] [BURST] [RATE] [SECONDS]     (defaults 50 20000 1000 10)
 #   BENCH_BARE_CONNECTIONS, BENCH_BARE_IN_FLIGHT, BENCH_BARE_PIPELINING   the bare client's connections, requests in
-#                                  flight and requests per connection at once (16, 256, 1)
+#                                  flight and requests per connection at once (16, 512, 8)
 #   BENCH_RECEIVER_LOOPS           the receiver's event loops (2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,8 +28,8 @@ signing=bench-secret-$RANDOM$RANDOM-0123456789abcdef
 start_receiver notifications 18381 "$signing" "$work/receiver.log"
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18380/q/health/ready && break; sleep 0.1; done
 curl -fs -o /dev/null http://127.0.0.1:18380/q/health/ready || { echo "the daemon did not get ready; $work/daemon.log says:" >&2; tail -5 "$work/daemon.log" >&2; exit 1; }
-java -Xmx1g -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-256}" \
-    -Dbench.bare.pipelining="${BENCH_BARE_PIPELINING:-1}" \
+java -Xmx1g -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-512}" \
+    -Dbench.bare.pipelining="${BENCH_BARE_PIPELINING:-8}" \
     -cp "$bench_cp" org.ocfcloudbridge.bench.NotificationLoad http://127.0.0.1:18380 coap+tcp://127.0.0.1:15883 "$secret" \
     http://127.0.0.1:18381 "$signing" "$daemon" "$receiver" "$devices" "$burst" "$rate" "$seconds" | tee "$work/load.log" | phases notifications
 result=$(grep '^RESULT' "$work/load.log")

@@ -8,7 +8,7 @@
 # must reach 3x the goal (2500/s) for the event figures to be the daemon's.
 #   bench/origin.sh [RATE] [SECONDS] [EVENT_RATE] [EVENT_DEVICES]     (defaults 1000 10 1000 20)
 #   BENCH_BARE_CONNECTIONS, BENCH_BARE_IN_FLIGHT, BENCH_BARE_PIPELINING   the bare client's connections, requests in
-#                                  flight and requests per connection at once (16, 256, 1)
+#                                  flight and requests per connection at once (16, 512, 8)
 #   BENCH_RECEIVER_LOOPS           the receiver's event loops (2)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +33,8 @@ trap 'kill $daemon $receiver 2>/dev/null || true; wait $daemon $receiver 2>/dev/
 start_receiver webhooks "$hook" "$hook_secret" "$work/receiver.log"
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
 curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready || { echo "the daemon did not get ready; $work/daemon.log says:" >&2; tail -5 "$work/daemon.log" >&2; exit 1; }
-java -Xmx1g -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-256}" \
-    -Dbench.bare.pipelining="${BENCH_BARE_PIPELINING:-1}" \
+java -Xmx1g -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-512}" \
+    -Dbench.bare.pipelining="${BENCH_BARE_PIPELINING:-8}" \
     -cp "$bench_cp" org.ocfcloudbridge.bench.OriginLoad http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" \
     "http://127.0.0.1:$hook" "$hook_secret" "$daemon" "$receiver" "$rate" "$seconds" "$event_rate" "$event_devices" | tee "$work/load.log" | phases origin
 read -r _ p50 p99 h50 h99 c50 c99 e50 e99 n t50 t99 bare b50 b99 bad <<<"$(grep '^RESULT' "$work/load.log")"

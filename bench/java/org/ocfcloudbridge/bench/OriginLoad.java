@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * OriginLoad HTTP_BASE COAP_URI ADMIN_SECRET RECEIVER_URL WEBHOOK_SECRET DAEMON_PID RECEIVER_PID [RATE] [SECONDS] [EVENT_RATE] [EVENT_DEVICES]
  * </pre>
  * The bare client's connections and requests in flight: {@code -Dbench.bare.connections} (default 16),
- * {@code -Dbench.bare.in-flight} (default 256).
+ * {@code -Dbench.bare.in-flight} (default 512),
+ * {@code -Dbench.bare.pipelining} (default 8).
  * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events>
  * <Target API alone p50> <p99> <bare webhooks/s> <bare p50 ms> <bare p99 ms> <bad signatures>}.
  */
@@ -73,7 +74,7 @@ public final class OriginLoad {
         int eventRate = args.length > 9 ? Integer.parseInt(args[9]) : 200;
         int eventDevices = args.length > 10 ? Integer.parseInt(args[10]) : 20;
         int connections = Integer.getInteger("bench.bare.connections", 16);
-        int inFlight = Integer.getInteger("bench.bare.in-flight", 256);
+        int inFlight = Integer.getInteger("bench.bare.in-flight", 512);
 
         ReceiverControl receiver = new ReceiverControl(receiverUrl);
         receiver.awaitReady(java.time.Duration.ofSeconds(30));
@@ -189,7 +190,7 @@ public final class OriginLoad {
         signer.selfCheck();
         BareClient bare = new BareClient(vertx, receiver.url("/hook"), signer, connections);
         int burst = Math.max(20_000, eventRate * seconds);
-        bare.burst(vertx, 10_000, inFlight, 500_000); // warm-up: JIT of both processes, connections
+        bare.warmUp(vertx, inFlight);
         bad += receiver.stats()[1];
         receiver.reset();
         cpu.mark();
