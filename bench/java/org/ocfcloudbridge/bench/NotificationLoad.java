@@ -79,6 +79,12 @@ public final class NotificationLoad {
         Cpu cpu = new Cpu(daemonPid, receiverPid);
         String eventsUrl = receiverUrl + "/events";
         long bad = 0;
+        // The bare client warms the receiver up first, so that the daemon's notifications meet a compiled receiver too.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        Signer signer = new Signer(Signer.Scheme.OCF, signingSecret);
+        signer.selfCheck();
+        BareClient bare = new BareClient(vertx, eventsUrl, signer, connections);
+        bare.warmUp(vertx, inFlight);
 
         String admin = adminToken(base, adminSecret);
         String user = "bench-" + UUID.randomUUID().toString().substring(0, 8);
@@ -148,11 +154,6 @@ public final class NotificationLoad {
                 steady.ms(50), steady.ms(99));
 
         // The bare path: the same receiver, the same signature check, signed requests from a bare client here.
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        Signer signer = new Signer(Signer.Scheme.OCF, signingSecret);
-        signer.selfCheck();
-        BareClient bare = new BareClient(vertx, eventsUrl, signer, connections);
-        bare.warmUp(vertx, inFlight);
         bad += receiver.stats()[1];
         receiver.reset();
         cpu.mark();

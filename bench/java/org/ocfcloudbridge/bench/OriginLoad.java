@@ -83,6 +83,11 @@ public final class OriginLoad {
         Map<Double, Long> changedAt = new ConcurrentHashMap<>();
         Map<Double, Long> changedAtWall = new ConcurrentHashMap<>();
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        // The bare client warms the receiver up first, so that the daemon's webhooks meet a compiled receiver too.
+        Signer signer = new Signer(Signer.Scheme.WEBHOOK, webhookSecret);
+        signer.selfCheck();
+        BareClient bare = new BareClient(vertx, receiver.url("/hook"), signer, connections);
+        bare.warmUp(vertx, inFlight);
 
         String admin = NotificationLoad.adminToken(base, adminSecret);
         String vendorUser = "vendor-" + UUID.randomUUID().toString().substring(0, 8);
@@ -186,11 +191,7 @@ public final class OriginLoad {
 
         // The bare path of the events: signed webhooks from here to the same receiver, as fast as it takes them, then
         // at the event rate.
-        Signer signer = new Signer(Signer.Scheme.WEBHOOK, webhookSecret);
-        signer.selfCheck();
-        BareClient bare = new BareClient(vertx, receiver.url("/hook"), signer, connections);
         int burst = Math.max(20_000, eventRate * seconds);
-        bare.warmUp(vertx, inFlight);
         bad += receiver.stats()[1];
         receiver.reset();
         cpu.mark();
