@@ -14,8 +14,7 @@ heap=${BENCH_XMX:-512m}
 out=$PWD/bench/out
 mkdir -p "$out"
 . bench/profile.sh
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-app=$PWD/target/quarkus-app
+. bench/clients.sh
 secret=bench-admin-secret-$RANDOM$RANDOM
 ulimit -n 20000 2>/dev/null || true
 
@@ -41,7 +40,7 @@ for n in "${counts[@]}"; do
   sleep 2
   idle=$(rss_mb "$daemon")
   snapshot "$daemon" "devices-$n" idle
-  java -Xmx1g -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" org.ocfcloudbridge.simulator.LoadDevices \
+  java -Xmx1g -cp "$bench_cp" org.ocfcloudbridge.bench.LoadDevices \
       127.0.0.1 15783 "$n" http://127.0.0.1:18280 "$secret" 256 --hold >"$work/load.log" 2>&1 &
   load=$!
   for _ in $(seq 1 6000); do grep -q '^RESULT' "$work/load.log" && break; kill -0 "$load" 2>/dev/null || break; sleep 0.1; done

@@ -1,4 +1,4 @@
-package org.ocfcloudbridge.simulator;
+package org.ocfcloudbridge.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -120,7 +120,18 @@ public final class LoadDevices {
         return r;
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         int n = Integer.parseInt(args[2]);
@@ -285,9 +296,19 @@ public final class LoadDevices {
         }
     }
 
+    /** The simulated devices' Californium settings (CloudConnection's), for an echo server measured like them. */
+    private static Configuration echoConfig() {
+        org.eclipse.californium.core.config.CoapConfig.register();
+        org.eclipse.californium.elements.config.TcpConfig.register();
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        cfg.set(org.eclipse.californium.elements.config.TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, 3600, TimeUnit.SECONDS);
+        cfg.set(org.eclipse.californium.elements.config.TcpConfig.TCP_WORKER_THREADS, 1);
+        return cfg;
+    }
+
     /** GET round trips to a bare Californium CoAP-over-TCP server with one echo resource, microseconds. */
     static long[] bareCaliforniumEcho(int count) throws IOException {
-        Configuration cfg = CloudConnection.config();
+        Configuration cfg = echoConfig();
         CoapServer server = new CoapServer(cfg);
         TcpServerConnector connector = new TcpServerConnector(new InetSocketAddress("127.0.0.1", 0), cfg);
         CoapEndpoint ep = new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg).build();

@@ -1,11 +1,10 @@
-package org.ocfcloudbridge.simulator;
+package org.ocfcloudbridge.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,12 +25,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The load side of the Origin-role benchmark, against one daemon running both roles: a vendor user links a Target
  * account (the real browser flow, driven over HTTP), then (1) proxy reads of a device resource through both roles at a
- * steady rate, next to a bare HTTP echo and a bare Californium CoAP echo measured here; (2) device changes → vendor
- * webhook latency through Target notifications, the Origin inbox and the vendor event outbox.
+ * steady rate, next to a bare HTTP echo (served by the {@link Receiver}) and a bare Californium CoAP echo measured
+ * here; (2) device changes → vendor webhook latency through Target notifications, the Origin inbox and the vendor
+ * event outbox, the webhooks taken by the {@link Receiver}, a process of its own that verifies every signature;
+ * (3) the bare path of (2): signed webhooks from a {@link BareClient} here to the same receiver, as a burst and at the
+ * event rate.
  * <pre>
- * OriginLoad HTTP_BASE COAP_URI ADMIN_SECRET HOOK_PORT [RATE] [SECONDS] [EVENT_RATE]
+ * OriginLoad HTTP_BASE COAP_URI ADMIN_SECRET RECEIVER_URL WEBHOOK_SECRET DAEMON_PID RECEIVER_PID [RATE] [SECONDS] [EVENT_RATE] [EVENT_DEVICES]
  * </pre>
- * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events> <Target API alone p50> <p99>}.
+ * The bare client's connections and requests in flight: {@code -Dbench.bare.connections} (default 16),
+ * {@code -Dbench.bare.in-flight} (default 512),
+ * {@code -Dbench.bare.pipelining} (default 8).
+ * Prints {@code RESULT <proxy p50 ms> <p99> <http echo p50> <p99> <coap echo p50> <p99> <event p50> <p99> <events>
+ * <Target API alone p50> <p99> <bare webhooks/s> <bare p50 ms> <bare p99 ms> <bad signatures>}.
  */
 public final class OriginLoad {
 
@@ -44,50 +50,44 @@ public final class OriginLoad {
     private OriginLoad() {
     }
 
-    public static void main(String[] args) throws Exception {
+    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         String base = args[0];
         URI coap = URI.create(args[1]);
         String adminSecret = args[2];
-        int hookPort = Integer.parseInt(args[3]);
-        int rate = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
-        int seconds = args.length > 5 ? Integer.parseInt(args[5]) : 10;
-        int eventRate = args.length > 6 ? Integer.parseInt(args[6]) : 200;
-        int eventDevices = args.length > 7 ? Integer.parseInt(args[7]) : 20;
-        long daemonPid = args.length > 8 ? Long.parseLong(args[8]) : -1;
+        String receiverUrl = args[3];
+        String webhookSecret = args[4];
+        long daemonPid = Long.parseLong(args[5]);
+        long receiverPid = Long.parseLong(args[6]);
+        int rate = args.length > 7 ? Integer.parseInt(args[7]) : 1000;
+        int seconds = args.length > 8 ? Integer.parseInt(args[8]) : 10;
+        int eventRate = args.length > 9 ? Integer.parseInt(args[9]) : 200;
+        int eventDevices = args.length > 10 ? Integer.parseInt(args[10]) : 20;
+        int connections = Integer.getInteger("bench.bare.connections", 16);
+        int inFlight = Integer.getInteger("bench.bare.in-flight", 512);
 
+        ReceiverControl receiver = new ReceiverControl(receiverUrl);
+        receiver.awaitReady(java.time.Duration.ofSeconds(30));
+        Cpu cpu = new Cpu(daemonPid, receiverPid);
+        long bad = 0;
         Map<Double, Long> changedAt = new ConcurrentHashMap<>();
-        List<Long> eventLatencies = Collections.synchronizedList(new ArrayList<>());
         Map<Double, Long> changedAtWall = new ConcurrentHashMap<>();
-        List<Long> inboxLatencies = Collections.synchronizedList(new ArrayList<>());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-        HttpServer hooks = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(hookPort));
-        hooks.requestHandler(req -> {
-            if (req.path().equals("/echo")) {
-                req.response().putHeader("Content-Type", "application/json").end("{\"value\":false}");
-                return;
-            }
-            req.body().onSuccess(b -> {
-                long now = System.nanoTime();
-                req.response().setStatusCode(204).end();
-                try {
-                    JsonNode e = JSON.readTree(b.getBytes());
-                    JsonNode t = e.at("/payload/content/temperature");
-                    Long at = t.isMissingNode() ? null : changedAt.remove(t.asDouble());
-                    if (at != null) {
-                        eventLatencies.add(now - at);
-                        // The event's time is when the Origin's inbox accepted the notification (wall clock, same host).
-                        Long wall = changedAtWall.remove(t.asDouble());
-                        if (wall != null && e.hasNonNull("time")) {
-                            inboxLatencies.add((java.time.OffsetDateTime.parse(e.get("time").asText()).toInstant().toEpochMilli() - wall)
-                                    * 1_000_000L);
-                        }
-                    }
-                } catch (java.io.IOException ignored) {
-                    // not an event of this run
-                }
-            });
-        });
-        hooks.listen().toCompletionStage().toCompletableFuture().get();
+        // The bare client warms the receiver up first, so that the daemon's webhooks meet a compiled receiver too.
+        Signer signer = new Signer(Signer.Scheme.WEBHOOK, webhookSecret);
+        signer.selfCheck();
+        BareClient bare = new BareClient(vertx, receiver.url("/hook"), signer, connections);
+        bare.warmUp(vertx, inFlight);
 
         String admin = NotificationLoad.adminToken(base, adminSecret);
         String vendorUser = "vendor-" + UUID.randomUUID().toString().substring(0, 8);
@@ -141,8 +141,8 @@ public final class OriginLoad {
         String ownerToken = NotificationLoad.userToken(base, admin, targetUser, password);
         paced(load, targetUrl, ownerToken, rate, Math.min(seconds, 10));
         direct = paced(load, targetUrl, ownerToken, rate, seconds);
-        paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, Math.min(seconds, 10));
-        echo = paced(load, "http://127.0.0.1:" + hookPort + "/echo", null, rate, seconds);
+        paced(load, receiver.url("/echo"), null, rate, Math.min(seconds, 10));
+        echo = paced(load, receiver.url("/echo"), null, rate, seconds);
         coapEcho = LoadDevices.bareCaliforniumEcho(Math.max(2000, rate * 2));
         Arrays.sort(coapEcho);
         }
@@ -153,61 +153,72 @@ public final class OriginLoad {
                 pctMicros(coapEcho, 99) / 1000.0);
 
         // The event path warms up as the proxy did (JIT, pools): the same rate for up to 10 s, then until it drained.
+        ReceiverControl.SentAt changes = key -> {
+            Long at = changedAt.remove(key);
+            return at == null ? -1 : at;
+        };
+        ReceiverControl.SentAt changesWall = key -> {
+            Long at = changedAtWall.remove(key);
+            return at == null ? -1 : at;
+        };
+        bad += receiver.stats()[1];
+        receiver.reset();
+        int warm = eventRate * Math.min(seconds, 10);
         double value = changes(fleet, eventRate, Math.min(seconds, 10), 100, changedAt, changedAtWall);
-        long drained = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!changedAt.isEmpty() && System.nanoTime() < drained) {
-            Thread.sleep(100);
-        }
+        receiver.await(warm, java.time.Duration.ofSeconds(30));
         changedAt.clear();
         changedAtWall.clear();
-        eventLatencies.clear();
-        inboxLatencies.clear();
-        long cpuBefore = cpuMillis(daemonPid);
+        bad += receiver.stats()[1];
+        receiver.reset();
+        long cpuBefore = ReceiverControl.cpuMillis(daemonPid);
+        cpu.mark();
+        long eventsStart = System.nanoTime();
         changes(fleet, eventRate, seconds, value, changedAt, changedAtWall);
-        long drainedAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!changedAt.isEmpty() && System.nanoTime() < drainedAt) {
-            Thread.sleep(50);
-        }
-        long cpuAfter = cpuMillis(daemonPid);
+        receiver.await((long) eventRate * seconds, java.time.Duration.ofSeconds(30));
+        long cpuAfter = ReceiverControl.cpuMillis(daemonPid);
+        String eventsCpu = cpu.since();
         if (cpuBefore >= 0 && cpuAfter >= 0) {
             System.out.printf("daemon CPU per device change (all of it: Target, Origin, webhook): %.2f ms%n",
                     (cpuAfter - cpuBefore) / (double) (eventRate * seconds));
         }
+        System.out.println("  CPU during the events: " + eventsCpu);
         Thread.sleep(5000);
-        long[] events;
-        long[] inbox;
-        synchronized (inboxLatencies) {
-            inbox = inboxLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
-        }
+        ReceiverControl.Result events = receiver.match(eventsStart, changes, changesWall);
         System.out.printf("  of which device change -> Origin inbox accepted it: p50 %.0f ms p99 %.0f ms (millisecond clock)%n",
-                ms(inbox, 50), ms(inbox, 99));
-        synchronized (eventLatencies) {
-            events = eventLatencies.stream().mapToLong(Long::longValue).toArray();
-        }
-        Arrays.sort(events);
+                ReceiverControl.pct(events.eventMillisLatencies(), 50) / 1e6, ReceiverControl.pct(events.eventMillisLatencies(), 99) / 1e6);
         System.out.printf("device change -> vendor webhook at %d/s: %d of %d arrived, p50 %.2f ms p99 %.2f ms%n", eventRate,
-                events.length, eventRate * seconds, ms(events, 50), ms(events, 99));
-        System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d %.3f %.3f%n", ms(proxy, 50), ms(proxy, 99), ms(echo, 50), ms(echo, 99),
-                pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, ms(events, 50), ms(events, 99), events.length,
-                ms(direct, 50), ms(direct, 99));
+                events.count(), eventRate * seconds, events.ms(50), events.ms(99));
+
+        // The bare path of the events: signed webhooks from here to the same receiver, as fast as it takes them, then
+        // at the event rate.
+        int burst = Math.max(20_000, eventRate * seconds);
+        bad += receiver.stats()[1];
+        receiver.reset();
+        cpu.mark();
+        long bareStart = System.nanoTime();
+        bare.burst(vertx, burst, inFlight, 1_000_000);
+        receiver.await(burst, java.time.Duration.ofSeconds(5));
+        String bareCpu = cpu.since();
+        ReceiverControl.Result bareBurst = receiver.match(bareStart, bare::sentAt, null);
+        System.out.printf("bare webhook burst: %d of %d verified, %.0f/s (%d connections, %d in flight, pipelining %d)%s%n", bareBurst.count(), burst,
+                bareBurst.perSecond(), connections, inFlight, BareClient.PIPELINING, bare.failures().isEmpty() ? "" : "; " + bare.failures());
+        System.out.println("  CPU during the bare burst: " + bareCpu);
+        bad += receiver.stats()[1];
+        receiver.reset();
+        long pacedStart = System.nanoTime();
+        bare.paced(eventRate, seconds, 2_000_000);
+        receiver.await((long) eventRate * seconds, java.time.Duration.ofSeconds(5));
+        ReceiverControl.Result barePaced = receiver.match(pacedStart, bare::sentAt, null);
+        System.out.printf("bare webhooks at %d/s: %d verified, p50 %.2f ms p99 %.2f ms%s%n", eventRate, barePaced.count(),
+                barePaced.ms(50), barePaced.ms(99), bare.failures().isEmpty() ? "" : "; " + bare.failures());
+        bad += receiver.stats()[1];
+        System.out.printf("RESULT %.3f %.3f %.3f %.3f %.3f %.3f %.2f %.2f %d %.3f %.3f %.0f %.2f %.2f %d%n", ms(proxy, 50), ms(proxy, 99),
+                ms(echo, 50), ms(echo, 99), pctMicros(coapEcho, 50) / 1000.0, pctMicros(coapEcho, 99) / 1000.0, events.ms(50),
+                events.ms(99), events.count(), ms(direct, 50), ms(direct, 99), bareBurst.perSecond(), barePaced.ms(50),
+                barePaced.ms(99), bad);
         fleet.forEach(SimulatedDevice::shutdown);
         vertx.close();
         System.exit(0);
-    }
-
-    /** CPU time (user + system) the process has used, from /proc (Linux); -1 when unknown. */
-    private static long cpuMillis(long pid) {
-        if (pid <= 0) {
-            return -1;
-        }
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command; clock ticks of 10 ms.
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-        } catch (java.io.IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /** Temperature changes at a steady rate, spread over the fleet; returns the last value set. */
@@ -216,7 +227,7 @@ public final class OriginLoad {
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long next = System.nanoTime();
         for (int i = 0; i < rate * seconds; i++) {
-            NotificationLoad.pace(next);
+            BareClient.pace(next);
             next += interval;
             value += 0.5;
             changedAtWall.put(value, System.currentTimeMillis());
@@ -243,7 +254,7 @@ public final class OriginLoad {
             options.putHeader("Authorization", "Bearer " + token);
         }
         for (int i = 0; i < n; i++) {
-            NotificationLoad.pace(next);
+            BareClient.pace(next);
             next += interval;
             int slot = i;
             long t0 = System.nanoTime();

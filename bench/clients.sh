@@ -1,0 +1,29 @@
+# The bench scripts' build step (sourced by them, not run): the daemon's jar when there is none, and the load clients
+# of bench/java, which are not part of the product jar, compiled against it into target/bench-classes whenever a
+# source or the jar is newer than the last compile. Sets app (the daemon's quarkus-app) and bench_cp (the load clients'
+# class path: their classes, the daemon's jar for the simulator and the signing code, and its libraries).
+#   start_receiver KIND PORT SECRET LOG   starts the bench receiver (bench/java/.../Receiver.java) in its own process,
+#                                         sets receiver (its pid) and waits until it listens
+[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+app=$PWD/target/quarkus-app
+bench_classes=$PWD/target/bench-classes
+if [ ! -f "$bench_classes/.built" ] || [ -n "$(find bench/java "$app/app" -newer "$bench_classes/.built" -type f | head -1)" ]; then
+  rm -rf "$bench_classes"
+  mkdir -p "$bench_classes"
+  javac -nowarn -d "$bench_classes" -cp "$app/app/*:$app/lib/main/*:$app/lib/boot/*" $(find bench/java -name '*.java')
+  touch "$bench_classes/.built"
+fi
+bench_cp="$bench_classes:$app/app/*:$app/lib/main/*:$app/lib/boot/*"
+
+start_receiver() {
+  java -Xmx256m -XX:+UseParallelGC -cp "$bench_cp" org.ocfcloudbridge.bench.Receiver "$1" "$2" "$3" "${BENCH_RECEIVER_LOOPS:-2}" >"$4" 2>&1 &
+  receiver=$!
+  for _ in $(seq 1 300); do
+    grep -q '^READY' "$4" && return 0
+    kill -0 "$receiver" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the bench receiver did not start; see $4" >&2
+  cat "$4" >&2
+  return 1
+}
