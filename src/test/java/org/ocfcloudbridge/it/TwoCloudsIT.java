@@ -350,8 +350,10 @@ class TwoCloudsIT {
             assertEquals(di, added.at("/payload/device/di").asText(), added.toString());
 
             WebDriver page = browser;
-            until(page, d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
-            String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
+            until(page, d -> d.findElement(By.cssSelector("article.device[data-device='" + di + "'] .status")).getText()
+                    .equals("online") ? true : null);
+            String switchId = org.ocfcloudbridge.origin.console.DevicePage.domId(
+                    java.util.UUID.fromString(linked.path("link").asText()), di, "/switch");
             until(page, d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
             page.findElement(By.id("flip-" + switchId)).click();
             // (Right after linking each resource's current content came as content.changed already: the switch's

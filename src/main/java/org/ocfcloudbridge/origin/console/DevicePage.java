@@ -135,6 +135,7 @@ public class DevicePage {
             JsonNode links = tree(d.links);
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("id", di);
+            view.put("domId", rowId(linkId, di));
             OffsetDateTime changed = changes.getOrDefault(di, d.updatedAt);
             JsonNode info = null;
             List<Map<String, Object>> resources = new ArrayList<>();
@@ -144,7 +145,7 @@ public class DevicePage {
                 if (types.contains(ResourceTypes.DEVICE)) {
                     info = content;
                 }
-                resources.add(resource(di, r.key.href, content, types, writable(di, r.key.href, links),
+                resources.add(resource(linkId, di, r.key.href, content, types, writable(di, r.key.href, links),
                         series.get(di + r.key.href), r.updatedAt));
             }
             String name = info != null && info.hasNonNull("n") ? info.path("n").asText() : props.path("n").asText("");
@@ -169,11 +170,11 @@ public class DevicePage {
     }
 
     /** One resource and the control its type calls for; a representation that lacks what the control needs is JSON. */
-    private Map<String, Object> resource(String di, String href, JsonNode content, Set<String> types, boolean writable,
+    private Map<String, Object> resource(UUID linkId, String di, String href, JsonNode content, Set<String> types, boolean writable,
                                          List<double[]> points, OffsetDateTime updatedAt) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("href", href);
-        r.put("domId", domId(di, href));
+        r.put("domId", domId(linkId, di, href));
         r.put("types", String.join(" ", types));
         r.put("writable", writable);
         String json = pretty(content);
@@ -365,8 +366,34 @@ public class DevicePage {
         return s.length() > 160 ? s.substring(0, 157) + "…" : s;
     }
 
-    static String domId(String di, String href) {
-        return (di + href).replaceAll("[^A-Za-z0-9]", "-");
+    /**
+     * The id part of a device's row: one device id may be under several of the user's linked accounts, each with its
+     * own row, so the link comes first (a UUID, always 36 characters), then the device id spelt by {@link #idPart}.
+     */
+    public static String rowId(UUID link, String di) {
+        return link + "-" + idPart(di);
+    }
+
+    /** The id part of a resource of a device's row: the row's, then the href (idPart writes no '-', so no two meet). */
+    public static String domId(UUID link, String di, String href) {
+        return rowId(link, di) + "-" + idPart(href);
+    }
+
+    /**
+     * Letters and digits as they are, any other character as '_' and its four hex digits (UTF-16), as the page's script
+     * writes it: one spelling per text, so "/a-b" and "/a/b" stay apart (flattening punctuation to '-' merged them).
+     */
+    static String idPart(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+                b.append(c);
+            } else {
+                b.append('_').append(String.format(Locale.ROOT, "%04x", (int) c));
+            }
+        }
+        return b.toString();
     }
 
     static String iso(OffsetDateTime t) {

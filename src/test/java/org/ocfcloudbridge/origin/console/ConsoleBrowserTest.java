@@ -104,11 +104,12 @@ class ConsoleBrowserTest {
             assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
             assertEquals("Link another account at " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
 
-            until(d -> d.findElement(By.id("status-" + di)).getText().equals("online") ? true : null);
+            until(d -> d.findElement(By.cssSelector("article.device[data-device='" + di + "'] .status")).getText().equals("online") ? true : null);
             // The link's first sync redraws the page as its devices arrive: the controls are used once it is done.
-            OriginLinks.settled(browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length()));
+            String link = browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length());
+            OriginLinks.settled(link);
             browser.get(OriginLinks.BASE + "/");
-            String switchId = (di + "/switch").replaceAll("[^A-Za-z0-9]", "-");
+            String switchId = DevicePage.domId(java.util.UUID.fromString(link), di, "/switch");
             until(d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
 
             browser.findElement(By.id("flip-" + switchId)).click();
@@ -118,7 +119,7 @@ class ConsoleBrowserTest {
             // Live: the page listens to the event stream, nobody reloads it.
             ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.notReloaded = true");
             device.setTemperature(33.5);
-            String temperatureId = (di + "/temperature").replaceAll("[^A-Za-z0-9]", "-");
+            String temperatureId = DevicePage.domId(java.util.UUID.fromString(link), di, "/temperature");
             until(d -> d.findElement(By.id("reading-" + temperatureId)).getText().equals("33.5") ? true : null);
             assertTrue(browser.findElements(By.cssSelector("#res-" + temperatureId + " form")).isEmpty(), "a sensor offers no control");
 

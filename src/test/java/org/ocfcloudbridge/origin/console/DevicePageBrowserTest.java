@@ -92,8 +92,15 @@ class DevicePageBrowserTest {
         });
     }
 
+    /** The link whose rows a test looks at by id (the first it signed in with). */
+    private static String shownLink;
+
     static String dom(SimulatedDevice d, String href) {
-        return (d.di() + href).replaceAll("[^A-Za-z0-9]", "-");
+        return DevicePage.domId(UUID.fromString(shownLink), d.di(), href);
+    }
+
+    static String row(SimulatedDevice d) {
+        return DevicePage.rowId(UUID.fromString(shownLink), d.di());
     }
 
     static void shot(String name) throws Exception {
@@ -147,15 +154,27 @@ class DevicePageBrowserTest {
      * (the first with every kind of resource); returns the link id.
      */
     private String signedInWithDevices(String... names) throws Exception {
-        String cloud = OriginLinks.registerCloud();
+        return signedInWithDevices(1, names).get(0);
+    }
+
+    /**
+     * As above with {@code links} linked accounts of the same vendor user, each at its own cloud entry for this
+     * daemon's Target and each linking the same Target user: every device is under every link.
+     */
+    private List<String> signedInWithDevices(int links, String... names) throws Exception {
         String[] vendorUser = OAuthTestClient.newUser();
         String[] alice = OAuthTestClient.newUser();
         for (int i = 0; i < names.length; i++) {
             devices.add(i == 0 ? CloudApiUsers.onlineDevice(alice, gateway.tcpPort(), names[i], brightness(40), dimming(), colour(), mode())
                     : CloudApiUsers.onlineDevice(alice, gateway.tcpPort(), names[i]));
         }
-        String link = OriginLinks.link(cloud, CloudApiUsers.vendorToken(vendorUser), alice);
-        OriginLinks.settled(link);
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < links; i++) {
+            String link = OriginLinks.link(OriginLinks.registerCloud(), CloudApiUsers.vendorToken(vendorUser), alice);
+            OriginLinks.settled(link);
+            made.add(link);
+        }
+        shownLink = made.get(0);
         browser.manage().deleteAllCookies();
         browser.get(OriginLinks.BASE + "/");
         browser.findElement(By.id("sign-in")).click();
@@ -163,9 +182,15 @@ class DevicePageBrowserTest {
         browser.findElement(By.name("password")).sendKeys(vendorUser[1]);
         Browser.submit(browser, By.id("login"));
         for (SimulatedDevice d : devices) {
-            until(b -> b.findElement(By.id("status-" + d.di())).getText().equals("online") ? true : null);
+            until(b -> rows(d).size() == links && rows(d).stream()
+                    .allMatch(r -> r.findElement(By.className("status")).getText().equals("online")) ? true : null);
         }
-        return link;
+        return made;
+    }
+
+    /** The device's rows on the page, one per linked account it is under. */
+    private static List<WebElement> rows(SimulatedDevice d) {
+        return browser.findElements(By.cssSelector("article.device[data-device='" + d.di() + "']"));
     }
 
     private static Object js(String script, Object... args) {
@@ -181,7 +206,7 @@ class DevicePageBrowserTest {
         String info = browser.findElement(By.id("res-" + dom(lamp, "/oic/d"))).getText();
         assertTrue(info.contains("Name\nKitchen lamp") && info.contains("Device type\noic.d.light")
                 && info.contains("OCF version\nocf.2.0.5") && info.contains("Data model\nocf.res.1.3.0"), info);
-        assertEquals("Kitchen lamp", browser.findElement(By.id("name-" + lamp.di())).getText());
+        assertEquals("Kitchen lamp", browser.findElement(By.id("name-" + row(lamp))).getText());
         // One device: no filter box yet.
         assertTrue(browser.findElements(By.id("filter")).isEmpty(), "no filter for a single device");
         // The temperature is a value with its unit; a sensor offers no control.
@@ -284,13 +309,13 @@ class DevicePageBrowserTest {
                 .map(li -> Long.parseLong(li.getAttribute("data-event"))).toList();
         assertEquals(ids.stream().sorted(Comparator.reverseOrder()).toList(), ids, "newest first");
         // And the device's last change moved with it.
-        assertFalse(browser.findElement(By.id("changed-" + lamp.di())).getAttribute("datetime").isBlank());
+        assertFalse(browser.findElement(By.id("changed-" + row(lamp))).getAttribute("datetime").isBlank());
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true"), "all of it without a reload");
         shot("desktop-3-live");
 
         // A device going offline is shown as such, in place.
         lamp.close();
-        until(d -> d.findElement(By.id("status-" + lamp.di())).getText().equals("offline") ? true : null);
+        until(d -> d.findElement(By.id("status-" + row(lamp))).getText().equals("offline") ? true : null);
         fullShot("desktop-4-offline", 1100);
     }
 
@@ -319,6 +344,34 @@ class DevicePageBrowserTest {
                 .map(a -> a.findElement(By.className("device-name")).getText()).toList();
     }
 
+    /**
+     * One device under two linked accounts: the page has a row for each, every element id once (the rows' ids carry
+     * their link), and what the device does reaches both rows live.
+     */
+    @Test
+    void aDeviceUnderTwoLinkedAccountsHasARowForEachWithUniqueIdsAndBothFollowIt() throws Exception {
+        List<String> links = signedInWithDevices(2, "Shared lamp");
+        SimulatedDevice lamp = devices.get(0);
+        assertEquals(2, rows(lamp).size());
+        js("window.notReloaded = true");
+
+        // The device changes by itself: each row follows (each link's subscription tells its own row).
+        lamp.switchResource().update(Map.of("value", JSON.booleanNode(true)));
+        until(d -> rows(lamp).stream().allMatch(r -> "true".equals(r.findElement(By.cssSelector(".toggle")).getAttribute("aria-checked")))
+                ? true : null);
+        lamp.setTemperature(24.5);
+        until(d -> rows(lamp).stream().allMatch(r -> r.findElement(By.cssSelector(".reading")).getText().equals("24.5")) ? true : null);
+        assertEquals(Boolean.TRUE, js("return window.notReloaded === true"), "followed without a reload");
+        shot("desktop-8-two-links");
+        @SuppressWarnings("unchecked")
+        List<String> ids = (List<String>) js("return Array.from(document.querySelectorAll('[id]')).map(function (e) { return e.id; })");
+        List<String> twice = ids.stream().filter(i -> ids.indexOf(i) != ids.lastIndexOf(i)).distinct().toList();
+        assertEquals(List.of(), twice, "ids used more than once");
+        assertEquals(links.stream().sorted().toList(), rows(lamp).stream().map(r -> r.getAttribute("data-link")).sorted().toList());
+        lamp.close();
+        until(d -> rows(lamp).stream().allMatch(r -> r.findElement(By.className("status")).getText().equals("offline")) ? true : null);
+    }
+
     @Test
     void theAccountShowsItsSyncAndSubscriptionsAndResyncRestoresWhatItLost() throws Exception {
         String link = signedInWithDevices("Garage door");
@@ -344,7 +397,7 @@ class DevicePageBrowserTest {
 
         browser.findElement(By.id("resync-" + link)).click();
         // The device comes back (its device.added event redraws the page) and every subscription is held again.
-        until(d -> d.findElement(By.id("status-" + door.di())).getText().equals("online") ? true : null);
+        until(d -> d.findElement(By.id("status-" + row(door))).getText().equals("online") ? true : null);
         until(d -> d.findElement(By.id("health-" + link)).getText().matches("(\\d+) of \\1 subscriptions active") ? true : null);
         until(d -> d.findElement(By.id("count-" + link)).getText().equals("1") ? true : null);
         String syncedAfter = browser.findElement(By.id("synced-" + link)).getAttribute("datetime");
