@@ -11,8 +11,13 @@ import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
-/** A vendor user's account at a Target Cloud, linked through the browser; its tokens are stored encrypted. */
+/**
+ * A vendor user's account at a Target Cloud, linked through the browser; its tokens are stored encrypted. Updates
+ * write the columns they change only: the sync records its outcome with a statement of its own, and a token refresh
+ * writing back the whole row it read earlier would put an older outcome back.
+ */
 @Entity
+@org.hibernate.annotations.DynamicUpdate
 @Table(name = "linked_account")
 public class LinkedAccount extends PanacheEntityBase {
 
@@ -50,4 +55,15 @@ public class LinkedAccount extends PanacheEntityBase {
 
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
+
+    /** When a sync of the link last succeeded, at any instance; null before the first. */
+    @Column(name = "last_sync_at")
+    public OffsetDateTime lastSyncAt;
+
+    /** When the latest sync failed, if the latest did (a success clears it), and why. */
+    @Column(name = "sync_failed_at")
+    public OffsetDateTime syncFailedAt;
+
+    @Column(name = "sync_error", length = 200)
+    public String syncError;
 }

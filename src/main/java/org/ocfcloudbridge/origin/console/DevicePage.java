@@ -81,11 +81,11 @@ public class DevicePage {
         l.put("stateText", reauthorize ? "needs its user again" : "linked");
         l.put("reauthorize", reauthorize);
         l.put("deviceCount", QuarkusTransaction.requiringNew().call(() -> OriginDevice.count("key.linkId", a.id)));
-        DeviceSync.LastSync last = sync.lastSync(a.id).orElse(null);
+        DeviceSync.LastSync last = DeviceSync.LastSync.of(a);
         l.put("syncing", sync.syncing(a.id));
-        l.put("lastSync", last == null || last.succeededAt() == null ? "" : iso(last.succeededAt()));
-        l.put("lastSyncText", last == null || last.succeededAt() == null ? "not since the bridge started" : shown(last.succeededAt()));
-        l.put("syncError", last == null || last.error() == null ? "" : "the last sync failed: " + last.error());
+        l.put("lastSync", last.succeededAt() == null ? "" : iso(last.succeededAt()));
+        l.put("lastSyncText", last.succeededAt() == null ? "never yet" : shown(last.succeededAt()));
+        l.put("syncError", last.error() == null ? "" : "the last sync failed: " + last.error());
         DeviceSync.Health h = sync.health(a.id);
         l.put("subsActive", h.active());
         l.put("subsWanted", h.wanted());

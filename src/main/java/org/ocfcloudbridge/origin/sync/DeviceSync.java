@@ -111,12 +111,11 @@ public class DeviceSync {
                     while (again) {
                         try {
                             sync(linkId);
-                            outcomes.put(linkId, new LastSync(OffsetDateTime.now(ZoneOffset.UTC), null, null));
+                            recordOutcome(linkId, null);
                         } catch (RuntimeException e) {
                             LOG.infof("link %s: sync failed (%s); the next reconcile tries again", linkId, e.getMessage());
                             String why = String.valueOf(e.getMessage());
-                            outcomes.compute(linkId, (k, was) -> new LastSync(was == null ? null : was.succeededAt(),
-                                    OffsetDateTime.now(ZoneOffset.UTC), why.length() > 200 ? why.substring(0, 200) : why));
+                            recordOutcome(linkId, why.length() > 200 ? why.substring(0, 200) : why);
                         }
                         again = running.compute(linkId, (k, asked) -> Boolean.TRUE.equals(asked) ? Boolean.FALSE : null) != null;
                     }
@@ -134,17 +133,35 @@ public class DeviceSync {
     }
 
     /**
-     * The last sync this instance ran of a link: when one last succeeded, and when and why the latest failed if the
-     * latest did (a success clears it). Kept in memory: the reconcile shortly after start fills it again.
+     * The last sync of a link at any instance: when one last succeeded, and when and why the latest failed if the
+     * latest did (a success clears it). Kept on the link's row, so a restart or another instance shows the same.
      */
     public record LastSync(OffsetDateTime succeededAt, OffsetDateTime failedAt, String error) {
+        public static LastSync of(LinkedAccount a) {
+            return new LastSync(a.lastSyncAt, a.syncFailedAt, a.syncError);
+        }
     }
 
-    private final Map<UUID, LastSync> outcomes = new ConcurrentHashMap<>();
-
-    /** How the link's last sync on this instance went; empty before the first since start. */
+    /** How the link's last sync went; empty for a link unknown here. */
     public java.util.Optional<LastSync> lastSync(UUID linkId) {
-        return java.util.Optional.ofNullable(outcomes.get(linkId));
+        return QuarkusTransaction.requiringNew().call(() -> java.util.Optional.ofNullable(LinkedAccount.<LinkedAccount>findById(linkId))
+                .map(LastSync::of));
+    }
+
+    /** A sync's outcome on the link's row, {@code error} null for a success; a lost write is only a late time shown. */
+    private void recordOutcome(UUID linkId, String error) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                if (error == null) {
+                    LinkedAccount.update("lastSyncAt = ?1, syncFailedAt = null, syncError = null where id = ?2", now, linkId);
+                } else {
+                    LinkedAccount.update("syncFailedAt = ?1, syncError = ?2 where id = ?3", now, error, linkId);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debugf("link %s: the sync's outcome was not recorded: %s", linkId, e.getMessage());
+        }
     }
 
     /** The subscriptions a device set needs: the devices level, each device, each of its published resources. */
@@ -504,7 +521,6 @@ public class DeviceSync {
      */
     public void unsubscribeAll(UUID linkId) {
         readsSubscriptions.remove(linkId);
-        outcomes.remove(linkId);
         List<OriginSubscription> held = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>list(
                 "linkId", linkId));
         QuarkusTransaction.requiringNew().run(() -> OriginSubscription.delete("linkId", linkId));

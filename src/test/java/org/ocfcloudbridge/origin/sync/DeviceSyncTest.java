@@ -44,6 +44,45 @@ class DeviceSyncTest {
     @Inject
     DeviceSync sync;
 
+    @Inject
+    org.ocfcloudbridge.origin.link.TargetClient target;
+
+    @Inject
+    org.ocfcloudbridge.config.BridgeConfig bridge;
+
+    @Inject
+    org.ocfcloudbridge.origin.OriginConfig originConfig;
+
+    @Inject
+    org.ocfcloudbridge.origin.forward.VendorEvents vendorEvents;
+
+    @Inject
+    org.ocfcloudbridge.origin.link.AccountLinking linking;
+
+    /**
+     * The last sync is kept with the link: another instance (or this daemon after a restart, a new DeviceSync with
+     * nothing in memory) shows when the link last synced, not "never".
+     */
+    @Test
+    void theLastSyncIsKeptWithTheLinkSoARestartedOrAnotherInstanceShowsIt() throws Exception {
+        OriginLinks.Linked l = OriginLinks.linkedDevice(gateway.tcpPort());
+        try {
+            OriginLinks.settled(l.link());
+            UUID id = UUID.fromString(l.link());
+            DeviceSync another = new DeviceSync(target, cipher, bridge, originConfig, vendorEvents);
+            org.ocfcloudbridge.origin.console.DevicePage page = new org.ocfcloudbridge.origin.console.DevicePage(linking, another);
+            org.ocfcloudbridge.store.LinkedAccount a = QuarkusTransaction.requiringNew().call(
+                    () -> org.ocfcloudbridge.store.LinkedAccount.<org.ocfcloudbridge.store.LinkedAccount>findById(id));
+            java.util.Map<String, Object> shown = page.account(a);
+            assertTrue(!String.valueOf(shown.get("lastSync")).isBlank(), shown.toString());
+            java.time.OffsetDateTime at = another.lastSync(id).map(DeviceSync.LastSync::succeededAt).orElse(null);
+            assertTrue(at != null && !at.isAfter(java.time.OffsetDateTime.now()), "the last sync's time: " + at);
+            assertEquals("", shown.get("syncError"), shown.toString());
+        } finally {
+            l.device().shutdown();
+        }
+    }
+
     static JsonPath devices(String vendorToken, String link) {
         Response r = given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices");
         assertEquals(200, r.statusCode(), r.asString());
