@@ -102,6 +102,20 @@ public class IdentityDirectory {
         c.persist();
     }
 
+    /** Sets a stored client's redirect URIs (the demo's, after the public URL changed); true when they changed. */
+    public boolean replaceRedirectUris(String clientId, List<String> redirectUris) {
+        redirectUris.forEach(IdentityDirectory::requireRedirectUri);
+        String joined = String.join("\n", redirectUris);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            OAuthClient c = OAuthClient.findById(clientId);
+            if (c == null || joined.equals(c.redirectUris)) {
+                return false;
+            }
+            c.redirectUris = joined;
+            return true;
+        });
+    }
+
     public boolean clientExists(String clientId) {
         return QuarkusTransaction.requiringNew().call(() -> OAuthClient.findById(clientId) != null);
     }

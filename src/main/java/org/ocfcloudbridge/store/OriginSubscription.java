@@ -46,4 +46,8 @@ public class OriginSubscription extends PanacheEntityBase {
 
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
+
+    /** The eventsUrl the Target was given; null for a subscription made before it was kept (V16). */
+    @Column(name = "events_url", length = 2048)
+    public String eventsUrl;
 }

@@ -101,18 +101,29 @@ public class Demo {
         UUID user = directory.userId(config.user()).orElseGet(() -> directory.createUser(config.user(), password));
         String secret = settings.getOrCreateSecret("demo.link-client-secret", Secrets::randomToken);
         String client = "bridge-demo-link";
+        List<String> callback = List.of(base + "/link/callback");
+        boolean moved = false;
         if (!directory.clientExists(client)) {
-            directory.createClient(client, List.of(base + "/link/callback"), List.of("r:*", "w:*"),
+            directory.createClient(client, callback, List.of("r:*", "w:*"),
                     List.of(OAuthService.AUTHORIZATION_CODE, OAuthService.REFRESH_TOKEN), secret);
+        } else {
+            moved = directory.replaceRedirectUris(client, callback);
         }
-        if (clouds.find(CLOUD).isEmpty()) {
-            try {
+        java.util.Optional<org.ocfcloudbridge.store.LinkedCloud> seeded = clouds.find(CLOUD);
+        try {
+            if (seeded.isEmpty()) {
                 clouds.add(new LinkedClouds.Definition(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token",
                         client, secret, "r:* w:*", null, null));
-            } catch (LinkedClouds.Invalid e) {
-                // The demo opens loopback only: a public URL elsewhere on a private network needs its network opened.
-                throw new BridgeConfigException("bridge.public-url", "is where the demo links to, but " + e.getMessage());
+            } else if (clouds.relocate(CLOUD, base + "/api/v1", base + "/oauth2/authorize", base + "/oauth2/token") || moved) {
+                // Restarted under another bridge.public-url: the entry the demo made still named the old one, and
+                // linking and every call into the Target went there.
+                LOG.infof("demo: bridge.public-url is now %s (the demo last ran at %s): cloud %s and its client's redirect URI"
+                        + " follow it; the linked accounts' subscriptions are renewed with the new eventsUrl at their next sync",
+                        base, seeded.get().apiUrl.replaceAll("/api/v1$", ""), CLOUD);
             }
+        } catch (LinkedClouds.Invalid e) {
+            // The demo opens loopback only: a public URL elsewhere on a private network needs its network opened.
+            throw new BridgeConfigException("bridge.public-url", "is where the demo links to, but " + e.getMessage());
         }
         demoUser = user;
         startDevices();

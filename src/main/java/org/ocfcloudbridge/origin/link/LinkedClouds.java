@@ -322,6 +322,35 @@ public class LinkedClouds {
         }
     }
 
+    /**
+     * Points a stored cloud at other URLs (the demo's own cloud when the daemon's public URL changed); true when they
+     * changed. The client and its secret stay.
+     */
+    public boolean relocate(String name, String apiUrl, String authorizationEndpoint, String tokenEndpoint) {
+        for (String[] url : new String[][] {{"apiUrl", apiUrl}, {"authorizationEndpoint", authorizationEndpoint},
+                {"tokenEndpoint", tokenEndpoint}}) {
+            if (!Inputs.httpUrl(url[1])) {
+                throw new Invalid(url[0] + " must be an absolute http or https URL");
+            }
+        }
+        checkOutbound(name, "apiUrl", apiUrl);
+        checkOutbound(name, "tokenEndpoint", tokenEndpoint);
+        String api = apiUrl.replaceAll("/+$", "");
+        return QuarkusTransaction.requiringNew().call(() -> {
+            LinkedCloud c = LinkedCloud.findById(name);
+            if (c == null) {
+                throw new Invalid("no cloud is named " + name);
+            }
+            if (api.equals(c.apiUrl) && authorizationEndpoint.equals(c.authorizationEndpoint) && tokenEndpoint.equals(c.tokenEndpoint)) {
+                return false;
+            }
+            c.apiUrl = api;
+            c.authorizationEndpoint = authorizationEndpoint;
+            c.tokenEndpoint = tokenEndpoint;
+            return true;
+        });
+    }
+
     public Optional<LinkedCloud> find(String name) {
         return QuarkusTransaction.requiringNew().call(() -> LinkedCloud.<LinkedCloud>findByIdOptional(name));
     }

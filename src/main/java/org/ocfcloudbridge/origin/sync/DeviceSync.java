@@ -271,10 +271,24 @@ public class DeviceSync {
         // Learn first whether this Target answers subscription reads at all (one that surely exists, if any).
         held.stream().filter(s -> s.targetId != null && wanted.contains(key(s.level, s.deviceId, s.href)))
                 .limit(3).takeWhile(s -> !readsSubscriptions.contains(linkId)).forEach(s -> existsAtTarget(linkId, s));
+        // Notifications go where the subscription said when it was made: after bridge.public-url changed, those of
+        // the older ones go to the old address, which may no longer reach this bridge (a demo restarted on another
+        // port). They are ended at the Target and made again with the new eventsUrl.
+        List<OriginSubscription> elsewhere = held.stream()
+                .filter(s -> s.targetId != null && !eventsUrl(s.id).equals(s.eventsUrl)).toList();
+        if (!elsewhere.isEmpty()) {
+            String was = elsewhere.stream().map(s -> s.eventsUrl).filter(Objects::nonNull)
+                    .map(u -> u.replaceAll(java.util.regex.Pattern.quote(HttpPaths.INBOX) + "/[^/]*$", "")).findFirst()
+                    .orElse("an address not recorded (made before this version)");
+            LOG.infof("link %s: %d of its subscriptions send notifications to %s, not to this bridge's public URL %s;"
+                    + " renewing them", linkId, elsewhere.size(), was, publicBase());
+        }
+        Set<UUID> renew = new HashSet<>();
+        elsewhere.forEach(s -> renew.add(s.id));
         Map<String, OriginSubscription> have = new HashMap<>();
         for (OriginSubscription s : held) {
             String k = key(s.level, s.deviceId, s.href);
-            if (s.targetId == null || !wanted.contains(k) || have.containsKey(k)) {
+            if (s.targetId == null || !wanted.contains(k) || have.containsKey(k) || renew.contains(s.id)) {
                 unsubscribe(linkId, s);
             } else if (!existsAtTarget(linkId, s)) {
                 // The Target lost it (its data restored, a cancellation we missed while down): subscribe anew below.
@@ -426,6 +440,7 @@ public class DeviceSync {
             s.secret = cipher.seal(secret);
             s.lastSeq = -1;
             s.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+            s.eventsUrl = eventsUrl(local);
             s.persist();
             return true;
         });
@@ -438,7 +453,7 @@ public class DeviceSync {
             case DEVICE -> EventTypes.DEVICE_LEVEL;
             default -> EventTypes.RESOURCE_LEVEL;
         };
-        Map<String, Object> body = Map.of("eventsUrl", bridge.publicUrl().replaceAll("/+$", "") + HttpPaths.INBOX + "/" + local,
+        Map<String, Object> body = Map.of("eventsUrl", eventsUrl(local),
                 "eventTypes", types, "signingSecret", secret);
         TargetClient.Answer a;
         try {
@@ -486,6 +501,15 @@ public class DeviceSync {
 
     /** Links whose Target answered a subscription read with 200 at least once (the read is plgd's, not the spec's). */
     private final Set<UUID> readsSubscriptions = ConcurrentHashMap.newKeySet();
+
+    private String publicBase() {
+        return bridge.publicUrl().replaceAll("/+$", "");
+    }
+
+    /** Where the Target sends the notifications of our subscription {@code local}: this bridge's inbox for it. */
+    private String eventsUrl(UUID local) {
+        return publicBase() + HttpPaths.INBOX + "/" + local;
+    }
 
     /** Where a subscription of this level is made at the Target (Cloud API §5). */
     private static String subscriptions(String level, String deviceId, String href) {

@@ -83,6 +83,67 @@ class DeviceSyncTest {
         }
     }
 
+    /**
+     * After this bridge's public URL changed, the subscriptions whose notifications go to the old one (made before
+     * the change) are ended at the Target and made again with the current eventsUrl, and say so at INFO; the
+     * device's changes arrive again.
+     */
+    @Test
+    void subscriptionsWhoseEventsUrlIsAnOldPublicUrlAreRenewedWithTheCurrentOne() throws Exception {
+        OriginLinks.Linked l = OriginLinks.linkedDevice(gateway.tcpPort());
+        try (org.ocfcloudbridge.testing.LogCapture logs = new org.ocfcloudbridge.testing.LogCapture()) {
+            OriginLinks.settled(l.link());
+            UUID id = UUID.fromString(l.link());
+            String old = "http://127.0.0.1:9";
+            // As if made under an earlier public URL: the Target sends their notifications where nobody listens.
+            List<UUID> before = QuarkusTransaction.requiringNew().call(() -> {
+                List<OriginSubscription> held = OriginSubscription.list("linkId", id);
+                for (OriginSubscription s : held) {
+                    s.eventsUrl = old + "/inbox/" + s.id;
+                    Subscription at = Subscription.findById(s.targetId);
+                    at.eventsUrl = s.eventsUrl;
+                }
+                return held.stream().map(s -> s.targetId).toList();
+            });
+            assertTrue(before.size() >= 3, before.toString());
+
+            sync.request(id);
+            String inbox = OriginLinks.BASE + "/inbox/";
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (QuarkusTransaction.requiringNew().call(() -> OriginSubscription.count(
+                    "linkId = ?1 and (eventsUrl is null or eventsUrl not like ?2 or targetId is null)", id, inbox + "%")) > 0) {
+                assertTrue(System.nanoTime() < end, "subscriptions still at the old URL");
+                Thread.sleep(100);
+            }
+            OriginLinks.settled(l.link());
+            QuarkusTransaction.requiringNew().run(() -> {
+                // Ended: each waits only for its final subscription_cancelled, to the old URL.
+                assertEquals(0, Subscription.count("id in ?1 and state = ?2", before, Subscription.State.ACTIVE),
+                        "the old subscriptions are ended at the Target");
+                List<OriginSubscription> now = OriginSubscription.list("linkId", id);
+                assertEquals(before.size(), now.size());
+                for (OriginSubscription s : now) {
+                    assertEquals(inbox + s.id, s.eventsUrl);
+                    assertEquals(inbox + s.id, Subscription.<Subscription>findById(s.targetId).eventsUrl, "what the Target was given");
+                }
+            });
+            assertTrue(logs.entries().stream().anyMatch(e -> e.level().intValue() == java.util.logging.Level.INFO.intValue()
+                    && e.message().contains("send notifications to " + old + ", not to this bridge's public URL " + OriginLinks.BASE)),
+                    logs.lines().toString());
+
+            // And the device's changes arrive again.
+            l.device().switchResource().update(java.util.Map.of("value", com.fasterxml.jackson.databind.node.BooleanNode.TRUE));
+            end = System.nanoTime() + 15_000_000_000L;
+            while (QuarkusTransaction.requiringNew().call(() -> VendorEvent.count("linkId = ?1 and type = 'content.changed'"
+                    + " and payload like '%\"value\":true%'", id)) == 0) {
+                assertTrue(System.nanoTime() < end, "the switch's change never arrived");
+                Thread.sleep(100);
+            }
+        } finally {
+            l.device().shutdown();
+        }
+    }
+
     static JsonPath devices(String vendorToken, String link) {
         Response r = given().auth().oauth2(vendorToken).get("/api/v1/links/" + link + "/devices");
         assertEquals(200, r.statusCode(), r.asString());
