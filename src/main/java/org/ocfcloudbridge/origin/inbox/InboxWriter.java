@@ -97,7 +97,15 @@ public class InboxWriter {
             return null;
         }
         Item item = new Item(subscription, targetId, eventType, seq, payload, new CompletableFuture<>());
-        return queue.offer(item) ? item.done() : null;
+        if (!queue.offer(item)) {
+            return null;
+        }
+        // A stop that came between the look at running and the offer may have drained the queue already: take it back
+        // (if the writer or the stop's drain took it first, they complete it).
+        if (!running && queue.remove(item)) {
+            return null;
+        }
+        return item.done();
     }
 
     private void run() {
@@ -125,6 +133,51 @@ public class InboxWriter {
     }
 
     void write(List<Item> batch) {
+        RuntimeException failure = attempt(batch);
+        if (failure == null) {
+            return;
+        }
+        if (conflict(failure)) {
+            // A lock wait that timed out or a deadlock: the batch did nothing wrong; once more, then the Target sends again.
+            failure = attempt(batch);
+            if (failure == null) {
+                return;
+            }
+        }
+        if (batch.size() == 1 || DatabaseOutage.is(failure) || DatabaseOutage.closed(failure) || conflict(failure)) {
+            failAll(batch, 0, failure);
+            return;
+        }
+        // One notification the store cannot apply: the others must not fail with it. Each alone, until one fails for
+        // a reason that is not its own (an outage, the stop, a conflict), or for longer than a batch should ever take.
+        LOG.debugf("a batch of %d notifications failed (%s); applying them one at a time", batch.size(), failure.getMessage());
+        long deadline = System.nanoTime() + FALLBACK_LIMIT.toNanos();
+        for (int i = 0; i < batch.size(); i++) {
+            Item item = batch.get(i);
+            if (System.nanoTime() - deadline > 0) {
+                failAll(batch, i, new Retry("the inbox is busy; send it again"));
+                return;
+            }
+            try {
+                item.done().complete(QuarkusTransaction.requiringNew().call(() -> {
+                    events.holdOrder();
+                    return apply(item);
+                }));
+            } catch (RuntimeException one) {
+                if (DatabaseOutage.is(one) || DatabaseOutage.closed(one) || conflict(one)) {
+                    failAll(batch, i, one);
+                    return;
+                }
+                item.done().completeExceptionally(one);
+            }
+        }
+    }
+
+    /** The longest the one-at-a-time retry of a failed batch may keep the writer. */
+    private static final java.time.Duration FALLBACK_LIMIT = java.time.Duration.ofSeconds(10);
+
+    /** The whole batch in one transaction; null when it committed (every item completed), else what failed. */
+    private RuntimeException attempt(List<Item> batch) {
         List<Outcome> outcomes;
         try {
             outcomes = QuarkusTransaction.requiringNew().call(() -> {
@@ -137,26 +190,41 @@ public class InboxWriter {
                 return out;
             });
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || DatabaseOutage.is(e) || DatabaseOutage.closed(e)) {
-                batch.forEach(i -> i.done().completeExceptionally(e));
-                return;
-            }
-            LOG.debugf("a batch of %d notifications failed (%s); applying them one at a time", batch.size(), e.getMessage());
-            for (Item item : batch) {
-                try {
-                    item.done().complete(QuarkusTransaction.requiringNew().call(() -> {
-                        events.holdOrder();
-                        return apply(item);
-                    }));
-                } catch (RuntimeException one) {
-                    item.done().completeExceptionally(one);
-                }
-            }
-            return;
+            return e;
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(outcomes.get(i));
         }
+        return null;
+    }
+
+    /** Fails the items from {@code from} on; the daemon stopping under them is a plain "send it again". */
+    private static void failAll(List<Item> batch, int from, RuntimeException e) {
+        RuntimeException answer = DatabaseOutage.closed(e) ? new Retry("the daemon is stopping") : e;
+        if (conflict(e)) {
+            answer = new Retry("the inbox is busy; send it again");
+        }
+        for (int i = from; i < batch.size(); i++) {
+            batch.get(i).done().completeExceptionally(answer);
+        }
+    }
+
+    /**
+     * A lock wait that timed out, a deadlock or a serialization failure (PostgreSQL 40001, 40P01, 55P03; H2 HYT00 and
+     * 40001): the transaction met another one, not a fault of its notifications.
+     */
+    static boolean conflict(Throwable e) {
+        for (Throwable t : DatabaseOutage.related(e)) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null
+                    && java.util.Set.of("40001", "40P01", "55P03", "HYT00").contains(s.getSQLState())) {
+                return true;
+            }
+            if (t instanceof jakarta.persistence.PessimisticLockException || t instanceof jakarta.persistence.LockTimeoutException
+                    || t instanceof org.hibernate.exception.LockAcquisitionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Outcome apply(Item item) {
@@ -254,14 +322,14 @@ public class InboxWriter {
         }
         // Whatever is still queued was never written: its requests are answered 503.
         for (Item i; (i = queue.poll()) != null; ) {
-            i.done().completeExceptionally(new Stopping());
+            i.done().completeExceptionally(new Retry("the daemon is stopping"));
         }
     }
 
-    /** The daemon stops: the notification was not written, the Target sends it again. */
-    static final class Stopping extends RuntimeException {
-        Stopping() {
-            super("the daemon is stopping", null, false, false);
+    /** The notification was not written and nothing is wrong with it (the stop, a busy store): the Target sends it again (503). */
+    static final class Retry extends RuntimeException {
+        Retry(String why) {
+            super(why, null, false, false);
         }
     }
 }
