@@ -139,4 +139,19 @@ public final class OriginLinks {
         }
         throw new AssertionError("link " + link + " not quiet after 30 s (a sync running, or notifications queued)");
     }
+
+    /** The link's devices-level subscription once the Target has accepted it (the sync makes it after storing devices). */
+    public static org.ocfcloudbridge.store.OriginSubscription devicesLevel(String link) throws InterruptedException {
+        long end = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < end) {
+            org.ocfcloudbridge.store.OriginSubscription s = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(
+                    () -> org.ocfcloudbridge.store.OriginSubscription.<org.ocfcloudbridge.store.OriginSubscription>find(
+                            "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
+            if (s != null) {
+                return s;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the devices-level subscription never came");
+    }
 }

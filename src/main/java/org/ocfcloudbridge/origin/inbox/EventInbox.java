@@ -230,18 +230,13 @@ public class EventInbox {
     }
 
     private static void resume(io.vertx.core.Context context, CompletableFuture<Response> answer, Response a, Throwable e) {
-        Runnable finish = () -> {
+        onContext(context, () -> {
             if (e != null) {
                 answer.completeExceptionally(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
             } else {
                 answer.complete(a);
             }
-        };
-        if (context != null) {
-            context.runOnContext(v -> finish.run());
-        } else {
-            finish.run();
-        }
+        });
     }
 
     private static CompletionStage<Response> done(Response r) {

@@ -200,10 +200,8 @@ public class InboxWriter {
 
     /** Fails the items from {@code from} on; the daemon stopping under them is a plain "send it again". */
     private static void failAll(List<Item> batch, int from, RuntimeException e) {
-        RuntimeException answer = DatabaseOutage.closed(e) ? new Retry("the daemon is stopping") : e;
-        if (conflict(e)) {
-            answer = new Retry("the inbox is busy; send it again");
-        }
+        RuntimeException answer = DatabaseOutage.closed(e) ? new Retry("the daemon is stopping")
+                : conflict(e) ? new Retry("the inbox is busy; send it again") : e;
         for (int i = from; i < batch.size(); i++) {
             batch.get(i).done().completeExceptionally(answer);
         }
@@ -213,10 +211,12 @@ public class InboxWriter {
      * A lock wait that timed out, a deadlock or a serialization failure (PostgreSQL 40001, 40P01, 55P03; H2 HYT00 and
      * 40001): the transaction met another one, not a fault of its notifications.
      */
+    private static final java.util.Set<String> CONFLICT_STATES = java.util.Set.of("40001", "40P01", "55P03", "HYT00");
+
     static boolean conflict(Throwable e) {
         for (Throwable t : DatabaseOutage.related(e)) {
             if (t instanceof java.sql.SQLException s && s.getSQLState() != null
-                    && java.util.Set.of("40001", "40P01", "55P03", "HYT00").contains(s.getSQLState())) {
+                    && CONFLICT_STATES.contains(s.getSQLState())) {
                 return true;
             }
             if (t instanceof jakarta.persistence.PessimisticLockException || t instanceof jakarta.persistence.LockTimeoutException

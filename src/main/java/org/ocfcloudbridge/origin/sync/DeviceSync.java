@@ -274,8 +274,8 @@ public class DeviceSync {
         // Notifications go where the subscription said when it was made: after bridge.public-url changed, those of
         // the older ones go to the old address, which may no longer reach this bridge (a demo restarted on another
         // port). They are ended at the Target and made again with the new eventsUrl.
-        List<OriginSubscription> elsewhere = held.stream()
-                .filter(s -> s.targetId != null && !eventsUrl(s.id).equals(s.eventsUrl)).toList();
+        java.util.function.Predicate<OriginSubscription> elsewhereNow = s -> s.targetId != null && !eventsUrl(s.id).equals(s.eventsUrl);
+        List<OriginSubscription> elsewhere = held.stream().filter(elsewhereNow).toList();
         if (!elsewhere.isEmpty()) {
             String was = elsewhere.stream().map(s -> s.eventsUrl).filter(Objects::nonNull)
                     .map(u -> u.replaceAll(java.util.regex.Pattern.quote(HttpPaths.INBOX) + "/[^/]*$", "")).findFirst()
@@ -283,12 +283,10 @@ public class DeviceSync {
             LOG.infof("link %s: %d of its subscriptions send notifications to %s, not to this bridge's public URL %s;"
                     + " renewing them", linkId, elsewhere.size(), was, publicBase());
         }
-        Set<UUID> renew = new HashSet<>();
-        elsewhere.forEach(s -> renew.add(s.id));
         Map<String, OriginSubscription> have = new HashMap<>();
         for (OriginSubscription s : held) {
             String k = key(s.level, s.deviceId, s.href);
-            if (s.targetId == null || !wanted.contains(k) || have.containsKey(k) || renew.contains(s.id)) {
+            if (s.targetId == null || !wanted.contains(k) || have.containsKey(k) || elsewhereNow.test(s)) {
                 unsubscribe(linkId, s);
             } else if (!existsAtTarget(linkId, s)) {
                 // The Target lost it (its data restored, a cancellation we missed while down): subscribe anew below.

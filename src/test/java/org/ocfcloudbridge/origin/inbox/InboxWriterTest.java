@@ -16,7 +16,6 @@ import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +51,7 @@ class InboxWriterTest {
         try {
             String link = OriginLinks.link(cloud, vendorToken, alice);
             UUID linkId = UUID.fromString(link);
-            OriginSubscription s = devicesLevel(link);
+            OriginSubscription s = OriginLinks.devicesLevel(link);
             long last = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>findById(s.id)).lastSeq;
             JsonNode one = JSON.readTree("[{\"di\":\"" + device.di() + "\"}]");
 
@@ -85,18 +84,5 @@ class InboxWriterTest {
 
     private static InboxWriter.Item item(OriginSubscription s, String type, long seq, JsonNode payload) {
         return new InboxWriter.Item(s.id, s.targetId, type, seq, payload, new CompletableFuture<>());
-    }
-
-    private static OriginSubscription devicesLevel(String link) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < end) {
-            OriginSubscription s = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
-                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
-            if (s != null) {
-                return s;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the devices-level subscription never came");
     }
 }

@@ -163,20 +163,6 @@ class DeviceSyncTest {
         throw new AssertionError("never came true; last: " + (last == null ? null : last.prettify()));
     }
 
-    /** The link's devices-level subscription once the Target has accepted it (the sync makes it after storing devices). */
-    static OriginSubscription devicesLevel(String link) throws InterruptedException {
-        long end = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < end) {
-            OriginSubscription s = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>find(
-                    "linkId = ?1 and level = 'devices' and targetId is not null", UUID.fromString(link)).firstResult());
-            if (s != null) {
-                return s;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the devices-level subscription never came");
-    }
-
     @Test
     void aLinkedAccountsDevicesFollowTheTargetThroughVerifiedNotifications() throws Exception {
         String cloud = OriginLinks.registerCloud();
@@ -234,7 +220,7 @@ class DeviceSyncTest {
 
             // Drift: the stored status is wrong; a notification after a gap in sequence numbers makes the bridge re-read all.
             QuarkusTransaction.requiringNew().run(() -> OriginDevice.update("status = 'offline' where key.deviceId = ?1", staying.di()));
-            OriginSubscription devicesLevel = devicesLevel(link);
+            OriginSubscription devicesLevel = OriginLinks.devicesLevel(link);
             String secret = cipher.open(devicesLevel.secret);
             String sub = devicesLevel.targetId.toString();
             long gap = devicesLevel.lastSeq + 10;
@@ -274,7 +260,7 @@ class DeviceSyncTest {
             });
             await(linked.vendorToken(), link, j -> j.getList("").size() == 2);
 
-            OriginSubscription devicesLevel = devicesLevel(link);
+            OriginSubscription devicesLevel = OriginLinks.devicesLevel(link);
             String secret = cipher.open(devicesLevel.secret);
             String sub = devicesLevel.targetId.toString();
             long next = devicesLevel.lastSeq + 1;
@@ -475,7 +461,7 @@ class DeviceSyncTest {
         try {
             String link = OriginLinks.link(cloud, vendorToken, alice);
             await(vendorToken, link, j -> j.getList("").size() == 1 && "online".equals(j.getString("[0].status")));
-            OriginSubscription devicesLevel = devicesLevel(link);
+            OriginSubscription devicesLevel = OriginLinks.devicesLevel(link);
             String secret = cipher.open(devicesLevel.secret);
             String sub = devicesLevel.targetId.toString();
             long next = QuarkusTransaction.requiringNew().call(() -> OriginSubscription.<OriginSubscription>findById(devicesLevel.id)).lastSeq + 1000;
