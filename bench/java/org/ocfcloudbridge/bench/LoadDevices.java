@@ -34,8 +34,8 @@ import org.ocfcloudbridge.ocf.RdPublish;
 import org.ocfcloudbridge.ocf.SessionRequest;
 import org.ocfcloudbridge.ocf.SignUpRequest;
 import org.ocfcloudbridge.ocf.SignUpResponse;
-import org.ocfcloudbridge.target.coap.CoapGateway;
-import org.ocfcloudbridge.target.coap.Signalling;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.Signalling;
 
 import java.io.DataInputStream;
 import java.io.IOException;

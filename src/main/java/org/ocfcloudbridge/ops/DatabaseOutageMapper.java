@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
-import org.ocfcloudbridge.target.api.ApiConfig;
+import org.ocfcloudbridge.targetcloud.api.ApiConfig;
 
 import java.util.concurrent.atomic.AtomicLong;
 

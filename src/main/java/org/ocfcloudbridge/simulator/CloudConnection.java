@@ -14,7 +14,7 @@ import org.eclipse.californium.elements.exception.ConnectorException;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;

@@ -2,7 +2,7 @@ package org.ocfcloudbridge.simulator;
 
 import io.netty.channel.Channel;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.ocfcloudbridge.target.coap.Signalling;
+import org.ocfcloudbridge.targetcloud.coap.Signalling;
 
 import java.io.IOException;
 import java.net.URI;

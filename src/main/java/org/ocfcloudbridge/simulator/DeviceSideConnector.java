@@ -25,7 +25,7 @@ import org.eclipse.californium.elements.tcp.netty.DatagramFramer;
 import org.eclipse.californium.elements.tcp.netty.DispatchHandler;
 import org.eclipse.californium.elements.tcp.netty.TcpContextUtil;
 import org.eclipse.californium.elements.tcp.netty.TlsContextUtil;
-import org.ocfcloudbridge.target.coap.Signalling;
+import org.ocfcloudbridge.targetcloud.coap.Signalling;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;

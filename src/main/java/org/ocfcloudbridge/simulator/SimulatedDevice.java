@@ -87,11 +87,11 @@ public final class SimulatedDevice implements AutoCloseable {
                     @Override
                     protected void onNewChannelCreated(io.netty.channel.Channel ch) {
                         super.onNewChannelCreated(ch);
-                        ch.pipeline().addLast(new org.ocfcloudbridge.target.coap.Signalling(16384));
+                        ch.pipeline().addLast(new org.ocfcloudbridge.targetcloud.coap.Signalling(16384));
                     }
                 };
         org.eclipse.californium.core.network.CoapEndpoint ep = new org.eclipse.californium.core.network.CoapEndpoint.Builder()
-                .setConnector(local).setConfiguration(cfg).setOptionRegistry(org.ocfcloudbridge.target.coap.CoapGateway.OPTIONS).build();
+                .setConnector(local).setConfiguration(cfg).setOptionRegistry(org.ocfcloudbridge.targetcloud.coap.CoapGateway.OPTIONS).build();
         server.addEndpoint(ep);
         server.start();
         ep.start();

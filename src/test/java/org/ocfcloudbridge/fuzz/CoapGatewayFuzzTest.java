@@ -9,7 +9,7 @@ import org.ocfcloudbridge.ocf.SessionRequest;
 import org.ocfcloudbridge.ocf.SignUpRequest;
 import org.ocfcloudbridge.ocf.SignUpResponse;
 import org.ocfcloudbridge.simulator.CloudConnection;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 
@@ -99,7 +99,7 @@ class CoapGatewayFuzzTest {
             }
             assertEquals(UNAUTHORIZED, f == null ? -1 : f.code(), "the connection goes on");
             var logged = log.atLeast(java.util.logging.Level.WARNING).stream()
-                    .filter(e -> e.logger().startsWith("org.eclipse.californium") || e.logger().startsWith("org.ocfcloudbridge.target")).toList();
+                    .filter(e -> e.logger().startsWith("org.eclipse.californium") || e.logger().startsWith("org.ocfcloudbridge.targetcloud")).toList();
             assertTrue(logged.isEmpty(), "nothing logged: " + logged);
         }
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.ocfcloudbridge.ocf.EventSignature;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.OriginSubscription;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;

@@ -10,7 +10,7 @@ import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.PublishedLink;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.EventReceiver;
 import org.ocfcloudbridge.testing.EventReceiver.Notification;

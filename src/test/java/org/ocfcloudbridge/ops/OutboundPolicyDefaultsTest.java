@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.Subscription;
-import org.ocfcloudbridge.target.events.Subscriptions;
+import org.ocfcloudbridge.targetcloud.events.Subscriptions;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.LogCapture;
 import org.ocfcloudbridge.testing.OAuthTestClient;

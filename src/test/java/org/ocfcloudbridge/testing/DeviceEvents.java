@@ -2,7 +2,7 @@ package org.ocfcloudbridge.testing;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
-import org.ocfcloudbridge.target.events.DeviceEvent;
+import org.ocfcloudbridge.targetcloud.events.DeviceEvent;
 
 import java.time.Duration;
 import java.time.Instant;

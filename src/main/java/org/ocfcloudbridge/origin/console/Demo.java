@@ -19,7 +19,7 @@ import org.ocfcloudbridge.simulator.DeviceAgent;
 import org.ocfcloudbridge.simulator.DeviceResource;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.Settings;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 
 import java.net.URI;
 import java.util.ArrayList;

@@ -24,7 +24,7 @@ import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.OriginDevice;
 import org.ocfcloudbridge.store.OriginResource;
 import org.ocfcloudbridge.store.OriginSubscription;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.Browser;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;

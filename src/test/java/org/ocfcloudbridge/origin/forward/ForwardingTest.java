@@ -9,7 +9,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;

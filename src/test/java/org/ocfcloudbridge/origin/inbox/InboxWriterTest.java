@@ -11,7 +11,7 @@ import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.simulator.SimulatedDevice;
 import org.ocfcloudbridge.store.OriginSubscription;
 import org.ocfcloudbridge.store.VendorEvent;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;

@@ -6,7 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocfcloudbridge.target.coap.TlsMaterial;
+import org.ocfcloudbridge.targetcloud.coap.TlsMaterial;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.LogCapture;
 import org.ocfcloudbridge.testing.OAuthTestClient;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.LogCapture;
 import org.ocfcloudbridge.testing.OriginLinks;
 

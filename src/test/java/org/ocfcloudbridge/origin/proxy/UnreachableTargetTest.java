@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.store.LinkedAccount;
 import org.ocfcloudbridge.store.LinkedCloud;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.OriginLinks;
 
 import java.net.InetAddress;

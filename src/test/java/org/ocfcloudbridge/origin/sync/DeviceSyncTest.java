@@ -13,7 +13,7 @@ import org.ocfcloudbridge.store.OriginDevice;
 import org.ocfcloudbridge.store.OriginSubscription;
 import org.ocfcloudbridge.store.Subscription;
 import org.ocfcloudbridge.store.VendorEvent;
-import org.ocfcloudbridge.target.coap.CoapGateway;
+import org.ocfcloudbridge.targetcloud.coap.CoapGateway;
 import org.ocfcloudbridge.testing.CloudApiUsers;
 import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.testing.OriginLinks;

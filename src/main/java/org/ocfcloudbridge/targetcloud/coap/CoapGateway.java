@@ -1,0 +1,247 @@
+package org.ocfcloudbridge.targetcloud.coap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.option.IntegerOptionDefinition;
+import org.eclipse.californium.core.coap.option.MapBasedOptionRegistry;
+import org.eclipse.californium.core.coap.option.OptionRegistry;
+import org.eclipse.californium.core.coap.option.StandardOptionRegistry;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.Endpoint;
+import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.TcpConfig;
+import org.eclipse.microprofile.context.ManagedExecutor;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.config.BridgeConfigException;
+import org.ocfcloudbridge.identity.DeviceAuthorization;
+import org.ocfcloudbridge.identity.TokenVerifier;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.ops.DatabaseOutage;
+import org.ocfcloudbridge.ops.StopOrder;
+import org.ocfcloudbridge.targetcloud.CloudIdentity;
+import org.ocfcloudbridge.targetcloud.DeviceDirectory;
+
+import javax.net.ssl.SSLContext;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Target Cloud's device gateway (Part 11): Californium CoAP over TCP and over TLS (RFC 8323) with our signalling,
+ * and the account, session, token refresh, resource directory and discovery resources.
+ */
+@ApplicationScoped
+public class CoapGateway {
+
+    public static final IntegerOptionDefinition OCF_ACCEPT_CONTENT_FORMAT_VERSION =
+            new IntegerOptionDefinition(Protocol.CoapOptions.OCF_ACCEPT_CONTENT_FORMAT_VERSION, "OCF-Accept-Content-Format-Version", true);
+    public static final IntegerOptionDefinition OCF_CONTENT_FORMAT_VERSION =
+            new IntegerOptionDefinition(Protocol.CoapOptions.OCF_CONTENT_FORMAT_VERSION, "OCF-Content-Format-Version", true);
+    /** OCF's options on top of the standard ones; 2049 is critical, so without it Californium would answer 4.02. */
+    public static final OptionRegistry OPTIONS = new MapBasedOptionRegistry(StandardOptionRegistry.getDefaultOptionRegistry(),
+            OCF_ACCEPT_CONTENT_FORMAT_VERSION, OCF_CONTENT_FORMAT_VERSION);
+
+    private static final Logger LOG = Logger.getLogger(CoapGateway.class);
+
+    private final BridgeConfig config;
+    private final CloudIdentity identity;
+    private final DeviceSessions sessions;
+    private final DeviceDirectory directory;
+    private final DeviceAuthorization authorization;
+    private final TokenVerifier verifier;
+    private final ManagedExecutor executor;
+    private final MeterRegistry metrics;
+    private CoapServer server;
+    private Endpoint tcp;
+    private Endpoint tls;
+    private ScheduledExecutorService housekeeping;
+    private ScheduledExecutorService protocolThreads;
+    private ScheduledExecutorService protocolTimers;
+
+    public CoapGateway(BridgeConfig config, CloudIdentity identity, DeviceSessions sessions, DeviceDirectory directory,
+                       DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor, MeterRegistry metrics) {
+        this.config = config;
+        this.identity = identity;
+        this.sessions = sessions;
+        this.directory = directory;
+        this.authorization = authorization;
+        this.verifier = verifier;
+        this.executor = executor;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes @Priority(100) StartupEvent event) throws Exception {
+        if (!config.target().enabled()) {
+            return;
+        }
+        BridgeConfig.Coap coap = config.coap();
+        CoapConfig.register();
+        TcpConfig.register();
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        // Our own idle check (GatewayConnectors) closes silent connections: Californium's would not see Pings, which our
+        // signalling handler answers, and would drop a device that only pings between requests.
+        cfg.set(TcpConfig.TCP_CONNECTION_IDLE_TIMEOUT, (int) TimeUnit.DAYS.toSeconds(7), TimeUnit.SECONDS);
+        int idleSeconds = (int) Math.max(1, coap.idleTimeout().toSeconds());
+        cfg.set(TcpConfig.TLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.valueOf(coap.tls().clientAuth().name()));
+        cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, coap.maxMessageSize());
+
+        server = new CoapServer(cfg);
+        tcp = endpoint(new GatewayConnectors.Tcp(new InetSocketAddress(coap.bindAddress(), coap.tcpPort()), cfg,
+                coap.maxMessageSize(), idleSeconds, sessions), cfg);
+        tls = endpoint(new GatewayConnectors.Tls(sslContext(), new InetSocketAddress(coap.bindAddress(), coap.tlsPort()), cfg,
+                coap.maxMessageSize(), idleSeconds, sessions), cfg);
+        server.addEndpoint(tcp);
+        server.addEndpoint(tls);
+
+        CoapResource oic = new CoapResource("oic");
+        CoapResource sec = new CoapResource("sec");
+        sec.add(new AccountResource(executor, authorization, verifier, directory, sessions, Optional.empty()));
+        sec.add(new SessionResource(executor, verifier, authorization, directory, sessions));
+        sec.add(new TokenRefreshResource(executor, authorization, directory));
+        oic.add(sec);
+        oic.add(new ResourceDirectoryResource(executor, directory, sessions));
+        oic.add(new ResourceDiscoveryResource(executor, directory, sessions));
+        server.add(oic);
+        // Our own protocol-stage threads, set before the endpoints start (CoapServer sets them on start otherwise).
+        protocolThreads = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                named("coap-protocol"));
+        protocolTimers = Executors.newSingleThreadScheduledExecutor(named("coap-timers"));
+        server.setExecutors(protocolThreads, protocolTimers, false);
+        // Started one by one so that a port in use stops start-up with the key that names it (CoapServer would log
+        // a stack trace and carry on with the endpoints that did start).
+        bind(tcp, "bridge.coap.tcp-port", coap.tcpPort());
+        bind(tls, "bridge.coap.tls-port", coap.tlsPort());
+        server.start();
+
+        Gauge.builder("bridge.coap.connections", sessions, DeviceSessions::openConnections)
+                .description("open CoAP connections (TCP and TLS)").register(metrics);
+        Gauge.builder("bridge.devices.online", sessions, DeviceSessions::onlineDevices)
+                .description("devices signed in on an open connection").register(metrics);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(named("coap-housekeeping"));
+        housekeeping.scheduleWithFixedDelay(this::expireLinks, 5, 5, TimeUnit.SECONDS);
+        LOG.infof("device gateway listening: coap+tcp on %d, coaps+tcp on %d", tcpPort(), tlsPort());
+    }
+
+    /**
+     * First of the ordered stop ({@link StopOrder}): no new connections, and every open one closed, so each signed-in
+     * device's offline change is on its lane before the lanes finish. The link housekeeping finishes its run.
+     */
+    void stop(@Observes @Priority(StopOrder.GATEWAY) ShutdownEvent event) {
+        if (housekeeping != null) {
+            StopOrder.drain(housekeeping, StopOrder.STEP);
+        }
+        if (server != null) {
+            server.destroy();
+            server = null;
+            // A closed connection's listener runs on its event loop a moment later.
+            long end = System.nanoTime() + StopOrder.STEP.toNanos();
+            while (sessions.openConnections() > 0 && System.nanoTime() - end < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (protocolThreads != null) {
+            protocolThreads.shutdownNow();
+            protocolTimers.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private final DatabaseOutage.Job linkExpiry = new DatabaseOutage.Job(LOG, "expiring published links");
+
+    private void expireLinks() {
+        try {
+            int n = directory.expire();
+            linkExpiry.worked();
+            if (n > 0) {
+                LOG.debugf("%d published links expired", n);
+            }
+        } catch (RuntimeException e) {
+            // The database may be away a while: one line when this starts failing, one when it works again.
+            linkExpiry.failed(e);
+        }
+    }
+
+    private static void bind(Endpoint endpoint, String key, int port) {
+        try {
+            endpoint.start();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new BridgeConfigException(key, "cannot listen on port " + port + " (in use?): " + e.getMessage());
+        }
+    }
+
+    private static Endpoint endpoint(org.eclipse.californium.elements.Connector connector, Configuration cfg) {
+        return new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg).setOptionRegistry(OPTIONS).build();
+    }
+
+    private SSLContext sslContext() throws Exception {
+        BridgeConfig.Tls t = config.coap().tls();
+        Path cert;
+        Path key;
+        if (t.certificate().isPresent() != t.key().isPresent()) {
+            throw new BridgeConfigException("bridge.coap.tls.certificate", "and bridge.coap.tls.key must be set together");
+        }
+        if (t.certificate().isPresent()) {
+            cert = readable(t.certificate().get(), "bridge.coap.tls.certificate");
+            key = readable(t.key().get(), "bridge.coap.tls.key");
+        } else {
+            String host = URI.create(config.publicUrl()).getHost();
+            Path[] pair = TlsMaterial.selfSigned(Path.of(config.dataDir()), identity.sid(), TlsMaterial.defaultHostNames(host));
+            cert = pair[0];
+            key = pair[1];
+        }
+        Path anchors = t.trustAnchors().map(a -> readable(a, "bridge.coap.tls.trust-anchors")).orElse(null);
+        if (anchors == null && t.clientAuth() != BridgeConfig.ClientAuth.NONE) {
+            throw new BridgeConfigException("bridge.coap.tls.client-auth", "needs bridge.coap.tls.trust-anchors");
+        }
+        return TlsMaterial.serverContext(cert, key, anchors);
+    }
+
+    private static Path readable(String file, String key) {
+        Path p = Path.of(file);
+        if (!Files.isReadable(p)) {
+            throw new BridgeConfigException(key, "names a file that cannot be read: " + file);
+        }
+        return p;
+    }
+
+    public int tcpPort() {
+        return tcp == null ? -1 : tcp.getAddress().getPort();
+    }
+
+    public int tlsPort() {
+        return tls == null ? -1 : tls.getAddress().getPort();
+    }
+
+    /** The TCP or TLS endpoint, for requests from the cloud to devices over their own connections. */
+    public Endpoint endpointFor(boolean secure) {
+        return secure ? tls : tcp;
+    }
+}

@@ -1,0 +1,149 @@
+package org.ocfcloudbridge.targetcloud.coap;
+
+import io.netty.channel.Channel;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import org.eclipse.californium.elements.EndpointContext;
+import org.jboss.logging.Logger;
+import org.ocfcloudbridge.targetcloud.events.DeviceLanes;
+import org.ocfcloudbridge.targetcloud.events.PresenceJournal;
+import org.ocfcloudbridge.targetcloud.events.DeviceEvent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who is on which connection. A connection becomes a device's session when the device signs in (Part 11 §13); the
+ * device is online exactly while that connection is open and signed in. Nothing here survives a restart: every device
+ * is offline until it signs in again.
+ */
+@ApplicationScoped
+public class DeviceSessions {
+
+    private static final Logger LOG = Logger.getLogger(DeviceSessions.class);
+
+    /** A signed-in connection. {@code context} addresses requests from the cloud to the device over it. */
+    public record Session(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant signedInAt,
+                          Instant tokenExpiresAt) {
+    }
+
+    private final Map<String, Channel> connections = new ConcurrentHashMap<>();
+    private final Map<String, Session> byConnection = new ConcurrentHashMap<>();
+    private final Map<String, Session> byDevice = new ConcurrentHashMap<>();
+    private final Event<DeviceEvent> events;
+    private final PresenceJournal presence;
+    private final DeviceLanes lanes;
+    private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
+
+    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence, DeviceLanes lanes) {
+        this.lanes = lanes;
+        this.events = events;
+        this.presence = presence;
+    }
+
+    void opened(Channel channel) {
+        connections.put(channel.id().asShortText(), channel);
+    }
+
+    /** Called with the connection id whenever a connection closes. */
+    public void onClosed(Consumer<String> listener) {
+        closeListeners.add(listener);
+    }
+
+    void closed(Channel channel) {
+        String id = channel.id().asShortText();
+        connections.remove(id);
+        for (Consumer<String> l : closeListeners) {
+            l.accept(id);
+        }
+        Session s = byConnection.remove(id);
+        if (s != null && byDevice.remove(s.deviceId(), s)) {
+            LOG.debugf("device %s offline: connection closed", s.deviceId());
+            offline(s.deviceId(), s.ownerId());
+        }
+    }
+
+    private void online(String deviceId, String ownerId) {
+        presence.changed(deviceId, true);
+        lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
+    }
+
+    private void offline(String deviceId, String ownerId) {
+        presence.changed(deviceId, false);
+        lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.OFFLINE, deviceId, ownerId));
+    }
+
+    public int openConnections() {
+        return connections.size();
+    }
+
+    public int onlineDevices() {
+        return byDevice.size();
+    }
+
+    /** Binds the connection to the device; a previous connection of the same device is closed (it reconnected). */
+    public void signIn(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant tokenExpiresAt) {
+        Session s = new Session(connectionId, deviceId, ownerId, context, Instant.now(), tokenExpiresAt);
+        Session previousOnConnection = byConnection.put(connectionId, s);
+        Session previous = byDevice.put(deviceId, s);
+        if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)
+                && byDevice.remove(previousOnConnection.deviceId(), previousOnConnection)) {
+            // The connection now speaks for another device: the one it spoke for is no longer online.
+            offline(previousOnConnection.deviceId(), previousOnConnection.ownerId());
+        }
+        if (previous != null && !previous.connectionId().equals(connectionId)) {
+            byConnection.remove(previous.connectionId(), previous);
+            Channel old = connections.get(previous.connectionId());
+            if (old != null) {
+                old.close();
+            }
+        }
+        if (previous == null) {
+            online(deviceId, ownerId);
+        }
+    }
+
+    /** Sign-out ({@code login:false}) or deregistration: the connection stays open but is no longer the device's. */
+    public void signOut(String connectionId) {
+        Session s = byConnection.remove(connectionId);
+        if (s != null && byDevice.remove(s.deviceId(), s)) {
+            offline(s.deviceId(), s.ownerId());
+        }
+    }
+
+    /** Ends a device's session wherever it is (deregistration from elsewhere). */
+    public void drop(String deviceId) {
+        Session s = byDevice.get(deviceId);
+        if (s != null) {
+            signOut(s.connectionId());
+        }
+    }
+
+    /** Closes the device's connection (the device is expected to reconnect and sign in again). */
+    public boolean disconnect(String deviceId) {
+        Session s = byDevice.get(deviceId);
+        Channel ch = s == null ? null : connections.get(s.connectionId());
+        if (ch == null) {
+            return false;
+        }
+        ch.close();
+        return true;
+    }
+
+    public Optional<Session> byConnection(String connectionId) {
+        return Optional.ofNullable(byConnection.get(connectionId));
+    }
+
+    public Optional<Session> byDevice(String deviceId) {
+        return Optional.ofNullable(byDevice.get(deviceId));
+    }
+
+    public boolean isOnline(String deviceId) {
+        return byDevice.containsKey(deviceId);
+    }
+}
