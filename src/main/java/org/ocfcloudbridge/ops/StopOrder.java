@@ -14,7 +14,9 @@ import java.time.Duration;
  *       change is handed to its lane (presence recorded, subscribers told after the restart at the latest).</li>
  *   <li>{@link #LANES}: the device lanes finish the changes queued on them.</li>
  *   <li>{@link #DELIVERIES}: notification and webhook deliveries finish the POST in flight, record its outcome, and
- *       delete the delivered rows (else they would be sent again after the restart); other background work ends.</li>
+ *       delete the delivered rows (else they would be sent again after the restart), and give back their claims
+ *       so that another instance takes that work over at once; other background work ends.</li>
+ *   <li>{@link #INSTANCE}: the instance gives up its lease (its row in {@code bridge_instance}).</li>
  * </ol>
  * Each step waits at most {@link #STEP}, so a stop takes seconds even with a receiver that does not answer; whatever
  * was cut short is still in the database and is sent after the restart (at least once).
@@ -26,6 +28,7 @@ public final class StopOrder {
     public static final int LANES = 20;
     public static final int DELIVERIES = 30;
     public static final int BACKGROUND = 40;
+    public static final int INSTANCE = 50;
 
     /** The longest one step of the stop waits for work in progress. */
     public static final Duration STEP = Duration.ofSeconds(5);

@@ -56,6 +56,13 @@ public class LinkedAccount extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public OffsetDateTime updatedAt;
 
+    /**
+     * The instance that sends this link's webhook deliveries (NULL: none yet). Read here, written only by the claims
+     * of {@code WebhookSender}: an entity update never writes it back.
+     */
+    @Column(name = "delivered_by", length = 36, insertable = false, updatable = false)
+    public String deliveredBy;
+
     /** When a sync of the link last succeeded, at any instance; null before the first. */
     @Column(name = "last_sync_at")
     public OffsetDateTime lastSyncAt;

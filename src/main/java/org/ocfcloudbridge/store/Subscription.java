@@ -71,6 +71,13 @@ public class Subscription extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 
+    /**
+     * The instance that delivers this subscription's notifications (NULL: none yet). Read here, written only by the
+     * claims of {@code NotificationDelivery}: an entity update never writes it back.
+     */
+    @Column(name = "delivered_by", length = 36, insertable = false, updatable = false)
+    public String deliveredBy;
+
     public List<String> eventTypeList() {
         return Arrays.asList(eventTypes.split(","));
     }

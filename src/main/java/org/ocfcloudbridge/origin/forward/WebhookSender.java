@@ -75,6 +75,16 @@ public class WebhookSender {
 
     private final OutboundPolicy outbound;
 
+    @Inject
+    org.ocfcloudbridge.cluster.Claims claims;
+
+    @Inject
+    org.ocfcloudbridge.cluster.Instances instances;
+
+    /** How often links with due deliveries that nobody (alive) holds are looked for and claimed. */
+    private static final long CLAIM_EVERY_NANOS = Duration.ofMillis(200).toNanos();
+    private long nextClaim;
+
     public WebhookSender(OriginConfig config, BridgeConfig bridge, VendorEvents events, OutboundHttp http, OutboundPolicy outbound) {
         this.http = http;
         this.outbound = outbound;
@@ -124,6 +134,13 @@ public class WebhookSender {
         }
         if (thread.isAlive()) {
             LOG.infof("stopping: webhook deliveries still out after %s are sent again after the restart", StopOrder.STEP);
+            return;
+        }
+        try {
+            // Nothing is in flight here any more: another instance may take these links over at once.
+            claims.release(org.ocfcloudbridge.cluster.Claims.Unit.LINKED_ACCOUNT);
+        } catch (RuntimeException e) {
+            LOG.debugf("links not given back at the stop (taken over when the lease runs out): %s", e.getMessage());
         }
     }
 
@@ -147,6 +164,10 @@ public class WebhookSender {
                     }
                     woken = false;
                 }
+                if (System.nanoTime() - nextClaim >= 0) {
+                    nextClaim = System.nanoTime() + CLAIM_EVERY_NANOS;
+                    claimLinks();
+                }
                 for (String webhook : keys.keySet()) {
                     drain(webhook);
                 }
@@ -159,6 +180,22 @@ public class WebhookSender {
                 store.failed(e);
             }
         }
+    }
+
+    /**
+     * Claims the links with due deliveries that no live instance holds (new links, those of an instance that is gone):
+     * each link's deliveries are sent by the one instance that holds it, which keeps their order.
+     */
+    private void claimLinks() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<java.util.UUID> free = QuarkusTransaction.requiringNew().call(() -> WebhookDelivery.getEntityManager()
+                .createQuery("select distinct e.linkId from WebhookDelivery d, VendorEvent e, LinkedAccount l"
+                        + " where e.id = d.eventId and l.id = e.linkId and d.deadAt is null and d.nextAttemptAt <= :now"
+                        + " and (l.deliveredBy is null or (l.deliveredBy <> :me and l.deliveredBy not in :live))",
+                        java.util.UUID.class)
+                .setParameter("now", now).setParameter("me", instances.id()).setParameter("live", instances.live())
+                .setMaxResults(org.ocfcloudbridge.cluster.Claims.BATCH).getResultList());
+        claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.LINKED_ACCOUNT, free);
     }
 
     /** A delivery read for sending, with its event ({@code null}: the event is gone, nothing to send). */
@@ -232,15 +269,22 @@ public class WebhookSender {
      */
     private List<Next> read(String webhook) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        // Deliveries of links this instance holds; those of links that are gone (unlinked: their last events) go out
+        // from one instance, the leader.
+        String held = instances.leader()
+                ? "(exists (select 1 from LinkedAccount l where l.id = e.linkId and l.deliveredBy = ?3)"
+                  + " or not exists (select 1 from LinkedAccount l where l.id = e.linkId))"
+                : "exists (select 1 from LinkedAccount l where l.id = e.linkId and l.deliveredBy = ?3)";
         return QuarkusTransaction.requiringNew().call(() -> {
             List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("""
                     select d from WebhookDelivery d, VendorEvent e
                     where e.id = d.eventId and d.webhook = ?1 and d.deadAt is null and d.nextAttemptAt <= ?2
+                      and """ + held + """
                       and not exists (select 1 from WebhookDelivery h, VendorEvent he
                                       where he.id = h.eventId and h.webhook = d.webhook and h.deadAt is null
                                         and h.nextAttemptAt > ?2 and h.eventId < d.eventId and he.linkId = e.linkId
                                         and coalesce(he.deviceId, '') = coalesce(e.deviceId, ''))
-                    order by d.eventId""", webhook, now).page(0, BATCH).list();
+                    order by d.eventId""", webhook, now, instances.id()).page(0, BATCH).list();
             if (ds.isEmpty()) {
                 return List.<Next>of();
             }

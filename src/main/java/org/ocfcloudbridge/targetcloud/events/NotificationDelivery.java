@@ -94,6 +94,18 @@ public class NotificationDelivery {
     EventJournal journal;
 
     @Inject
+    org.ocfcloudbridge.cluster.Claims claims;
+
+    @Inject
+    org.ocfcloudbridge.cluster.Instances instances;
+
+    /**
+     * Subscriptions this instance has claimed: it alone delivers them while it lives (their order is kept across
+     * instances). Claimed when their first notification is seen, kept until the stop gives them back.
+     */
+    private final Set<UUID> mine = ConcurrentHashMap.newKeySet();
+
+    @Inject
     MeterRegistry metrics;
 
     public NotificationDelivery(EventsConfig config, BridgeConfig bridge, TransactionSynchronizationRegistry transactions,
@@ -113,6 +125,10 @@ public class NotificationDelivery {
         delivered = metrics.counter("bridge.notifications.delivered");
         failed = metrics.counter("bridge.notifications.failed");
         metrics.gauge("bridge.notifications.in.flight", inFlight, Set::size);
+        // Another instance may have taken this one's subscriptions while its lease was out: claim them again. What
+        // is known of their queues stays: rows before the next expected one were delivered here, and a row another
+        // instance delivered meanwhile is gone from the outbox.
+        instances.onLeaseLost(mine::clear);
         running = true;
         dispatcher = new Thread(this::run, "notification-dispatcher");
         dispatcher.setDaemon(true);
@@ -153,6 +169,14 @@ public class NotificationDelivery {
             deleteDelivered();
         } catch (RuntimeException e) {
             LOG.warnf("delivered notifications not deleted at the stop (they will be sent again): %s", e.getMessage());
+        }
+        if (settled) {
+            // Nothing of them is in flight here any more: another instance may take them over at once.
+            try {
+                claims.release(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION);
+            } catch (RuntimeException e) {
+                LOG.debugf("subscriptions not given back at the stop (taken over when the lease runs out): %s", e.getMessage());
+            }
         }
     }
 
@@ -217,6 +241,10 @@ public class NotificationDelivery {
     }
 
     private void remember(Pending p) {
+        if (!mine.contains(p.subscriptionId())) {
+            // Read from the database once claimed; another instance's subscription is not kept here at all.
+            return;
+        }
         Queue q = queues.computeIfAbsent(p.subscriptionId(), k -> new Queue());
         synchronized (q) {
             if (q.ready.size() < MEMORY) {
@@ -255,6 +283,7 @@ public class NotificationDelivery {
 
     /** The subscription is gone: nothing of it stays in memory. */
     private void forget(UUID sub) {
+        mine.remove(sub);
         queues.remove(sub);
         refusedSaid.remove(sub);
         failing.remove(sub);
@@ -328,13 +357,17 @@ public class NotificationDelivery {
                     withPending().forEach(this::mark);
                     outbox.worked();
                 }
+                claimMarked();
                 int marked = dirtyOrder.size();
                 for (int i = 0; i < marked && inFlight.size() < config.maxInFlight(); i++) {
                     UUID sub = dirtyOrder.poll();
                     if (sub == null) {
                         break;
                     }
-                    if (inFlight.add(sub)) {
+                    if (!mine.contains(sub)) {
+                        // Another live instance delivers it (or it was locked at the claim: the next scan finds it).
+                        dirty.remove(sub);
+                    } else if (inFlight.add(sub)) {
                         dirty.remove(sub);
                         workers.execute(() -> deliver(sub));
                     } else {
@@ -357,6 +390,24 @@ public class NotificationDelivery {
         }
     }
 
+    /**
+     * Claims the marked subscriptions this instance does not hold yet, in batches; what it cannot claim stays marked
+     * only until the loop drops it.
+     */
+    private void claimMarked() {
+        List<UUID> wanted = new ArrayList<>();
+        for (UUID sub : dirtyOrder) {
+            if (!mine.contains(sub)) {
+                wanted.add(sub);
+                if (wanted.size() == org.ocfcloudbridge.cluster.Claims.BATCH) {
+                    mine.addAll(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+                    wanted.clear();
+                }
+            }
+        }
+        mine.addAll(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+    }
+
     public record Pending(UUID subscriptionId, long seq, String eventType, long timestamp, String contentType, byte[] body,
                    String signature, String eventsUrl, String correlationId) {
     }
@@ -370,9 +421,12 @@ public class NotificationDelivery {
                 // "No older row of its subscription": one probe of the (subscription_id, seq) index per due row. The
                 // former "seq = (select min(seq) …)" was evaluated as an aggregate per due row, O(backlog²) in H2 —
                 // 19% of the daemon's CPU in the event-path profile of 2026-12-03, growing as delivery fell behind.
-                .createQuery("select o.subscriptionId from OutboxEntry o where o.nextAttemptAt <= :now and not exists "
+                // Only subscriptions this instance holds or may claim: another live instance's are its own business.
+                .createQuery("select o.subscriptionId from OutboxEntry o, Subscription s where s.id = o.subscriptionId"
+                        + " and o.nextAttemptAt <= :now and (s.deliveredBy is null or s.deliveredBy = :me or s.deliveredBy not in :live) and not exists "
                         + "(select 1 from OutboxEntry h where h.subscriptionId = o.subscriptionId and h.seq < o.seq)", UUID.class)
-                .setParameter("now", OffsetDateTime.now(ZoneOffset.UTC)).getResultList());
+                .setParameter("now", OffsetDateTime.now(ZoneOffset.UTC)).setParameter("me", instances.id())
+                .setParameter("live", instances.live()).getResultList());
     }
 
     /**
@@ -381,6 +435,9 @@ public class NotificationDelivery {
      */
     private void deliver(UUID sub) {
         try {
+            if (!mine.contains(sub)) {
+                return;
+            }
             Pending p = running ? next(sub) : null;
             while (p != null && running) {
                 p = settle(p, post(p));
