@@ -37,6 +37,9 @@ import java.util.ArrayList;
 import java.util.Map;
 import java.util.HashMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -84,7 +87,13 @@ public class NotificationDelivery {
     /** The stop gave up waiting for the POSTs in flight: their outcomes are no longer recorded. */
     private volatile boolean abandoned;
     private Thread dispatcher;
-    private ExecutorService workers;
+    /**
+     * Runs what a delivery does besides waiting for its POST (reading the next notification, recording an outcome):
+     * the POSTs themselves wait on the HTTP client's event loops, holding no thread, so many subscriptions can be in
+     * flight at the price of a few threads.
+     */
+    private ExecutorService settler;
+    private final Object settling = new Object();
     private final OutboundHttp http;
     private final DatabaseOutage.Job outbox = new DatabaseOutage.Job(LOG, "reading the notification outbox");
     private Counter delivered;
@@ -120,15 +129,17 @@ public class NotificationDelivery {
         if (!bridge.target().enabled()) {
             return;
         }
-        // One thread per subscription in flight, each waiting on its POST (the client itself runs on the event loops).
-        workers = Executors.newFixedThreadPool(config.maxInFlight(), named("notification-worker-"));
+        settler = Executors.newFixedThreadPool(SETTLERS, named("notification-settler-"));
         delivered = metrics.counter("bridge.notifications.delivered");
         failed = metrics.counter("bridge.notifications.failed");
         metrics.gauge("bridge.notifications.in.flight", inFlight, Set::size);
         // Another instance may have taken this one's subscriptions while its lease was out: claim them again. What
         // is known of their queues stays: rows before the next expected one were delivered here, and a row another
         // instance delivered meanwhile is gone from the outbox.
-        instances.onLeaseLost(mine::clear);
+        instances.onLeaseLost(() -> {
+            mine.clear();
+            queues.keySet().forEach(this::unknown);
+        });
         running = true;
         dispatcher = new Thread(this::run, "notification-dispatcher");
         dispatcher.setDaemon(true);
@@ -152,14 +163,25 @@ public class NotificationDelivery {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdown();
-        boolean settled;
-        try {
-            settled = workers.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            settled = false;
+        // Each subscription in flight ends after its POST's outcome is recorded (no new POST starts now).
+        boolean settled = true;
+        synchronized (settling) {
+            while (!inFlight.isEmpty()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    settled = false;
+                    break;
+                }
+                try {
+                    settling.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    settled = false;
+                    break;
+                }
+            }
         }
+        settler.shutdown();
         if (!settled) {
             abandoned = true;
             LOG.infof("stopping: %d notification POSTs still out after %s; those notifications are sent again after the restart",
@@ -187,7 +209,17 @@ public class NotificationDelivery {
     private static final class Queue {
         final TreeMap<Long, Pending> ready = new TreeMap<>();
         long expected = -1;
+        /**
+         * The database held nothing after {@code expected} when last read, and every notification committed since is
+         * in {@code ready}: nothing to read from the database when {@code ready} has not the next one. Only one
+         * instance appends then (not in a cluster), and it ends when a notification is kept for a retry or dropped from
+         * memory.
+         */
+        boolean complete;
     }
+
+    /** Threads that settle deliveries (DB work only; the POSTs hold none). */
+    private static final int SETTLERS = 4;
 
     /** Most notifications of one subscription held in memory; beyond that they wait in the database only. */
     private static final int MEMORY = 1000;
@@ -242,13 +274,17 @@ public class NotificationDelivery {
 
     private void remember(Pending p) {
         if (!mine.contains(p.subscriptionId())) {
-            // Read from the database once claimed; another instance's subscription is not kept here at all.
+            // Read from the database once claimed; another instance's subscription is not kept here at all, and what
+            // memory knew of it is no longer complete.
+            unknown(p.subscriptionId());
             return;
         }
         Queue q = queues.computeIfAbsent(p.subscriptionId(), k -> new Queue());
         synchronized (q) {
             if (q.ready.size() < MEMORY) {
                 q.ready.put(p.seq(), p);
+            } else {
+                q.complete = false;
             }
         }
     }
@@ -265,10 +301,27 @@ public class NotificationDelivery {
                     q.ready.remove(first.getKey());
                     return first.getValue();
                 }
+                if (q.complete && !instances.clustered()) {
+                    // Nothing newer was committed: no read (it was one query per notification delivered).
+                    return null;
+                }
             }
             from = Math.max(0, q.expected);
         }
-        return QuarkusTransaction.requiringNew().call(() -> head(sub, from));
+        Head head = QuarkusTransaction.requiringNew().call(() -> head(sub, from));
+        if (!head.any()) {
+            synchronized (q) {
+                // What commits from now on is remembered; what committed before this read would have been read.
+                if (q.expected == from || (q.expected < 0 && from == 0)) {
+                    q.complete = true;
+                }
+            }
+        }
+        return head.due();
+    }
+
+    /** The subscription's oldest notification from a sequence number on, if it is due; {@code any}: is there one at all. */
+    private record Head(Pending due, boolean any) {
     }
 
     private void delivered(Pending p) {
@@ -277,6 +330,16 @@ public class NotificationDelivery {
         if (q != null) {
             synchronized (q) {
                 q.expected = p.seq() + 1;
+            }
+        }
+    }
+
+    /** The database, not memory, knows the subscription's queue now (a notification kept for a retry, say). */
+    private void unknown(UUID sub) {
+        Queue q = queues.get(sub);
+        if (q != null) {
+            synchronized (q) {
+                q.complete = false;
             }
         }
     }
@@ -369,7 +432,7 @@ public class NotificationDelivery {
                         dirty.remove(sub);
                     } else if (inFlight.add(sub)) {
                         dirty.remove(sub);
-                        workers.execute(() -> deliver(sub));
+                        settler.execute(() -> deliver(sub));
                     } else {
                         // In flight: it keeps its mark (what committed meanwhile is looked at when it lands), at the back.
                         dirtyOrder.add(sub);
@@ -400,12 +463,18 @@ public class NotificationDelivery {
             if (!mine.contains(sub)) {
                 wanted.add(sub);
                 if (wanted.size() == org.ocfcloudbridge.cluster.Claims.BATCH) {
-                    mine.addAll(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+                    held(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
                     wanted.clear();
                 }
             }
         }
-        mine.addAll(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+        held(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+    }
+
+    /** Newly claimed: the database, not memory, knows their queues until they are read once. */
+    private void held(Set<UUID> claimed) {
+        claimed.forEach(this::unknown);
+        mine.addAll(claimed);
     }
 
     public record Pending(UUID subscriptionId, long seq, String eventType, long timestamp, String contentType, byte[] body,
@@ -430,57 +499,93 @@ public class NotificationDelivery {
     }
 
     /**
-     * Delivers the subscription's notifications one after the other, oldest first, while they are due and the
-     * receiver takes them; the subscription is in flight (no other thread touches it) until this returns.
+     * Starts delivering the subscription's notifications one after the other, oldest first, while they are due and the
+     * receiver takes them; the subscription is in flight (nothing else delivers it) until {@link #done} — each POST
+     * waits without a thread, and the next notification is read and sent when its outcome is recorded.
      */
     private void deliver(UUID sub) {
+        Pending p = null;
         try {
-            if (!mine.contains(sub)) {
-                return;
-            }
-            Pending p = running ? next(sub) : null;
-            while (p != null && running) {
-                p = settle(p, post(p));
+            if (mine.contains(sub) && running) {
+                p = next(sub);
             }
         } catch (RuntimeException e) {
-            if (DatabaseOutage.is(e)) {
-                outbox.failed(e);
-            } else if (!running || DatabaseOutage.closed(e)) {
-                // The daemon is stopping (or never finished starting): the notification stays in the outbox.
-                LOG.debugf("subscription %s: outbox closed while stopping (%s)", sub, e.getMessage());
-            } else {
-                LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+            failedToRead(sub, e);
+        }
+        if (p == null) {
+            done(sub);
+        } else {
+            send(p);
+        }
+    }
+
+    private void send(Pending p) {
+        CompletionStage<Outcome> outcome;
+        try {
+            outcome = post(p);
+        } catch (RuntimeException e) {
+            outcome = CompletableFuture.completedFuture(new Outcome(-1, String.valueOf(e.getMessage())));
+        }
+        outcome.whenCompleteAsync((result, error) -> {
+            Pending next = null;
+            try {
+                next = settle(p, result != null ? result : new Outcome(-1, String.valueOf(error)));
+            } catch (RuntimeException e) {
+                failedToRead(p.subscriptionId(), e);
             }
-        } finally {
-            inFlight.remove(sub);
-            if (dirty.contains(sub)) {
-                wake();
+            if (next != null && running) {
+                send(next);
+            } else {
+                done(p.subscriptionId());
+            }
+        }, settler);
+    }
+
+    private void failedToRead(UUID sub, RuntimeException e) {
+        if (DatabaseOutage.is(e)) {
+            outbox.failed(e);
+        } else if (!running || DatabaseOutage.closed(e)) {
+            // The daemon is stopping (or never finished starting): the notification stays in the outbox.
+            LOG.debugf("subscription %s: outbox closed while stopping (%s)", sub, e.getMessage());
+        } else {
+            LOG.warnf("subscription %s: outbox not readable now (%s); retried at the next poll", sub, e.getMessage());
+        }
+    }
+
+    private void done(UUID sub) {
+        inFlight.remove(sub);
+        if (dirty.contains(sub)) {
+            wake();
+        }
+        if (!running) {
+            synchronized (settling) {
+                settling.notifyAll();
             }
         }
     }
 
-    private static Pending head(UUID sub, long fromSeq) {
+    private static Head head(UUID sub, long fromSeq) {
         List<Object[]> rows = OutboxEntry.getEntityManager().createQuery(
                         "select o, s from OutboxEntry o, Subscription s where o.subscriptionId = :sub and s.id = :sub "
                                 + "and o.seq >= :from order by o.seq", Object[].class)
                 .setParameter("sub", sub).setParameter("from", fromSeq).setMaxResults(1).getResultList();
         if (rows.isEmpty()) {
-            return null;
+            return new Head(null, false);
         }
         OutboxEntry o = (OutboxEntry) rows.get(0)[0];
         Subscription s = (Subscription) rows.get(0)[1];
         if (o.nextAttemptAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
-            return null;
+            return new Head(null, true);
         }
-        return new Pending(o.subscriptionId, o.seq, o.eventType, o.eventTimestamp, o.contentType, o.body, o.signature,
-                s.eventsUrl, s.correlationId);
+        return new Head(new Pending(o.subscriptionId, o.seq, o.eventType, o.eventTimestamp, o.contentType, o.body, o.signature,
+                s.eventsUrl, s.correlationId), true);
     }
 
     record Outcome(int status, String text) {
     }
 
-    /** One POST of one notification; status -1: no HTTP answer. */
-    private Outcome post(Pending p) {
+    /** One POST of one notification; status -1: no HTTP answer. Completes on an event loop. */
+    private CompletionStage<Outcome> post(Pending p) {
         Map<String, String> headers = new HashMap<>(8);
         headers.put(Headers.EVENT_TYPE, p.eventType());
         headers.put(Headers.SUBSCRIPTION_ID, p.subscriptionId().toString());
@@ -489,20 +594,19 @@ public class NotificationDelivery {
         headers.put(Headers.EVENT_SIGNATURE, p.signature());
         headers.put(Headers.CORRELATION_ID, p.correlationId());
         headers.put(Headers.CONTENT_TYPE, p.contentType());
-        try {
-            int status = http.sendAndWait(null, "POST", p.eventsUrl(), headers, p.body(), config.deliveryTimeout()).status();
-            refusedSaid.remove(p.subscriptionId());
-            return new Outcome(status, "HTTP " + status);
-        } catch (OutboundHttp.Refused e) {
-            // A failed delivery like any other (retried, then a dead letter); said once, not at every retry.
-            if (refusedSaid.add(p.subscriptionId())) {
-                LOG.warnf("subscription %s: eventsUrl refused: %s; counted as failed deliveries", p.subscriptionId(),
-                        e.getMessage());
+        return http.send(null, "POST", p.eventsUrl(), headers, p.body(), config.deliveryTimeout()).handle((reply, error) -> {
+            if (error == null) {
+                refusedSaid.remove(p.subscriptionId());
+                return new Outcome(reply.status(), "HTTP " + reply.status());
             }
-            return new Outcome(-1, e.getMessage());
-        } catch (OutboundHttp.Unreachable e) {
-            return new Outcome(-1, e.getMessage());
-        }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof OutboundHttp.Refused && refusedSaid.add(p.subscriptionId())) {
+                // A failed delivery like any other (retried, then a dead letter); said once, not at every retry.
+                LOG.warnf("subscription %s: eventsUrl refused: %s; counted as failed deliveries", p.subscriptionId(),
+                        cause.getMessage());
+            }
+            return new Outcome(-1, cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        });
     }
 
     /**
@@ -545,6 +649,7 @@ public class NotificationDelivery {
                     LOG.warnf("subscription %s: its receiver at %s does not take notifications (%s); retried with backoff for"
                             + " up to %s", p.subscriptionId(), host(p.eventsUrl()), outcome, config.maxAge());
                 }
+                unknown(p.subscriptionId());
                 boolean gaveUp = QuarkusTransaction.requiringNew().call(() -> retryOrGiveUp(p, outcome));
                 if (gaveUp && EventTypes.SUBSCRIPTION_CANCELLED.equals(p.eventType())) {
                     forget(p.subscriptionId());
