@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
 public class ClusterBus {
 
     static final String KEY = "bridge.cluster.nats-url";
+    /** The build-time database kind, readable at run time. */
+    public static final String DATABASE_KIND = "quarkus.datasource.db-kind";
     /** Which instance sent a message: its own messages come back to an instance's subscriptions, and are ignored. */
     static final String INSTANCE_HEADER = "Bridge-Instance";
     /** How long start-up waits for a first connection before going on without one (it keeps trying). */
@@ -87,7 +89,7 @@ public class ClusterBus {
 
     void start(@Observes @Priority(2) StartupEvent event) {
         List<String> urls = verify(config.orElseThrow().natsUrl(),
-                ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.db-kind", String.class).orElse("h2"));
+                ConfigProvider.getConfig().getOptionalValue(DATABASE_KIND, String.class).orElse("h2"));
         if (urls.isEmpty()) {
             return;
         }
@@ -100,7 +102,7 @@ public class ClusterBus {
      *
      * @return the URLs, empty without cluster mode
      */
-    static List<String> verify(Optional<List<String>> configured, String databaseKind) {
+    public static List<String> verify(Optional<List<String>> configured, String databaseKind) {
         List<String> urls = new ArrayList<>();
         for (String u : configured.orElse(List.of())) {
             if (!u.isBlank()) {

@@ -8,8 +8,11 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.ocfcloudbridge.identity.SigningKeys;
+import org.ocfcloudbridge.identity.TokenVerifier;
+import org.ocfcloudbridge.ocf.Protocol;
+import org.ocfcloudbridge.testing.OAuthTestClient;
 import org.ocfcloudbridge.origin.link.TargetClient;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.LinkedAccount;
@@ -30,6 +33,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(CacheInvalidationTest.ClusterMode.class)
-@EnabledIfEnvironmentVariable(named = TestNats.URL_VARIABLE, matches = ".+")
+@EnabledIf("org.ocfcloudbridge.cluster.TestNats#clusterModeCanRun")
 class CacheInvalidationTest {
 
     public static class ClusterMode implements QuarkusTestProfile {
@@ -60,6 +64,8 @@ class CacheInvalidationTest {
     TargetClient target;
     @Inject
     DataCipher cipher;
+    @Inject
+    TokenVerifier verifier;
 
     private ClusterBus other;
     private final List<String> heardThere = new CopyOnWriteArrayList<>();
@@ -67,7 +73,8 @@ class CacheInvalidationTest {
     @BeforeEach
     void anotherInstance() {
         other = new ClusterBus(List.of(System.getenv(TestNats.URL_VARIABLE)));
-        for (String subject : new String[] {ClusterSubjects.LINK_SESSION, ClusterSubjects.LINKED_CLOUD, ClusterSubjects.SIGNING_KEYS}) {
+        for (String subject : new String[] {ClusterSubjects.LINK_SESSION, ClusterSubjects.LINKED_CLOUD, ClusterSubjects.SIGNING_KEYS,
+                ClusterSubjects.GRANT_REVOKED}) {
             other.subscribe(subject, body -> heardThere.add(subject + " " + new String(body, StandardCharsets.UTF_8)));
         }
         other.connect();
@@ -123,6 +130,25 @@ class CacheInvalidationTest {
         assertFalse(target.cached(link));
         TestNats.await("the other instance hears of the link", WAIT,
                 () -> heardThere.contains(ClusterSubjects.LINK_SESSION + " " + link));
+    }
+
+    @Test
+    void aGrantRevokedOnAnotherInstanceStopsItsTokensHereAtOnce() throws Exception {
+        UUID grant = verifier.grantOfOwnToken(OAuthTestClient.adminToken());
+        assertFalse(verifier.isRevoked(grant));
+        // Only the message says so (the row stays as it is): this instance would otherwise re-read it within seconds.
+        other.publish(ClusterSubjects.GRANT_REVOKED, grant.toString().getBytes(StandardCharsets.UTF_8));
+        TestNats.await("the grant counts as revoked here", WAIT, () -> verifier.isRevoked(grant));
+    }
+
+    @Test
+    void aGrantRevokedHereIsAnnouncedToTheOtherInstances() throws Exception {
+        String token = OAuthTestClient.adminToken();
+        UUID grant = verifier.grantOfOwnToken(token);
+        given().auth().preemptive().basic("bridge-admin", OAuthTestClient.ADMIN_SECRET).formParam("token", token)
+                .post(Protocol.HttpPaths.REVOKE).then().statusCode(200);
+        TestNats.await("the other instance hears of the revocation", WAIT,
+                () -> heardThere.contains(ClusterSubjects.GRANT_REVOKED + " " + grant));
     }
 
     private boolean published(String kid) {

@@ -27,6 +27,11 @@ final class TestNats {
         return Optional.ofNullable(System.getenv(URL_VARIABLE)).filter(u -> !u.isBlank());
     }
 
+    /** Cluster mode needs the PostgreSQL build and a NATS server: both are there in {@code bin/test --postgresql}. */
+    static boolean clusterModeCanRun() {
+        return sharedUrl().isPresent() && "postgresql".equalsIgnoreCase(System.getProperty("quarkus.datasource.db-kind"));
+    }
+
     /** A server of the test's own (it can stop and restart it); stop it with {@link Own#stop}. */
     static Own start(Path dir, int port) throws IOException, InterruptedException {
         String url = script("start", dir.toString(), Integer.toString(port)).strip();
