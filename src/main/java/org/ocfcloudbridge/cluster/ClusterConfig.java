@@ -4,8 +4,13 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
-/** {@code bridge.cluster.*}: several instances sharing one PostgreSQL database. */
+/**
+ * {@code bridge.cluster.*}: several instances sharing one PostgreSQL database and one NATS (JetStream) system. Without
+ * {@code nats-url} the daemon is one instance exactly as before and needs no NATS.
+ */
 @ConfigMapping(prefix = "bridge.cluster")
 public interface ClusterConfig {
 
@@ -16,6 +21,9 @@ public interface ClusterConfig {
     @WithDefault("10S")
     Duration lease();
 
-    /** NATS server URLs, comma-separated: set, several instances share the database (PostgreSQL only). */
-    java.util.Optional<String> natsUrl();
+    /**
+     * The NATS servers of the cluster's bus, comma-separated ({@code nats://host:4222,nats://other:4222}; {@code tls://}
+     * for TLS). Set, several instances share the database: cluster mode, which needs the PostgreSQL build.
+     */
+    Optional<List<String>> natsUrl();
 }

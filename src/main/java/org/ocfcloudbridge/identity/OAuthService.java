@@ -74,8 +74,11 @@ public class OAuthService {
     private final TokenVerifier verifier;
     private final LoginRateLimiter limiter;
 
+    private final org.ocfcloudbridge.cluster.CacheInvalidation invalidation;
+
     public OAuthService(IdentityConfig config, PasswordHasher passwords, TokenIssuer issuer, TokenVerifier verifier,
-                        LoginRateLimiter limiter) {
+                        LoginRateLimiter limiter, org.ocfcloudbridge.cluster.CacheInvalidation invalidation) {
+        this.invalidation = invalidation;
         this.config = config;
         this.passwords = passwords;
         this.issuer = issuer;
@@ -472,6 +475,7 @@ public class OAuthService {
         if (grant.revokedAt == null) {
             grant.revokedAt = now();
             LOG.infof("grant %s of client %s revoked: %s", grant.id, grant.clientId, why);
+            invalidation.grantRevoked(grant.id);
         }
         verifier.markRevoked(grant.id);
     }

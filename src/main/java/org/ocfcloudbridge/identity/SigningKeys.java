@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
+import org.ocfcloudbridge.cluster.CacheInvalidation;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.store.SigningKey;
@@ -53,7 +54,12 @@ public class SigningKeys {
     private final BridgeConfig bridge;
     private final IdentityConfig identity;
 
-    public SigningKeys(DataCipher cipher, BridgeConfig bridge, IdentityConfig identity) {
+    // Looked up when keys change: the bean reloads this one when another instance rotates.
+    private final jakarta.enterprise.inject.Instance<CacheInvalidation> invalidation;
+
+    public SigningKeys(DataCipher cipher, BridgeConfig bridge, IdentityConfig identity,
+                       jakarta.enterprise.inject.Instance<CacheInvalidation> invalidation) {
+        this.invalidation = invalidation;
         this.cipher = cipher;
         this.bridge = bridge;
         this.identity = identity;
@@ -158,6 +164,7 @@ public class SigningKeys {
         SigningKey k = QuarkusTransaction.requiringNew().call(this::create);
         LOG.infof("token signing key rotated: %s signs from now on", k.kid);
         reload();
+        invalidation.get().signingKeysChanged();
         return k.kid;
     }
 
@@ -175,6 +182,7 @@ public class SigningKeys {
         if (found) {
             LOG.infof("token signing key %s retired", kid);
             reload();
+            invalidation.get().signingKeysChanged();
         }
         return found;
     }

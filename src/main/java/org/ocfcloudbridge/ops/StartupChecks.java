@@ -14,9 +14,12 @@ public class StartupChecks {
 
     private static final Logger LOG = Logger.getLogger(StartupChecks.class);
 
-    void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config, org.ocfcloudbridge.identity.IdentityConfig identity) {
+    void check(@Observes @Priority(1) StartupEvent event, BridgeConfig config, org.ocfcloudbridge.identity.IdentityConfig identity,
+               org.ocfcloudbridge.cluster.ClusterConfig cluster) {
         verify(config.target().enabled(), config.origin().enabled(), config.coap().tcpPort(), config.coap().tlsPort());
         verifyLifetimes(identity.accessTokenLifetime(), identity.refreshTokenLifetime());
+        org.ocfcloudbridge.cluster.ClusterBus.verify(cluster.natsUrl(), org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue(org.ocfcloudbridge.cluster.ClusterBus.DATABASE_KIND, String.class).orElse("h2"));
         LOG.infof("roles: target=%s origin=%s; public URL %s", config.target().enabled(), config.origin().enabled(),
                 config.publicUrl());
     }

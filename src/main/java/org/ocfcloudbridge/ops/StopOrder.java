@@ -17,6 +17,7 @@ import java.time.Duration;
  *       delete the delivered rows (else they would be sent again after the restart), and give back their claims
  *       so that another instance takes that work over at once; other background work ends.</li>
  *   <li>{@link #INSTANCE}: the instance gives up its lease (its row in {@code bridge_instance}).</li>
+ *   <li>{@link #CLUSTER}: the NATS connection of cluster mode flushes what it was given and closes.</li>
  * </ol>
  * Each step waits at most {@link #STEP}, so a stop takes seconds even with a receiver that does not answer; whatever
  * was cut short is still in the database and is sent after the restart (at least once).
@@ -29,6 +30,8 @@ public final class StopOrder {
     public static final int DELIVERIES = 30;
     public static final int BACKGROUND = 40;
     public static final int INSTANCE = 50;
+    /** The cluster's bus closes last: every step before may still tell the other instances something. */
+    public static final int CLUSTER = 60;
 
     /** The longest one step of the stop waits for work in progress. */
     public static final Duration STEP = Duration.ofSeconds(5);

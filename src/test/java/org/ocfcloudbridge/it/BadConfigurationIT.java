@@ -29,6 +29,7 @@ class BadConfigurationIT {
             "bridge.data-dir       | /proc/nope | cannot use the database jdbc:h2:file:/proc/nope/bridge: Error while creating file",
             "bridge.outbound.allowed-networks | 10.0.0.1/8 | bridge.outbound.allowed-networks cannot be read: 10.0.0.1/8 has bits set beyond its prefix length (the network is 10.0.0.0/8)",
             "bridge.outbound.allowed-networks | localhost  | bridge.outbound.allowed-networks cannot be read: localhost is not an IPv4 or IPv6 network",
+            "bridge.cluster.nats-url | nats://127.0.0.1:9 | bridge.cluster.nats-url needs the PostgreSQL build (instances share its database); this build uses h2",
     })
     void aBadValueStopsStartUpWithOneLineNamingTheKey(String key, String value, String expected) throws Exception {
         try (DaemonProcess daemon = new DaemonProcess(DaemonProcess.workRoot().resolve("bad-" + UUID.randomUUID()))

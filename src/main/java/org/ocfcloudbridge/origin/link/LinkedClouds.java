@@ -10,6 +10,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.CacheInvalidation;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.ocf.Protocol;
@@ -87,7 +88,12 @@ public class LinkedClouds {
     private final OutboundHttp http;
     private final OutboundPolicy outbound;
 
-    public LinkedClouds(DataCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http, OutboundPolicy outbound) {
+    // Looked up when a cloud changes: the cache it invalidates (TargetClient's sessions) uses this bean.
+    private final jakarta.enterprise.inject.Instance<CacheInvalidation> invalidation;
+
+    public LinkedClouds(DataCipher cipher, OriginConfig config, BridgeConfig bridge, OutboundHttp http, OutboundPolicy outbound,
+                        jakarta.enterprise.inject.Instance<CacheInvalidation> invalidation) {
+        this.invalidation = invalidation;
         this.http = http;
         this.outbound = outbound;
         this.cipher = cipher;
@@ -336,7 +342,7 @@ public class LinkedClouds {
         checkOutbound(name, "apiUrl", apiUrl);
         checkOutbound(name, "tokenEndpoint", tokenEndpoint);
         String api = apiUrl.replaceAll("/+$", "");
-        return QuarkusTransaction.requiringNew().call(() -> {
+        boolean moved = QuarkusTransaction.requiringNew().call(() -> {
             LinkedCloud c = LinkedCloud.findById(name);
             if (c == null) {
                 throw new Invalid("no cloud is named " + name);
@@ -349,6 +355,10 @@ public class LinkedClouds {
             c.tokenEndpoint = tokenEndpoint;
             return true;
         });
+        if (moved) {
+            invalidation.get().cloudChanged(name);
+        }
+        return moved;
     }
 
     public Optional<LinkedCloud> find(String name) {

@@ -1,5 +1,6 @@
 package org.ocfcloudbridge.origin.link;
 
+import org.ocfcloudbridge.cluster.CacheInvalidation;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,9 +118,12 @@ public class TargetClient {
     private final OutboundHttp http;
     private final VendorEvents events;
     private final ManagedExecutor executor;
+    private final CacheInvalidation invalidation;
     private final Map<UUID, Session> sessions = new ConcurrentHashMap<>();
 
-    public TargetClient(LinkedClouds clouds, DataCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor) {
+    public TargetClient(LinkedClouds clouds, DataCipher cipher, OutboundHttp http, VendorEvents events, ManagedExecutor executor,
+                        CacheInvalidation invalidation) {
+        this.invalidation = invalidation;
         this.clouds = clouds;
         this.cipher = cipher;
         this.http = http;
@@ -166,9 +170,30 @@ public class TargetClient {
         }
     }
 
-    /** Drops the link's cached session (its tokens or state changed, or it is gone). */
+    /** Drops the link's cached session (its tokens or state changed, or it is gone), here and on the other instances. */
     public void forget(UUID linkId) {
         sessions.remove(linkId);
+        invalidation.linkChanged(linkId);
+    }
+
+    /** Drops the link's cached session on this instance only (another instance changed the link). */
+    public void forgetHere(UUID linkId) {
+        sessions.remove(linkId);
+    }
+
+    /** Drops this instance's sessions of the cloud's links (its definition changed). */
+    public void forgetCloudHere(String cloudName) {
+        sessions.values().removeIf(s -> s.cloud().name().equals(cloudName));
+    }
+
+    /** Drops every cached session of this instance. */
+    public void forgetAllHere() {
+        sessions.clear();
+    }
+
+    /** Whether the link's session is cached here (tests of the cache and its invalidation). */
+    public boolean cached(UUID linkId) {
+        return sessions.containsKey(linkId);
     }
 
     /** The link's session when it is {@code vendorUser}'s (any owner's when null); never another user's link's state. */
@@ -288,6 +313,8 @@ public class TargetClient {
      */
     private Session refresh(UUID linkId, String stale) {
         sessions.remove(linkId);
+        // Whether the row changed here (new tokens, or marked for re-authorization): the other instances' sessions are stale.
+        boolean[] changed = {false};
         Session fresh = QuarkusTransaction.requiringNew().call(() -> {
             LinkedAccount a = LinkedAccount.findById(linkId, LockModeType.PESSIMISTIC_WRITE);
             if (a == null) {
@@ -303,6 +330,7 @@ public class TargetClient {
             if (tokens == null || !tokens.hasNonNull("access_token")) {
                 a.state = LinkedAccount.State.REAUTHORIZE;
                 a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                changed[0] = true;
                 events.record(a.vendorUser, a.id, null, VendorEvents.LINK_STATE, AccountLinking.stateJson("reauthorize", a.cloudName));
                 LOG.warnf("link %s: the Target Cloud refused its refresh token; the user must link again", linkId);
                 return null;
@@ -314,11 +342,15 @@ public class TargetClient {
             a.tokenExpiresAt = tokens.hasNonNull("expires_in")
                     ? OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(tokens.get("expires_in").asLong()) : null;
             a.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
+            changed[0] = true;
             LOG.debugf("link %s: access token refreshed%s", linkId,
                     a.tokenExpiresAt == null ? "" : ", valid until " + a.tokenExpiresAt);
             return new Session(cloud, a.vendorUser, tokens.get("access_token").asText(), refreshAt(a.updatedAt, a.tokenExpiresAt),
                     System.nanoTime());
         });
+        if (changed[0]) {
+            invalidation.linkChanged(linkId);
+        }
         if (fresh == null) {
             // Stored first (the link is marked), refused after: the caller learns it now, the vendor through the link state.
             throw new Unauthorized("the Target Cloud refused the link's refresh token");
