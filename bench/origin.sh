@@ -54,4 +54,5 @@ if awk -v r="$bare" 'BEGIN {exit !(r >= 7500)}'; then
 else
   echo "bench: the bare webhook path is below 7500/s (3x the goal): the event figures are partly the bench's"
 fi
+grep '^RESULT' "$work/load.log"
 rm -rf "$work"
