@@ -50,7 +50,10 @@ class CacheInvalidationTest {
     public static class ClusterMode implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("bridge.cluster.nats-url", System.getenv(TestNats.URL_VARIABLE));
+            // Test discovery asks for the overrides before @EnabledIf is read: without a NATS server the class is
+            // skipped, and must still load (the H2 run of CI failed at discovery on a Map.of with a null value).
+            String url = System.getenv(TestNats.URL_VARIABLE);
+            return url == null || url.isBlank() ? Map.of() : Map.of("bridge.cluster.nats-url", url);
         }
     }
 
