@@ -6,6 +6,7 @@ import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.Message;
+import io.nats.client.JetStreamStatusException;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.impl.Headers;
@@ -25,8 +26,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +64,24 @@ public class ClusterBus {
         void handle(byte[] body);
     }
 
+    /**
+     * What an instance answers to another instance's request; runs on the bus's thread, so it must not block: the
+     * answer is sent when the stage completes.
+     */
+    @FunctionalInterface
+    public interface Responder {
+        CompletionStage<byte[]> answer(byte[] body);
+    }
+
+    /** How a request ended: answered, nobody listens on its subject, or no answer in time (or no bus to send it on). */
+    public enum ReplyStatus { ANSWERED, NO_RESPONDERS, NO_ANSWER }
+
+    /** The answer to a request; {@code body} only when {@link ReplyStatus#ANSWERED}. */
+    public record Reply(ReplyStatus status, byte[] body) {
+        static final Reply NO_RESPONDERS = new Reply(ReplyStatus.NO_RESPONDERS, null);
+        static final Reply NO_ANSWER = new Reply(ReplyStatus.NO_ANSWER, null);
+    }
+
     private record Subscription(String subject, Handler handler) {
     }
 
@@ -65,6 +89,13 @@ public class ClusterBus {
     private final String instanceId;
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<Runnable> missed = new CopyOnWriteArrayList<>();
+    /** Subjects this instance answers requests on (e.g. one per device whose connection it holds). */
+    private final Map<String, Responder> responders = new ConcurrentHashMap<>();
+    /**
+     * Their subscriptions on the dispatcher: one made with its own handler is ended only through its object
+     * ({@code Dispatcher.unsubscribe(String)} ends only the dispatcher's default-handler subscriptions).
+     */
+    private final Map<String, io.nats.client.Subscription> answering = new ConcurrentHashMap<>();
     private final CountDownLatch firstConnection = new CountDownLatch(1);
     private final Object lock = new Object();
     private volatile List<String> servers = List.of();
@@ -147,6 +178,10 @@ public class ClusterBus {
                 .reconnectWait(Duration.ofSeconds(1))
                 .connectionTimeout(Duration.ofSeconds(5))
                 .connectionListener(this::connectionEvent)
+                // A request to a subject nobody listens on ends at once with a 503 status rather than a cancellation
+                // that looks like a timeout: "the device is not held by any instance" is told apart from "its
+                // instance did not answer".
+                .reportNoResponders()
                 .errorListener(new QuietErrors())
                 .build();
         try {
@@ -155,6 +190,14 @@ public class ClusterBus {
                 LOG.warnf("cluster: no NATS server of %s answers yet; starting without the bus, trying on", String.join(",", servers));
                 synchronized (lock) {
                     lost = true;
+                }
+            } else {
+                // One round trip, so that the server has this instance's subscriptions when start-up goes on: what
+                // another instance sends from then on reaches it.
+                try {
+                    connection.flush(Duration.ofSeconds(5));
+                } catch (java.util.concurrent.TimeoutException | IllegalStateException notYet) {
+                    LOG.debugf("cluster: first flush: %s", notYet.toString());
                 }
             }
         } catch (InterruptedException e) {
@@ -171,6 +214,7 @@ public class ClusterBus {
                     if (dispatcher == null) {
                         dispatcher = c.createDispatcher();
                         subscriptions.forEach(s -> dispatcher.subscribe(s.subject(), deliver(s.handler())));
+                        responders.forEach((subject, r) -> answering.put(subject, dispatcher.subscribe(subject, replying(r))));
                     }
                     wasLost = lost;
                     lost = false;
@@ -258,6 +302,91 @@ public class ClusterBus {
         if (enabled()) {
             missed.add(listener);
         }
+    }
+
+    /**
+     * Answers other instances' requests on {@code subject} with {@code responder} until {@link #stopAnswering}; a
+     * no-op without cluster mode. Subscriptions outlive reconnections (the client renews them).
+     */
+    public void answer(String subject, Responder responder) {
+        if (!enabled()) {
+            return;
+        }
+        synchronized (lock) {
+            if (responders.put(subject, responder) == null && dispatcher != null) {
+                answering.put(subject, dispatcher.subscribe(subject, replying(responder)));
+            }
+        }
+    }
+
+    /** Stops answering requests on {@code subject}. */
+    public void stopAnswering(String subject) {
+        if (!enabled()) {
+            return;
+        }
+        synchronized (lock) {
+            io.nats.client.Subscription subscription = answering.remove(subject);
+            if (responders.remove(subject) != null && dispatcher != null && subscription != null) {
+                try {
+                    dispatcher.unsubscribe(subscription);
+                } catch (IllegalStateException closed) {
+                    LOG.debugf("cluster: dispatcher closed, %s not unsubscribed", subject);
+                }
+            }
+        }
+    }
+
+    /**
+     * Asks whichever other instance answers on {@code subject}; never blocks. Ends {@code NO_RESPONDERS} at once
+     * when none listens, {@code NO_ANSWER} after {@code timeout} or without a connection.
+     */
+    public CompletionStage<Reply> request(String subject, byte[] body, Duration timeout) {
+        Connection c = connection;
+        if (c == null || c.getStatus() != Connection.Status.CONNECTED) {
+            return CompletableFuture.completedFuture(Reply.NO_ANSWER);
+        }
+        Headers headers = new Headers().put(INSTANCE_HEADER, instanceId);
+        CompletableFuture<Message> sent;
+        try {
+            sent = c.requestWithTimeout(subject, headers, body, timeout);
+        } catch (IllegalStateException closed) {
+            return CompletableFuture.completedFuture(Reply.NO_ANSWER);
+        }
+        return sent.handle((m, failure) -> {
+            if (failure == null) {
+                return new Reply(ReplyStatus.ANSWERED, m.getData() == null ? new byte[0] : m.getData());
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            return cause instanceof JetStreamStatusException ? Reply.NO_RESPONDERS : Reply.NO_ANSWER;
+        });
+    }
+
+    private io.nats.client.MessageHandler replying(Responder responder) {
+        return (Message m) -> {
+            Headers h = m.getHeaders();
+            String replyTo = m.getReplyTo();
+            if (replyTo == null || (h != null && instanceId.equals(h.getFirst(INSTANCE_HEADER)))) {
+                return;
+            }
+            CompletionStage<byte[]> answer;
+            try {
+                answer = responder.answer(m.getData() == null ? new byte[0] : m.getData());
+            } catch (RuntimeException e) {
+                LOG.warnf("cluster: a request on %s could not be answered: %s", m.getSubject(), e.toString());
+                return;
+            }
+            answer.whenComplete((body, failure) -> {
+                Connection c = connection;
+                if (failure != null || body == null || c == null) {
+                    return; // the asking instance times out, as if this one were gone
+                }
+                try {
+                    c.publish(replyTo, body);
+                } catch (IllegalStateException closed) {
+                    LOG.debugf("cluster: connection closed, answer on %s not sent", m.getSubject());
+                }
+            });
+        };
     }
 
     private io.nats.client.MessageHandler deliver(Handler handler) {

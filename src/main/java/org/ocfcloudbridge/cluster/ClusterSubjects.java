@@ -20,6 +20,21 @@ public final class ClusterSubjects {
     /** A grant of the embedded server was revoked; body: the grant's UUID. Its tokens stop at once everywhere. */
     public static final String GRANT_REVOKED = PREFIX + "cache.grant-revoked";
 
+    /**
+     * Prefix of a device's request subject: the instance holding the device's connection answers Cloud API requests
+     * for it there (request-reply); the rest of the subject is the device id.
+     */
+    public static final String DEVICE_REQUEST = PREFIX + "device.";
+
+    /** Vendor events were committed; body: their vendor users, one per line. Event streams of those users read. */
+    public static final String VENDOR_EVENTS = PREFIX + "origin.vendor-events";
+
+    /**
+     * Notifications were committed for subscriptions another instance delivers; body: their UUIDs, 16 bytes each.
+     * The holder reads them at once rather than at its next scan of the outbox.
+     */
+    public static final String NOTIFICATIONS_COMMITTED = PREFIX + "target.notifications-committed";
+
     private ClusterSubjects() {
     }
 }

@@ -82,6 +82,14 @@ public interface OriginConfig {
     @WithDefault("10M")
     Duration sweepInterval();
 
+    /**
+     * How often an open event stream looks in the database on its own. A stream is woken at once by each commit of
+     * its user's events, on this instance or (in cluster mode, over NATS) another; this is the safety net for a
+     * wake-up message lost while the bus was away.
+     */
+    @WithDefault("5S")
+    Duration eventStreamPoll();
+
     /** Target Clouds created at start if absent (the admin API adds more). */
     Map<String, Cloud> clouds();
 

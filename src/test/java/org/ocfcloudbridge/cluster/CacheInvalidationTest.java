@@ -2,7 +2,6 @@ package org.ocfcloudbridge.cluster;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +27,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,19 +41,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * PostgreSQL run ({@code bin/test --postgresql}), which sets {@code BRIDGE_TEST_NATS_URL}.
  */
 @QuarkusTest
-@TestProfile(CacheInvalidationTest.ClusterMode.class)
+@TestProfile(ClusterModeProfile.class)
 @EnabledIf("org.ocfcloudbridge.cluster.TestNats#clusterModeCanRun")
 class CacheInvalidationTest {
-
-    public static class ClusterMode implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Test discovery asks for the overrides before @EnabledIf is read: without a NATS server the class is
-            // skipped, and must still load (the H2 run of CI failed at discovery on a Map.of with a null value).
-            String url = System.getenv(TestNats.URL_VARIABLE);
-            return url == null || url.isBlank() ? Map.of() : Map.of("bridge.cluster.nats-url", url);
-        }
-    }
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 

@@ -40,6 +40,8 @@ public class VendorEvents {
     private final OriginConfig config;
     private final TransactionSynchronizationRegistry transactions;
     private volatile Runnable onCommit = () -> { };
+    private final java.util.List<java.util.function.Consumer<java.util.Set<String>>> committedFor =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions, Settings settings) {
         this.config = config;
@@ -56,6 +58,11 @@ public class VendorEvents {
     /** Called after each commit that recorded events (the webhook sender listens). */
     void onCommit(Runnable listener) {
         this.onCommit = listener;
+    }
+
+    /** Called after each commit that recorded events, with the vendor users they are for (the event streams listen). */
+    void onCommitFor(java.util.function.Consumer<java.util.Set<String>> listener) {
+        committedFor.add(listener);
     }
 
     /** Records one event; {@code payload} is JSON. Must run inside a transaction. */
@@ -110,8 +117,15 @@ public class VendorEvents {
             d.persist();
         }
         // One wake-up per transaction, not per event: a batch of the inbox writer records hundreds.
-        if (transactions.getTransactionKey() != null && transactions.getResource(WAKE) == null) {
-            transactions.putResource(WAKE, Boolean.TRUE);
+        if (transactions.getTransactionKey() == null) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Set<String> users = (java.util.Set<String>) transactions.getResource(WAKE);
+        if (users == null) {
+            java.util.Set<String> forCommit = new java.util.HashSet<>();
+            users = forCommit;
+            transactions.putResource(WAKE, forCommit);
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
                 public void beforeCompletion() {
@@ -121,10 +135,12 @@ public class VendorEvents {
                 public void afterCompletion(int status) {
                     if (status == Status.STATUS_COMMITTED) {
                         onCommit.run();
+                        committedFor.forEach(l -> l.accept(forCommit));
                     }
                 }
             });
         }
+        users.add(vendorUser);
     }
 
     /** The id of the user's newest event, 0 when there is none. */

@@ -55,10 +55,13 @@ public class DeviceConnections {
     /** Observations by token: Californium hands notifications after the first to the endpoint's listeners. */
     private final Map<Token, Consumer<Response>> observations = new ConcurrentHashMap<>();
 
-    public DeviceConnections(DeviceSessions sessions, CoapGateway gateway, BridgeConfig config) {
+    private final DeviceRouting routing;
+
+    public DeviceConnections(DeviceSessions sessions, CoapGateway gateway, BridgeConfig config, DeviceRouting routing) {
         this.sessions = sessions;
         this.gateway = gateway;
         this.config = config;
+        this.routing = routing;
         sessions.onClosed(this::connectionClosed);
         NotificationListener listener = (request, response) -> {
             Consumer<Response> handler = observations.get(request.getToken());
@@ -74,12 +77,30 @@ public class DeviceConnections {
         }
     }
 
+    /** GET over the device's connection: this instance's, or in a cluster the one of the instance that holds it. */
     public CompletionStage<DeviceResponse> get(String deviceId, String href) {
+        if (routed(deviceId)) {
+            return routing.send(deviceId, false, href, null, -1);
+        }
         return send(deviceId, Request.newGet(), href, null, -1);
     }
 
+    /** POST over the device's connection, wherever it is (see {@link #get}). */
     public CompletionStage<DeviceResponse> post(String deviceId, String href, byte[] payload, int contentFormat) {
+        if (routed(deviceId)) {
+            return routing.send(deviceId, true, href, payload, contentFormat);
+        }
         return send(deviceId, Request.newPost(), href, payload, contentFormat);
+    }
+
+    /** GET or POST over the device's connection on this instance only: what a routed request from another asks. */
+    public CompletionStage<DeviceResponse> sendHere(String deviceId, boolean post, String href, byte[] payload, int contentFormat) {
+        return post ? send(deviceId, Request.newPost(), href, payload, contentFormat) : send(deviceId, Request.newGet(), href, null, -1);
+    }
+
+    /** Not signed in here, and other instances may hold it. Observations stay local: the twin observes where it is. */
+    private boolean routed(String deviceId) {
+        return routing.enabled() && sessions.byDevice(deviceId).isEmpty();
     }
 
     /**

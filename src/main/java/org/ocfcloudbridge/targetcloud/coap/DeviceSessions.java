@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public class DeviceSessions {
     private final PresenceJournal presence;
     private final DeviceLanes lanes;
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, Boolean>> presenceListeners = new CopyOnWriteArrayList<>();
 
     public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence, DeviceLanes lanes) {
         this.lanes = lanes;
@@ -68,12 +70,22 @@ public class DeviceSessions {
         }
     }
 
+    /**
+     * Called with the device id and {@code true} when a device's session starts here, {@code false} when it ends; on
+     * the thread that changed it, so a listener must not block.
+     */
+    public void onPresence(BiConsumer<String, Boolean> listener) {
+        presenceListeners.add(listener);
+    }
+
     private void online(String deviceId, String ownerId) {
+        presenceListeners.forEach(l -> l.accept(deviceId, true));
         presence.changed(deviceId, true);
         lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.ONLINE, deviceId, ownerId));
     }
 
     private void offline(String deviceId, String ownerId) {
+        presenceListeners.forEach(l -> l.accept(deviceId, false));
         presence.changed(deviceId, false);
         lanes.fire(events, DeviceEvent.of(DeviceEvent.Type.OFFLINE, deviceId, ownerId));
     }

@@ -108,6 +108,15 @@ public class NotificationDelivery {
     @Inject
     org.ocfcloudbridge.cluster.Instances instances;
 
+    @Inject
+    org.ocfcloudbridge.cluster.ClusterBus bus;
+
+    /**
+     * Subscriptions another instance delivers that got notifications committed here: told to the others over the bus
+     * once per round of the dispatcher, so their holder delivers at once instead of at its next scan.
+     */
+    private final Set<UUID> committedForOthers = ConcurrentHashMap.newKeySet();
+
     /**
      * Subscriptions this instance has claimed: it alone delivers them while it lives (their order is kept across
      * instances). Claimed when their first notification is seen, kept until the stop gives them back.
@@ -140,6 +149,7 @@ public class NotificationDelivery {
             mine.clear();
             queues.keySet().forEach(this::unknown);
         });
+        bus.subscribe(org.ocfcloudbridge.cluster.ClusterSubjects.NOTIFICATIONS_COMMITTED, this::committedElsewhere);
         running = true;
         dispatcher = new Thread(this::run, "notification-dispatcher");
         dispatcher.setDaemon(true);
@@ -277,6 +287,9 @@ public class NotificationDelivery {
             // Read from the database once claimed; another instance's subscription is not kept here at all, and what
             // memory knew of it is no longer complete.
             unknown(p.subscriptionId());
+            if (bus.enabled()) {
+                committedForOthers.add(p.subscriptionId());
+            }
             return;
         }
         Queue q = queues.computeIfAbsent(p.subscriptionId(), k -> new Queue());
@@ -430,6 +443,7 @@ public class NotificationDelivery {
                     outbox.worked();
                 }
                 claimMarked();
+                tellTheHolders();
                 int marked = dirtyOrder.size();
                 for (int i = 0; i < marked && inFlight.size() < config.maxInFlight(); i++) {
                     UUID sub = dirtyOrder.poll();
@@ -478,6 +492,42 @@ public class NotificationDelivery {
             }
         }
         held(claims.claim(org.ocfcloudbridge.cluster.Claims.Unit.SUBSCRIPTION, wanted));
+    }
+
+    /** The subscriptions left to other instances that got notifications here, 16 bytes each, in one message. */
+    private void tellTheHolders() {
+        if (committedForOthers.isEmpty()) {
+            return;
+        }
+        java.nio.ByteBuffer ids = java.nio.ByteBuffer.allocate(16 * Math.min(committedForOthers.size(), 4096));
+        for (java.util.Iterator<UUID> it = committedForOthers.iterator(); it.hasNext() && ids.hasRemaining(); ) {
+            UUID sub = it.next();
+            it.remove();
+            if (!mine.contains(sub)) {
+                ids.putLong(sub.getMostSignificantBits()).putLong(sub.getLeastSignificantBits());
+            }
+        }
+        if (ids.position() > 0) {
+            bus.publish(org.ocfcloudbridge.cluster.ClusterSubjects.NOTIFICATIONS_COMMITTED,
+                    java.util.Arrays.copyOf(ids.array(), ids.position()));
+        }
+    }
+
+    /** Another instance committed notifications of these subscriptions: the ones held here are read at once. */
+    private void committedElsewhere(byte[] body) {
+        java.nio.ByteBuffer ids = java.nio.ByteBuffer.wrap(body);
+        boolean any = false;
+        while (ids.remaining() >= 16) {
+            UUID sub = new UUID(ids.getLong(), ids.getLong());
+            if (mine.contains(sub)) {
+                unknown(sub);
+                mark(sub);
+                any = true;
+            }
+        }
+        if (any) {
+            wake();
+        }
     }
 
     /** Newly claimed: the database, not memory, knows their queues until they are read once. */
