@@ -6,6 +6,7 @@ import org.ocfcloudbridge.targetcloud.coap.Signalling;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,9 +35,29 @@ public final class DeviceAgent {
     private ScheduledFuture<?> refresher;
 
     public DeviceAgent(SimulatedDevice device, ScheduledExecutorService scheduler, long pingSeconds) {
+        this(device, scheduler, pingSeconds, List.of());
+    }
+
+    /**
+     * An agent that, when it cannot reach its cloud to reconnect, moves on to the next of {@code clouds} (the
+     * instances of one clustered cloud, as a device behind a load balancer would be sent to a live one).
+     */
+    public DeviceAgent(SimulatedDevice device, ScheduledExecutorService scheduler, long pingSeconds, List<URI> clouds) {
         this.device = device;
         this.scheduler = scheduler;
         this.pingSeconds = pingSeconds;
+        this.clouds = List.copyOf(clouds);
+    }
+
+    private final List<URI> clouds;
+    private int cloudIndex;
+
+    /** The next cloud of the list, after one that did not answer. */
+    private void nextCloud() {
+        if (clouds.size() > 1) {
+            cloudIndex = (cloudIndex + 1) % clouds.size();
+            device.cloud(clouds.get(cloudIndex));
+        }
     }
 
     public State state() {
@@ -210,6 +231,7 @@ public final class DeviceAgent {
                 fail(e);
             } catch (IOException | RuntimeException e) {
                 lastError = e.getMessage();
+                nextCloud();
                 reconnect();
             }
         }, delayMillis, TimeUnit.MILLISECONDS);

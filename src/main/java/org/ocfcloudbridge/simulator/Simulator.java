@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * bin/simulator --cloud coap+tcp://localhost:5683 --devices 10 \
  *     --http http://localhost:8080 --admin-secret S --user alice [--password P]
  * bin/simulator --cloud coaps+tcp://localhost:5684 --insecure --code CODE    (one device, a code from a Mediator)
+ * bin/simulator --cloud coap+tcp://gw1:5683,coap+tcp://gw2:5683 ...   (instances of one cluster: devices spread over
+ *                                     them and move on to the next when theirs is gone)
  * </pre>
  * Options: --ping SECONDS (20), --tick SECONDS (temperature changes, 10), --duration SECONDS (0 = until stopped),
  * --authprovider NAME.
@@ -43,7 +45,8 @@ public final class Simulator {
                     + "--admin-secret S --user NAME [--password P]) [--ping S] [--tick S] [--duration S] [--authprovider NAME]");
             System.exit(2);
         }
-        URI cloud = URI.create(opt.get("cloud"));
+        List<URI> clouds = java.util.Arrays.stream(opt.get("cloud").split(",")).map(String::strip).filter(c -> !c.isEmpty())
+                .map(URI::create).toList();
         boolean insecure = opt.containsKey("insecure");
         int n = Integer.parseInt(opt.getOrDefault("devices", "1"));
         long ping = Long.parseLong(opt.getOrDefault("ping", "20"));
@@ -57,8 +60,13 @@ public final class Simulator {
         long start = System.nanoTime();
         Codes codes = opt.containsKey("code") ? new Codes(opt.get("code")) : new Codes(opt);
         for (int i = 0; i < n; i++) {
-            SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "sim-" + i, cloud, insecure);
-            DeviceAgent a = new DeviceAgent(d, scheduler, ping);
+            // Spread over the instances; each device's list starts at its own, then goes round.
+            List<URI> mine = new ArrayList<>();
+            for (int k = 0; k < clouds.size(); k++) {
+                mine.add(clouds.get((i + k) % clouds.size()));
+            }
+            SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "sim-" + i, mine.get(0), insecure);
+            DeviceAgent a = new DeviceAgent(d, scheduler, ping, mine);
             agents.add(a);
             scheduler.execute(() -> {
                 try {

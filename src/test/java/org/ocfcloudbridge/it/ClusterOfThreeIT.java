@@ -1,0 +1,240 @@
+package org.ocfcloudbridge.it;
+
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.ocfcloudbridge.ocf.OcfCodec;
+import org.ocfcloudbridge.ocf.OcfFormat;
+import org.ocfcloudbridge.simulator.DeviceAgent;
+import org.ocfcloudbridge.simulator.SimulatedDevice;
+import org.ocfcloudbridge.testing.CloudApiUsers;
+import org.ocfcloudbridge.testing.DaemonDatabase;
+import org.ocfcloudbridge.testing.DaemonProcess;
+import org.ocfcloudbridge.testing.EventReceiver;
+import org.ocfcloudbridge.testing.EventReceiver.Notification;
+import org.ocfcloudbridge.testing.OAuthTestClient;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Three packaged instances in cluster mode on one PostgreSQL and one NATS (issue 14): a token one issued is good at
+ * the others, a Cloud API request through any instance reaches every device wherever it is connected, a
+ * subscription's notifications are delivered once by one instance; then one instance is killed (SIGKILL) under
+ * changes, its devices sign in again at the others (the simulator moves on down its list of instances), and no
+ * notification is lost, none is out of order; duplicates, which at-least-once allows after a crash, are counted.
+ * Runs in the PostgreSQL run, where {@code bin/test --postgresql} starts the NATS server.
+ */
+@EnabledIf("clusterCanRun")
+class ClusterOfThreeIT {
+
+    private static final String SECRET = "0123456789abcdef0123456789abcdef";
+    private static final int DEVICES = 6;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    static boolean clusterCanRun() {
+        String nats = System.getenv("BRIDGE_TEST_NATS_URL");
+        return DaemonDatabase.postgres() && nats != null && !nats.isBlank();
+    }
+
+    @AfterEach
+    void resetRestAssured() {
+        RestAssured.reset();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private record Instance(DaemonProcess daemon, int coap) {
+        URI cloud() {
+            return URI.create("coap+tcp://127.0.0.1:" + coap);
+        }
+    }
+
+    private static Instance instance(Path work, Map<String, String> shared, int index) throws Exception {
+        DaemonProcess d = new DaemonProcess(work);
+        int coap;
+        do {
+            coap = freePort();
+        } while (coap == d.httpPort());
+        shared.forEach(d::with);
+        d.with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0");
+        if (index == 0) {
+            // The first instance stands for the load balancer's address: one public URL (and token issuer) for all.
+            d.with("bridge.public-url", "http://127.0.0.1:" + d.httpPort());
+        }
+        return new Instance(d.start(), coap);
+    }
+
+    private static void use(Instance i) {
+        RestAssured.baseURI = "http://127.0.0.1";
+        RestAssured.port = i.daemon().httpPort();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                fail("not within " + WAIT + ": " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static Response read(Instance via, String token, String di) {
+        return given().baseUri("http://127.0.0.1").port(via.daemon().httpPort()).auth().oauth2(token)
+                .header("Accept", "application/json").get("/api/v1/devices/" + di + "/switch");
+    }
+
+    private static Response change(Instance via, String token, String di, boolean value) {
+        return given().baseUri("http://127.0.0.1").port(via.daemon().httpPort()).auth().oauth2(token)
+                .contentType("application/json").body("{\"value\":" + value + "}").post("/api/v1/devices/" + di + "/switch");
+    }
+
+    @Test
+    void threeInstancesServeEveryDeviceAndAKilledOneLosesNoNotification() throws Exception {
+        Path work = DaemonProcess.workRoot().resolve("cluster-" + UUID.randomUUID());
+        Map<String, String> shared = new LinkedHashMap<>(DaemonDatabase.fresh());
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        shared.put("bridge.data-key", Base64.getEncoder().encodeToString(key));
+        shared.put("bridge.cluster.nats-url", System.getenv("BRIDGE_TEST_NATS_URL"));
+        shared.put("bridge.cluster.lease", "3S");
+        shared.put("bridge.identity.admin-secret", "test-admin-secret-0123456789");
+        shared.put("bridge.outbound.allowed-networks", "127.0.0.0/8,::1/128");
+        shared.put("bridge.events.initial-backoff", "200MS");
+        shared.put("bridge.events.max-backoff", "500MS");
+
+        List<Instance> instances = new ArrayList<>();
+        ScheduledExecutorService agentsThreads = Executors.newScheduledThreadPool(4);
+        List<DeviceAgent> agents = new ArrayList<>();
+        try (EventReceiver receiver = new EventReceiver()) {
+            // The first start migrates the shared database and makes the identity; the others join it.
+            instances.add(instance(work.resolve("i0"), shared, 0));
+            instances.get(0).daemon().awaitReady(WAIT);
+            shared.put("bridge.public-url", "http://127.0.0.1:" + instances.get(0).daemon().httpPort());
+            instances.add(instance(work.resolve("i1"), shared, 1));
+            instances.add(instance(work.resolve("i2"), shared, 2));
+            instances.get(1).daemon().awaitReady(WAIT);
+            instances.get(2).daemon().awaitReady(WAIT);
+
+            // A user and a token made at the second instance; used at all three.
+            use(instances.get(1));
+            String[] user = OAuthTestClient.newUser();
+            String token = CloudApiUsers.token(user, "r:* w:*");
+
+            for (int i = 0; i < DEVICES; i++) {
+                List<URI> clouds = new ArrayList<>();
+                for (int k = 0; k < instances.size(); k++) {
+                    clouds.add(instances.get((i + k) % instances.size()).cloud());
+                }
+                SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "lamp-" + i, clouds.get(0), false);
+                DeviceAgent a = new DeviceAgent(d, agentsThreads, 1, clouds);
+                agents.add(a);
+                a.start(CloudApiUsers.deviceCode(user[0]), null);
+            }
+            await("every device signed in", () -> agents.stream().allMatch(a -> a.state() == DeviceAgent.State.ONLINE));
+
+            // One subscription per device's switch, made at the third instance.
+            use(instances.get(2));
+            Map<String, String> subscriptionOf = new LinkedHashMap<>();
+            for (DeviceAgent a : agents) {
+                String di = a.device().di();
+                subscriptionOf.put(di, given().auth().oauth2(token).contentType("application/json")
+                        .body(Map.of("eventsUrl", receiver.url(), "eventTypes", List.of("resource_contentchanged"), "signingSecret", SECRET))
+                        .post("/api/v1/devices/" + di + "/switch/subscriptions").then().statusCode(201).extract().<String>path("subscriptionId"));
+            }
+
+            // Every device through every instance, wherever it is connected.
+            for (Instance via : instances) {
+                for (DeviceAgent a : agents) {
+                    Response r = read(via, token, a.device().di());
+                    assertEquals(200, r.statusCode(), "GET through instance " + instances.indexOf(via) + ": " + r.asString());
+                }
+            }
+
+            boolean value = false;
+            for (int round = 0; round < 3; round++) {
+                value = !value;
+                for (int i = 0; i < agents.size(); i++) {
+                    Response r = change(instances.get((i + round) % 3), token, agents.get(i).device().di(), value);
+                    assertEquals(200, r.statusCode(), r.asString());
+                }
+            }
+
+            // Kill the second instance: its devices are cut off, and whatever it held (subscriptions) is taken over.
+            instances.get(1).daemon().kill();
+            List<Instance> alive = List.of(instances.get(0), instances.get(2));
+            await("every device signed in again at a live instance", () -> agents.stream().allMatch(a ->
+                    alive.stream().allMatch(via -> read(via, token, a.device().di()).statusCode() == 200)));
+            for (int round = 0; round < 3; round++) {
+                value = !value;
+                for (int i = 0; i < agents.size(); i++) {
+                    Response r = change(alive.get((i + round) % 2), token, agents.get(i).device().di(), value);
+                    assertEquals(200, r.statusCode(), r.asString());
+                }
+            }
+
+            boolean last = value;
+            int duplicates = 0;
+            for (Map.Entry<String, String> e : subscriptionOf.entrySet()) {
+                String sub = e.getValue();
+                await("the last change of " + e.getKey() + " is delivered", () -> receiver.postsFor(sub).stream()
+                        .anyMatch(n -> Boolean.valueOf(last).equals(switchValue(n))));
+                List<Notification> posts = receiver.postsFor(sub);
+                List<Long> firsts = new ArrayList<>();
+                Set<Long> seen = new HashSet<>();
+                for (Notification n : posts) {
+                    assertTrue(n.signedWith(SECRET), "signature of #" + n.sequenceNumber());
+                    if (seen.add(n.sequenceNumber())) {
+                        firsts.add(n.sequenceNumber());
+                    } else {
+                        duplicates++;
+                    }
+                }
+                long max = firsts.stream().mapToLong(Long::longValue).max().orElse(-1);
+                for (int i = 1; i < firsts.size(); i++) {
+                    assertTrue(firsts.get(i) > firsts.get(i - 1), "in order per subscription: " + firsts);
+                }
+                assertEquals(max + 1, firsts.size(), "none lost: every sequence number up to " + max + " arrived: " + firsts);
+            }
+            System.out.printf("ClusterOfThreeIT: %d devices, %d subscriptions, %d notifications sent twice after the kill -9%n",
+                    DEVICES, subscriptionOf.size(), duplicates);
+        } finally {
+            agents.forEach(DeviceAgent::stop);
+            agentsThreads.shutdownNow();
+            for (Instance i : instances) {
+                i.daemon().close();
+            }
+        }
+    }
+
+    private static Boolean switchValue(Notification n) {
+        var tree = OcfCodec.get().decodeTree(n.body(), OcfFormat.JSON);
+        return tree.has("value") ? tree.get("value").asBoolean() : null;
+    }
+}
