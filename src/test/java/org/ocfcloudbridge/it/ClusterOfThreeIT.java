@@ -15,8 +15,15 @@ import org.ocfcloudbridge.testing.DaemonProcess;
 import org.ocfcloudbridge.testing.EventReceiver;
 import org.ocfcloudbridge.testing.EventReceiver.Notification;
 import org.ocfcloudbridge.testing.OAuthTestClient;
+import org.ocfcloudbridge.testing.OriginLinks;
+import org.ocfcloudbridge.origin.link.AccountLinking;
+import com.sun.net.httpserver.HttpServer;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -115,9 +122,8 @@ class ClusterOfThreeIT {
                 .contentType("application/json").body("{\"value\":" + value + "}").post("/api/v1/devices/" + di + "/switch");
     }
 
-    @Test
-    void threeInstancesServeEveryDeviceAndAKilledOneLosesNoNotification() throws Exception {
-        Path work = DaemonProcess.workRoot().resolve("cluster-" + UUID.randomUUID());
+    /** Three instances on one fresh database; {@code extra} settings go to all. The first one's URL is the public one. */
+    private static List<Instance> cluster(Path work, Map<String, String> extra, List<Instance> instances) throws Exception {
         Map<String, String> shared = new LinkedHashMap<>(DaemonDatabase.fresh());
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -128,19 +134,26 @@ class ClusterOfThreeIT {
         shared.put("bridge.outbound.allowed-networks", "127.0.0.0/8,::1/128");
         shared.put("bridge.events.initial-backoff", "200MS");
         shared.put("bridge.events.max-backoff", "500MS");
+        shared.putAll(extra);
+        // The first start migrates the shared database and makes the identity; the others join it.
+        instances.add(instance(work.resolve("i0"), shared, 0));
+        instances.get(0).daemon().awaitReady(WAIT);
+        shared.put("bridge.public-url", "http://127.0.0.1:" + instances.get(0).daemon().httpPort());
+        instances.add(instance(work.resolve("i1"), shared, 1));
+        instances.add(instance(work.resolve("i2"), shared, 2));
+        instances.get(1).daemon().awaitReady(WAIT);
+        instances.get(2).daemon().awaitReady(WAIT);
+        return instances;
+    }
 
+    @Test
+    void threeInstancesServeEveryDeviceAndAKilledOneLosesNoNotification() throws Exception {
+        Path work = DaemonProcess.workRoot().resolve("cluster-" + UUID.randomUUID());
         List<Instance> instances = new ArrayList<>();
         ScheduledExecutorService agentsThreads = Executors.newScheduledThreadPool(4);
         List<DeviceAgent> agents = new ArrayList<>();
         try (EventReceiver receiver = new EventReceiver()) {
-            // The first start migrates the shared database and makes the identity; the others join it.
-            instances.add(instance(work.resolve("i0"), shared, 0));
-            instances.get(0).daemon().awaitReady(WAIT);
-            shared.put("bridge.public-url", "http://127.0.0.1:" + instances.get(0).daemon().httpPort());
-            instances.add(instance(work.resolve("i1"), shared, 1));
-            instances.add(instance(work.resolve("i2"), shared, 2));
-            instances.get(1).daemon().awaitReady(WAIT);
-            instances.get(2).daemon().awaitReady(WAIT);
+            cluster(work, Map.of(), instances);
 
             // A user and a token made at the second instance; used at all three.
             use(instances.get(1));
@@ -227,6 +240,107 @@ class ClusterOfThreeIT {
         } finally {
             agents.forEach(DeviceAgent::stop);
             agentsThreads.shutdownNow();
+            for (Instance i : instances) {
+                i.daemon().close();
+            }
+        }
+    }
+
+    /** The vendor's webhook receiver: every POST's webhook-id and body, answered 204. */
+    private record Hooks(HttpServer server, List<String[]> received) implements AutoCloseable {
+        static Hooks start() throws Exception {
+            List<String[]> received = new CopyOnWriteArrayList<>();
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/hook", ex -> {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                received.add(new String[] {ex.getRequestHeaders().getFirst("webhook-id"), new String(body, StandardCharsets.UTF_8)});
+                ex.sendResponseHeaders(204, -1);
+                ex.close();
+            });
+            server.start();
+            return new Hooks(server, received);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void anAccountLinkedAcrossInstancesIsServedByEveryOneAndEachWebhookGoesOutOnce() throws Exception {
+        Path work = DaemonProcess.workRoot().resolve("cluster-link-" + UUID.randomUUID());
+        List<Instance> instances = new ArrayList<>();
+        SimulatedDevice device = null;
+        byte[] hookKey = new byte[24];
+        new SecureRandom().nextBytes(hookKey);
+        try (Hooks hooks = Hooks.start()) {
+            cluster(work, Map.of("bridge.origin.webhooks.vendor.url", hooks.url(),
+                    "bridge.origin.webhooks.vendor.secret", "whsec_" + Base64.getEncoder().encodeToString(hookKey),
+                    "bridge.origin.vendor.embedded-clients", "bridge-console," + CloudApiUsers.VENDOR_CLIENT,
+                    "bridge.origin.return-to-prefixes", "http://127.0.0.1:9/app"), instances);
+            Instance first = instances.get(0);
+            Instance second = instances.get(1);
+            Instance third = instances.get(2);
+
+            // The Target Cloud entry names the public URL (the first instance) for the API and the OAuth endpoints.
+            use(first);
+            String cloud = OriginLinks.registerCloud();
+            String[] vendorUser = OAuthTestClient.newUser();
+            String[] targetUser = OAuthTestClient.newUser();
+            use(second);
+            String vendorToken = CloudApiUsers.vendorToken(vendorUser);
+            device = CloudApiUsers.onlineDevice(targetUser, third.coap());
+
+            // The link starts at the second instance...
+            Response start = given().baseUri("http://127.0.0.1").port(second.daemon().httpPort()).redirects().follow(false)
+                    .queryParam("return_to", OriginLinks.RETURN_TO).queryParam("token", vendorToken).get("/link/" + cloud);
+            assertEquals(303, start.statusCode(), start.asString());
+            String authorize = start.header("Location");
+            String state = OAuthTestClient.query(authorize).get("state");
+            io.restassured.http.Cookie bound = start.detailedCookie(AccountLinking.browserCookieName(state));
+            assertTrue(bound != null, "the start binds the link to this browser");
+            // ...the browser signs in and consents at the public URL...
+            use(first);
+            Response page = given().urlEncodingEnabled(false).redirects().follow(false).get(URI.create(authorize));
+            assertEquals(200, page.statusCode());
+            String request = OAuthTestClient.requestId(page.asString());
+            Response login = OAuthTestClient.login(request, targetUser[0], targetUser[1]);
+            Response consent = OAuthTestClient.consent(request, login.cookie("bridge_authz"), "allow");
+            String callback = consent.header("Location");
+            assertTrue(callback.startsWith("http://127.0.0.1:" + first.daemon().httpPort() + "/link/callback?"), callback);
+            // ...and the callback, at another instance than the start, finds the link and the browser's binding.
+            Response back = given().urlEncodingEnabled(false).redirects().follow(false).cookie(bound.getName(), bound.getValue())
+                    .get(URI.create(callback));
+            assertEquals(303, back.statusCode(), back.asString());
+            String link = OAuthTestClient.query(back.header("Location")).get("linked");
+            assertTrue(link != null && !link.isBlank(), back.header("Location"));
+
+            // The vendor reads and writes the device through the third instance and the first.
+            String path = "/api/v1/links/" + link + "/devices/" + device.di() + "/switch";
+            await("the vendor proxy of the third instance reads the device", () -> given().baseUri("http://127.0.0.1")
+                    .port(third.daemon().httpPort()).auth().oauth2(vendorToken).accept("application/json").get(path).statusCode() == 200);
+            Response write = given().baseUri("http://127.0.0.1").port(first.daemon().httpPort()).auth().oauth2(vendorToken)
+                    .contentType("application/json").body("{\"value\":true}").post(path);
+            assertEquals(200, write.statusCode(), write.asString());
+            SimulatedDevice d = device;
+            await("the device changed", () -> d.switchResource().representation().get("value").asBoolean());
+
+            // The change reaches the vendor's webhook once, whichever instance delivered it.
+            await("the change is delivered to the webhook", () -> hooks.received().stream()
+                    .anyMatch(h -> h[1].contains("content.changed") && h[1].replace(" ", "").contains("\"value\":true")));
+            Map<String, Integer> perId = new LinkedHashMap<>();
+            hooks.received().forEach(h -> perId.merge(h[0], 1, Integer::sum));
+            List<String> twice = perId.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+            assertEquals(List.of(), twice, "no webhook event sent twice by the instances; received " + hooks.received().size());
+        } finally {
+            if (device != null) {
+                device.shutdown();
+            }
             for (Instance i : instances) {
                 i.daemon().close();
             }
