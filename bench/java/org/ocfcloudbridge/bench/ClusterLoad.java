@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Load of bench/cluster.sh: devices connected to the first instance; Cloud API reads of their resources at a steady
@@ -97,9 +98,38 @@ public final class ClusterLoad {
     /** GETs of the devices' switches through {@code base}, {@code rate} per second for {@code seconds}; sorted latencies (ns). */
     private static long[] reads(String base, String token, List<SimulatedDevice> fleet, int rate, int seconds, AtomicLong errors)
             throws Exception {
+        return paced(rate, seconds, i -> {
+            SimulatedDevice d = fleet.get(i % fleet.size());
+            HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/api/v1/devices/" + d.di() + "/switch"))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/json").timeout(Duration.ofSeconds(20)).build();
+            return HTTP.sendAsync(r, HttpResponse.BodyHandlers.discarding()).handle((resp, e) -> {
+                if (e != null || resp.statusCode() != 200) {
+                    errors.incrementAndGet();
+                }
+                return null;
+            });
+        });
+    }
+
+    /** The floor of a routed request: request-reply over the same NATS server between two connections. */
+    private static long[] natsEcho(String url, int rate, int seconds) throws Exception {
+        try (Connection responder = Nats.connect(url); Connection asker = Nats.connect(url)) {
+            Dispatcher d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), m.getData()));
+            d.subscribe("bench.echo");
+            responder.flush(Duration.ofSeconds(5));
+            byte[] body = new byte[64];
+            return paced(rate, seconds, i -> asker.requestWithTimeout("bench.echo", body, Duration.ofSeconds(10)));
+        }
+    }
+
+    /**
+     * Sends {@code rate} requests a second for {@code seconds}; returns their latencies (ns, sorted), each counted from
+     * when it was due rather than sent, so that a client that falls behind is counted too.
+     */
+    private static long[] paced(int rate, int seconds, IntFunction<CompletableFuture<?>> send) throws Exception {
         int total = rate * seconds;
         long[] latencies = new long[total];
-        List<CompletableFuture<Void>> pending = new ArrayList<>(total);
+        List<CompletableFuture<?>> pending = new ArrayList<>(total);
         long start = System.nanoTime();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         for (int i = 0; i < total; i++) {
@@ -109,52 +139,11 @@ public final class ClusterLoad {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             int k = i;
-            SimulatedDevice d = fleet.get(i % fleet.size());
-            HttpRequest r = HttpRequest.newBuilder(URI.create(base + "/api/v1/devices/" + d.di() + "/switch"))
-                    .header("Authorization", "Bearer " + token).header("Accept", "application/json").timeout(Duration.ofSeconds(20)).build();
-            // Latency from when the request was due (not when it was sent): a client that falls behind is counted.
-            pending.add(HTTP.sendAsync(r, HttpResponse.BodyHandlers.discarding()).handle((resp, e) -> {
-                latencies[k] = System.nanoTime() - due;
-                if (e != null || resp.statusCode() != 200) {
-                    errors.incrementAndGet();
-                }
-                return null;
-            }));
+            pending.add(send.apply(i).handle((v, e) -> latencies[k] = System.nanoTime() - due));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         Arrays.sort(latencies);
         return latencies;
-    }
-
-    /** The floor of a routed request: request-reply over the same NATS server between two connections. */
-    private static long[] natsEcho(String url, int rate, int seconds) throws Exception {
-        try (Connection responder = Nats.connect(url); Connection asker = Nats.connect(url)) {
-            Dispatcher d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), m.getData()));
-            d.subscribe("bench.echo");
-            responder.flush(Duration.ofSeconds(5));
-            int total = rate * seconds;
-            long[] latencies = new long[total];
-            List<CompletableFuture<Void>> pending = new ArrayList<>(total);
-            long start = System.nanoTime();
-            long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-            byte[] body = new byte[64];
-            for (int i = 0; i < total; i++) {
-                long due = start + i * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                int k = i;
-                pending.add(asker.requestWithTimeout("bench.echo", body, Duration.ofSeconds(10))
-                        .handle((m, e) -> {
-                            latencies[k] = System.nanoTime() - due;
-                            return null;
-                        }));
-            }
-            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            Arrays.sort(latencies);
-            return latencies;
-        }
     }
 
     private static double ms(long[] sorted, int percentile) {

@@ -57,10 +57,8 @@ class DeviceRequestsAcrossInstancesTest {
 
     @BeforeEach
     void anotherInstance() {
-        other = new ClusterBus(List.of(System.getenv(TestNats.URL_VARIABLE)));
-        other.connect();
+        other = TestNats.anotherInstance(none -> { });
         assertTrue(bus.connected(), "this daemon is connected to the bus");
-        assertTrue(other.connected());
     }
 
     @AfterEach

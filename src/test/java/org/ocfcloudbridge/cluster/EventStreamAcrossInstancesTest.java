@@ -56,10 +56,8 @@ class EventStreamAcrossInstancesTest {
 
     @BeforeEach
     void anotherInstance() {
-        other = new ClusterBus(List.of(System.getenv(TestNats.URL_VARIABLE)));
-        other.subscribe(ClusterSubjects.VENDOR_EVENTS, body -> heardThere.add(new String(body, StandardCharsets.UTF_8)));
-        other.connect();
-        assertTrue(other.connected());
+        other = TestNats.anotherInstance(b -> b.subscribe(ClusterSubjects.VENDOR_EVENTS,
+                body -> heardThere.add(new String(body, StandardCharsets.UTF_8))));
     }
 
     @AfterEach

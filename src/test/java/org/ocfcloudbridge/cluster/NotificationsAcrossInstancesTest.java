@@ -55,15 +55,12 @@ class NotificationsAcrossInstancesTest {
 
     @BeforeEach
     void anotherInstance() {
-        other = new ClusterBus(List.of(System.getenv(TestNats.URL_VARIABLE)));
-        other.subscribe(ClusterSubjects.NOTIFICATIONS_COMMITTED, body -> {
+        other = TestNats.anotherInstance(b -> b.subscribe(ClusterSubjects.NOTIFICATIONS_COMMITTED, body -> {
             ByteBuffer ids = ByteBuffer.wrap(body);
             while (ids.remaining() >= 16) {
                 heardThere.add(new UUID(ids.getLong(), ids.getLong()));
             }
-        });
-        other.connect();
-        assertTrue(other.connected());
+        }));
     }
 
     @AfterEach

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -30,6 +31,18 @@ final class TestNats {
     /** Cluster mode needs the PostgreSQL build and a NATS server: both are there in {@code bin/test --postgresql}. */
     static boolean clusterModeCanRun() {
         return sharedUrl().isPresent() && "postgresql".equalsIgnoreCase(System.getProperty("quarkus.datasource.db-kind"));
+    }
+
+    /**
+     * Another instance, as far as the bus goes: a {@link ClusterBus} of the test's own on the run's server, with
+     * {@code subscriptions} made before it connects (so none misses a message sent once it is connected).
+     */
+    static ClusterBus anotherInstance(java.util.function.Consumer<ClusterBus> subscriptions) {
+        ClusterBus other = new ClusterBus(List.of(System.getenv(URL_VARIABLE)));
+        subscriptions.accept(other);
+        other.connect();
+        Assertions.assertTrue(other.connected(), "the other instance is connected to " + System.getenv(URL_VARIABLE));
+        return other;
     }
 
     /** A server of the test's own (it can stop and restart it); stop it with {@link Own#stop}. */

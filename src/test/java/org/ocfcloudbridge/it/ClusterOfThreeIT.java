@@ -21,7 +21,6 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.net.URI;
@@ -70,12 +69,6 @@ class ClusterOfThreeIT {
         RestAssured.reset();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private record Instance(DaemonProcess daemon, int coap) {
         URI cloud() {
             return URI.create("coap+tcp://127.0.0.1:" + coap);
@@ -86,7 +79,7 @@ class ClusterOfThreeIT {
         DaemonProcess d = new DaemonProcess(work);
         int coap;
         do {
-            coap = freePort();
+            coap = DaemonProcess.freePort();
         } while (coap == d.httpPort());
         shared.forEach(d::with);
         d.with("bridge.coap.tcp-port", Integer.toString(coap)).with("bridge.coap.tls-port", "0");

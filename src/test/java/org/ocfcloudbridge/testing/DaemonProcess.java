@@ -177,7 +177,8 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on loopback now (the daemons' and the tests' own listeners). */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
