@@ -148,7 +148,8 @@ public class ClusterBus {
         }
         for (String u : urls) {
             if (!natsUrl(u)) {
-                throw new BridgeConfigException(KEY, "must be nats://host:port or tls://host:port URLs, comma-separated (not " + u + ")");
+                throw new BridgeConfigException(KEY, "must be nats://host:port or tls://host:port URLs, comma-separated (not "
+                        + redacted(u) + ")");
             }
         }
         if (!"postgresql".equalsIgnoreCase(databaseKind)) {
@@ -156,6 +157,26 @@ public class ClusterBus {
                     + databaseKind + ": build with -Ppostgresql or leave " + KEY + " out for a single instance");
         }
         return List.copyOf(urls);
+    }
+
+    /**
+     * A server URL for a log line or an error: a user and password or a token in it ({@code nats://user:pw@host:4222},
+     * how a server with authentication is given) become {@code ***}.
+     */
+    static String redacted(String url) {
+        if (url == null) {
+            return "";
+        }
+        int scheme = url.indexOf("://");
+        int at = url.lastIndexOf('@');
+        if (at < 0 || (scheme >= 0 && at < scheme)) {
+            return url;
+        }
+        return (scheme >= 0 ? url.substring(0, scheme + 3) : "") + "***" + url.substring(at);
+    }
+
+    private static String redacted(List<String> urls) {
+        return String.join(",", urls.stream().map(ClusterBus::redacted).toList());
     }
 
     private static boolean natsUrl(String u) {
@@ -187,7 +208,7 @@ public class ClusterBus {
         try {
             Nats.connectAsynchronously(options, true);
             if (!firstConnection.await(FIRST_CONNECTION.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warnf("cluster: no NATS server of %s answers yet; starting without the bus, trying on", String.join(",", servers));
+                LOG.warnf("cluster: no NATS server of %s answers yet; starting without the bus, trying on", redacted(servers));
                 synchronized (lock) {
                     lost = true;
                 }
@@ -220,9 +241,9 @@ public class ClusterBus {
                     lost = false;
                 }
                 if (wasLost) {
-                    LOG.infof("cluster: NATS server %s reached again", c.getConnectedUrl());
+                    LOG.infof("cluster: NATS server %s reached again", redacted(c.getConnectedUrl()));
                 } else {
-                    LOG.infof("cluster: connected to NATS server %s as instance %s", c.getConnectedUrl(), instanceId);
+                    LOG.infof("cluster: connected to NATS server %s as instance %s", redacted(c.getConnectedUrl()), instanceId);
                 }
                 // Whatever was published while this instance was away (or before it connected) is gone for it.
                 missed.forEach(ClusterBus::runQuietly);
@@ -235,7 +256,7 @@ public class ClusterBus {
                     lost = true;
                 }
                 if (first) {
-                    LOG.warnf("cluster: lost the NATS server; reconnecting to %s", String.join(",", servers));
+                    LOG.warnf("cluster: lost the NATS server; reconnecting to %s", redacted(servers));
                 }
             }
             default -> {

@@ -44,6 +44,18 @@ class ClusterBusTest {
     }
 
     @Test
+    void credentialsInANatsUrlAreTakenButNeverShown() {
+        assertEquals(List.of("nats://bridge:s3cret@10.0.0.2:4222"),
+                ClusterBus.verify(Optional.of(List.of("nats://bridge:s3cret@10.0.0.2:4222")), "postgresql"));
+        assertEquals("nats://***@10.0.0.2:4222", ClusterBus.redacted("nats://bridge:s3cret@10.0.0.2:4222"));
+        assertEquals("tls://***@nats.example:4222", ClusterBus.redacted("tls://t0ken@nats.example:4222"));
+        assertEquals("nats://10.0.0.2:4222", ClusterBus.redacted("nats://10.0.0.2:4222"));
+        BridgeConfigException e = assertThrows(BridgeConfigException.class,
+                () -> ClusterBus.verify(Optional.of(List.of("http://bridge:s3cret@10.0.0.2:4222")), "postgresql"));
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+    }
+
+    @Test
     void withoutTheKeyTheDaemonIsOneInstanceAndTheBusDoesNothing() {
         assertEquals(List.of(), ClusterBus.verify(Optional.empty(), "h2"));
         ClusterBus single = new ClusterBus(List.of());
