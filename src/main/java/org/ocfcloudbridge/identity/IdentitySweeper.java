@@ -4,6 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.store.AuthorizationCode;
 import org.ocfcloudbridge.store.AuthorizationRequest;
 import org.ocfcloudbridge.store.OAuthGrant;
@@ -31,6 +32,10 @@ public class IdentitySweeper {
     @Scheduled(every = "${bridge.identity.sweep-interval}", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        if (!instances.leader()) {
+            // Once per cluster: the leader sweeps for all (alone on the database, this instance is the leader).
+            return;
+        }
         try {
             sweep(OffsetDateTime.now(ZoneOffset.UTC));
             job.worked();
@@ -52,9 +57,11 @@ public class IdentitySweeper {
     private static final int GRANT_CHUNK = 5_000;
 
     private final IdentityConfig config;
+    private final Instances instances;
 
-    public IdentitySweeper(IdentityConfig config) {
+    public IdentitySweeper(IdentityConfig config, Instances instances) {
         this.config = config;
+        this.instances = instances;
     }
 
     /** Returns the number of rows deleted. */

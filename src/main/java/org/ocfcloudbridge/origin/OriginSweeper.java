@@ -4,6 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.store.LinkRequest;
 import org.ocfcloudbridge.store.VendorEvent;
@@ -31,14 +32,20 @@ public class OriginSweeper {
             new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the Origin sweep");
     private final OriginConfig config;
     private final BridgeConfig bridge;
+    private final Instances instances;
 
-    public OriginSweeper(OriginConfig config, BridgeConfig bridge) {
+    public OriginSweeper(OriginConfig config, BridgeConfig bridge, Instances instances) {
         this.config = config;
         this.bridge = bridge;
+        this.instances = instances;
     }
 
     @Scheduled(every = "${bridge.origin.sweep-interval}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        if (!instances.leader()) {
+            // Once per cluster: the leader sweeps for all (alone on the database, this instance is the leader).
+            return;
+        }
         if (bridge.origin().enabled()) {
             try {
                 sweep(OffsetDateTime.now(ZoneOffset.UTC));

@@ -39,4 +39,11 @@ public class DeviceRecord extends PanacheEntityBase {
      */
     @Column(nullable = false)
     public boolean online;
+
+    /**
+     * The instance ({@code bridge_instance.id}) holding the device's connection while it is online here; null when no
+     * instance holds it. When that instance is gone, a survivor marks the device offline.
+     */
+    @Column(name = "held_by", length = 36)
+    public String heldBy;
 }

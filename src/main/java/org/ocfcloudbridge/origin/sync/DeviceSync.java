@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import org.ocfcloudbridge.ops.StopOrder;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.identity.Secrets;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
@@ -69,14 +70,17 @@ public class DeviceSync {
      */
     private final ExecutorService executor;
     private final VendorEvents events;
+    private final Instances instances;
     /** Links with a sync running or asked for: a second request while one runs makes it run once more. */
     private final Map<UUID, Boolean> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private final org.ocfcloudbridge.ops.DatabaseOutage.Job reconciling =
             new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the reconcile of linked accounts");
 
-    public DeviceSync(TargetClient target, DataCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events) {
+    public DeviceSync(TargetClient target, DataCipher cipher, BridgeConfig bridge, OriginConfig config, VendorEvents events,
+                      Instances instances) {
         this.events = events;
+        this.instances = instances;
         this.target = target;
         this.cipher = cipher;
         this.bridge = bridge;
@@ -236,7 +240,8 @@ public class DeviceSync {
     @Scheduled(identity = RECONCILE, every = "${bridge.origin.reconcile-interval}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reconcile() {
-        if (!bridge.origin().enabled()) {
+        if (!bridge.origin().enabled() || !instances.leader()) {
+            // Once per cluster: the leader reconciles every link (alone on the database, this instance is the leader).
             return;
         }
         List<UUID> links;

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import org.eclipse.californium.elements.EndpointContext;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.targetcloud.events.DeviceLanes;
 import org.ocfcloudbridge.targetcloud.events.PresenceJournal;
 import org.ocfcloudbridge.targetcloud.events.DeviceEvent;
@@ -42,10 +43,20 @@ public class DeviceSessions {
     private final List<Consumer<String>> closeListeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, Boolean>> presenceListeners = new CopyOnWriteArrayList<>();
 
-    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence, DeviceLanes lanes) {
+    private final Instances instances;
+
+    public DeviceSessions(Event<DeviceEvent> events, PresenceJournal presence, DeviceLanes lanes, Instances instances) {
         this.lanes = lanes;
         this.events = events;
         this.presence = presence;
+        this.instances = instances;
+    }
+
+    @jakarta.annotation.PostConstruct
+    void followLease() {
+        // After this instance's lease ran out a survivor may have marked its devices offline: those still signed in
+        // here are online, and held here, again.
+        instances.onReregistered(() -> byDevice.keySet().forEach(presence::stillHere));
     }
 
     void opened(Channel channel) {

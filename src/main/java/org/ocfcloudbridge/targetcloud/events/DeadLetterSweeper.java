@@ -4,6 +4,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.store.DeadLetter;
 
@@ -24,14 +25,20 @@ public class DeadLetterSweeper {
             new org.ocfcloudbridge.ops.DatabaseOutage.Job(LOG, "the dead-letter sweep");
     private final EventsConfig config;
     private final BridgeConfig bridge;
+    private final Instances instances;
 
-    public DeadLetterSweeper(EventsConfig config, BridgeConfig bridge) {
+    public DeadLetterSweeper(EventsConfig config, BridgeConfig bridge, Instances instances) {
         this.config = config;
         this.bridge = bridge;
+        this.instances = instances;
     }
 
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        if (!instances.leader()) {
+            // Once per cluster: the leader sweeps for all (alone on the database, this instance is the leader).
+            return;
+        }
         if (bridge.target().enabled()) {
             try {
                 sweep(OffsetDateTime.now(ZoneOffset.UTC));

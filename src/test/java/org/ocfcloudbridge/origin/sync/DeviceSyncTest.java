@@ -57,6 +57,9 @@ class DeviceSyncTest {
     org.ocfcloudbridge.origin.forward.VendorEvents vendorEvents;
 
     @Inject
+    org.ocfcloudbridge.cluster.Instances instances;
+
+    @Inject
     org.ocfcloudbridge.origin.link.AccountLinking linking;
 
     /**
@@ -69,7 +72,7 @@ class DeviceSyncTest {
         try {
             OriginLinks.settled(l.link());
             UUID id = UUID.fromString(l.link());
-            DeviceSync another = new DeviceSync(target, cipher, bridge, originConfig, vendorEvents);
+            DeviceSync another = new DeviceSync(target, cipher, bridge, originConfig, vendorEvents, instances);
             org.ocfcloudbridge.origin.console.DevicePage page = new org.ocfcloudbridge.origin.console.DevicePage(linking, another);
             org.ocfcloudbridge.store.LinkedAccount a = QuarkusTransaction.requiringNew().call(
                     () -> org.ocfcloudbridge.store.LinkedAccount.<org.ocfcloudbridge.store.LinkedAccount>findById(id));
