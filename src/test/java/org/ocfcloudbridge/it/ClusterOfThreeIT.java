@@ -145,6 +145,7 @@ class ClusterOfThreeIT {
         List<Instance> instances = new ArrayList<>();
         ScheduledExecutorService agentsThreads = Executors.newScheduledThreadPool(4);
         List<DeviceAgent> agents = new ArrayList<>();
+        SimulatedDevice stays = null;
         try (EventReceiver receiver = new EventReceiver()) {
             cluster(work, Map.of(), instances);
 
@@ -192,8 +193,23 @@ class ClusterOfThreeIT {
                 }
             }
 
+            // A device at the second instance that will not come back, and a subscription to devices going offline.
+            stays = CloudApiUsers.onlineDevice(user, instances.get(1).coap());
+            String presence = given().auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("eventsUrl", receiver.url(), "eventTypes", List.of("devices_offline"), "signingSecret", SECRET))
+                    .post("/api/v1/devices/subscriptions").then().statusCode(201).extract().<String>path("subscriptionId");
+
             // Kill the second instance: its devices are cut off, and whatever it held (subscriptions) is taken over.
+            long killedAt = System.nanoTime();
             instances.get(1).daemon().kill();
+            // The device that does not sign in again elsewhere is marked offline by a survivor once the lease is out.
+            String gone = stays.di();
+            Notification offline = receiver.await(n -> n.subscriptionId().equals(presence) && n.text().contains(gone), WAIT);
+            assertEquals("devices_offline", offline.eventType());
+            System.out.printf("ClusterOfThreeIT: the dead instance's device reported offline %d ms after the kill (lease 3 s)%n",
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(offline.receivedAtNanos() - killedAt));
+            assertEquals("offline", given().baseUri("http://127.0.0.1").port(instances.get(0).daemon().httpPort()).auth().oauth2(token)
+                    .get("/api/v1/devices/" + gone).then().statusCode(200).extract().<String>path("status"));
             List<Instance> alive = List.of(instances.get(0), instances.get(2));
             await("every device signed in again at a live instance", () -> agents.stream().allMatch(a ->
                     alive.stream().allMatch(via -> read(via, token, a.device().di()).statusCode() == 200)));
@@ -231,6 +247,9 @@ class ClusterOfThreeIT {
             System.out.printf("ClusterOfThreeIT: %d devices, %d subscriptions, %d notifications sent twice after the kill -9%n",
                     DEVICES, subscriptionOf.size(), duplicates);
         } finally {
+            if (stays != null) {
+                stays.shutdown();
+            }
             agents.forEach(DeviceAgent::stop);
             agentsThreads.shutdownNow();
             for (Instance i : instances) {

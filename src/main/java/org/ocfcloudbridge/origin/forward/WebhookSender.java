@@ -270,7 +270,8 @@ public class WebhookSender {
     private List<Next> read(String webhook) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         // Deliveries of links this instance holds; those of links that are gone (unlinked: their last events) go out
-        // from one instance, the leader.
+        // from one instance, the leader. (Put in with %s: a text block ending in "and " loses that trailing space, and
+        // "andexists" broke the query of every instance but the leader; ClusterOfThreeIT caught it.)
         String held = instances.leader()
                 ? "(exists (select 1 from LinkedAccount l where l.id = e.linkId and l.deliveredBy = ?3)"
                   + " or not exists (select 1 from LinkedAccount l where l.id = e.linkId))"
@@ -279,12 +280,12 @@ public class WebhookSender {
             List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("""
                     select d from WebhookDelivery d, VendorEvent e
                     where e.id = d.eventId and d.webhook = ?1 and d.deadAt is null and d.nextAttemptAt <= ?2
-                      and """ + held + """
+                      and %s
                       and not exists (select 1 from WebhookDelivery h, VendorEvent he
                                       where he.id = h.eventId and h.webhook = d.webhook and h.deadAt is null
                                         and h.nextAttemptAt > ?2 and h.eventId < d.eventId and he.linkId = e.linkId
                                         and coalesce(he.deviceId, '') = coalesce(e.deviceId, ''))
-                    order by d.eventId""", webhook, now, instances.id()).page(0, BATCH).list();
+                    order by d.eventId""".formatted(held), webhook, now, instances.id()).page(0, BATCH).list();
             if (ds.isEmpty()) {
                 return List.<Next>of();
             }
