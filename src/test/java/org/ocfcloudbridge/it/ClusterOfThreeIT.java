@@ -246,6 +246,16 @@ class ClusterOfThreeIT {
             }
             System.out.printf("ClusterOfThreeIT: %d devices, %d subscriptions, %d notifications sent twice after the kill -9%n",
                     DEVICES, subscriptionOf.size(), duplicates);
+
+            // A clean stop of the third instance: quick, quiet, and its devices carry on at the one left.
+            DaemonProcess third = instances.get(2).daemon();
+            long mark = third.outputSize();
+            assertEquals(0, third.stop(), "SIGTERM ends the instance cleanly");
+            String stopLog = third.outputFrom(mark);
+            assertTrue(!stopLog.contains("ERROR") && !stopLog.contains("WARN") && !stopLog.contains("Exception"), "a quiet stop:\n" + stopLog);
+            Instance left = instances.get(0);
+            await("every device signed in again at the instance left", () -> agents.stream().allMatch(a ->
+                    read(left, token, a.device().di()).statusCode() == 200));
         } finally {
             if (stays != null) {
                 stays.shutdown();
