@@ -7,6 +7,8 @@ import org.ocfcloudbridge.testing.DaemonProcess;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -66,6 +68,20 @@ class BadConfigurationIT {
                 .start()) {
             assertStopsWithOneLine(daemon, "ocf-cloud-bridge: cannot start: bridge.origin.clouds.target.api-url is required when"
                     + " issuer is not set: the Target's Cloud API base URL, /api/v1 included");
+        }
+    }
+
+    /** The TLS context is built on a thread of its own during start-up: its failure still stops the daemon, in one line. */
+    @Test
+    void aTlsCertificateFileThatIsNotPemIsNamedInOneLine() throws Exception {
+        Path work = DaemonProcess.workRoot().resolve("tls-" + UUID.randomUUID());
+        Files.createDirectories(work);
+        Path garbage = Files.writeString(work.resolve("not-a-certificate.pem"), "this is not a PEM file\n");
+        try (DaemonProcess daemon = new DaemonProcess(work)
+                .with("bridge.coap.tls.certificate", garbage.toString())
+                .with("bridge.coap.tls.key", garbage.toString())
+                .with("bridge.coap.tcp-port", "0").with("bridge.coap.tls-port", "0").start()) {
+            assertStopsWithOneLine(daemon, "bridge.coap.tls.certificate cannot be used: " + garbage + " holds no PEM certificate");
         }
     }
 
