@@ -24,6 +24,9 @@ class BadConfigurationIT {
     @CsvSource(delimiter = '|', value = {
             "bridge.coap.tcp-port  | 70000      | bridge.coap.tcp-port must be a TCP port between 0 and 65535",
             "bridge.coap.tls-port  | abc        | bridge.coap.tls-port has an invalid value \"abc\"",
+            "bridge.coap.max-message-size | 100 | bridge.coap.max-message-size must be at least 1152",
+            "bridge.events.max-in-flight  | 0   | bridge.events.max-in-flight must be between 1 and 4096",
+            "bridge.identity.password-hash-iterations | 1e6 | bridge.identity.password-hash-iterations has an invalid value \"1e6\": expected a whole number",
             "bridge.public-url     | ftp://x    | bridge.public-url must be an absolute http:// or https:// URL",
             "bridge.target.enabled | ture       | bridge.target.enabled has an invalid value \"ture\": expected true or false",
             "bridge.coap.tls-port  | 5683       | bridge.coap.tls-port must differ from bridge.coap.tcp-port (both are 5683)",
