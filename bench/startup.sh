@@ -6,6 +6,9 @@
 # With BENCH_JFR=1 (bench/profile.sh) each daemon run is recorded (bench/out/startup-I.jfr) and its log, with the
 # start-up timestamps, kept as bench/out/startup-I.log; the recording itself slows start-up (14.2 s against 10.9 s
 # here on 2026-12-03), so read its shares, not its seconds.
+# With BENCH_CDS=1 the daemon starts with the AppCDS archive bin/bridge uses (target/quarkus-app/app-cds.jsa, made by
+# bin/cds-archive when missing or older than the build); BENCH_DAEMON_OPTS="-XX:+UseSerialGC -Xms32m" adds
+# bin/bridge's default JVM options (the heap stays fixed by -Xmx so RSS figures compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -45,17 +48,25 @@ one_run() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 daemon_jar=$(pwd)/target/quarkus-app/quarkus-run.jar
+cds_opts=""
+if [ "${BENCH_CDS:-0}" = 1 ]; then
+  cds=$(pwd)/target/quarkus-app/app-cds.jsa
+  if [ ! -f "$cds" ] || [ "$daemon_jar" -nt "$cds" ]; then
+    bin/cds-archive "$daemon_jar" "$cds" ${BENCH_DAEMON_OPTS:-} || { echo "no class archive could be made" >&2; exit 1; }
+  fi
+  cds_opts="-XX:SharedArchiveFile=$cds -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
 base_jar=$(pwd)/bench/baseline/target/quarkus-app/quarkus-run.jar
 : >"$out/daemon.txt"; : >"$out/baseline.txt"
 for i in $(seq 1 "$runs"); do
   one_run baseline "$base_jar" /hello 18181 >>"$out/baseline.txt"
   keep=""; profiling && keep="$out/startup-$i.log"
-  one_run daemon "$daemon_jar" /q/health/ready 18182 "$(daemon_opts "startup-$i")" "$keep" >>"$out/daemon.txt"
+  one_run daemon "$daemon_jar" /q/health/ready 18182 "$cds_opts $(daemon_opts "startup-$i")" "$keep" >>"$out/daemon.txt"
 done
 
 b_ready=$(awk '{print $1}' "$out/baseline.txt" | median); b_rss=$(awk '{print $2}' "$out/baseline.txt" | median)
 d_ready=$(awk '{print $1}' "$out/daemon.txt" | median); d_rss=$(awk '{print $2}' "$out/daemon.txt" | median)
-echo "runs: $runs each, -Xmx$heap, $(nproc) cores, medians"
+echo "runs: $runs each, -Xmx$heap, $(nproc) cores, medians; daemon options: ${cds_opts:+AppCDS }${BENCH_DAEMON_OPTS:-none}"
 printf '%-26s %10s %10s\n' "" "ready ms" "RSS MB"
 printf '%-26s %10s %10.0f\n' "bare Quarkus (baseline)" "$b_ready" "$(echo "$b_rss / 1024" | bc -l)"
 printf '%-26s %10s %10.0f\n' "OCF Cloud Bridge (H2)" "$d_ready" "$(echo "$d_rss / 1024" | bc -l)"

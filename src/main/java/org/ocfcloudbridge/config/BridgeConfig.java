@@ -3,29 +3,25 @@ package org.ocfcloudbridge.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The daemon's own settings, all under {@code bridge.}. Quarkus validates them before anything starts, so a bad value
- * stops start-up with a message that names the key (see {@code BridgeMain}).
+ * The daemon's own settings, all under {@code bridge.}. SmallRye checks them as it reads them ({@link Checked}) before
+ * anything starts, so a bad value stops start-up with a message that names the key (see {@code BridgeMain}).
  */
 @ConfigMapping(prefix = "bridge")
 public interface BridgeConfig {
 
     /** The external base URL of this daemon: what browsers, devices' Mediators and other clouds are told to call. */
     @WithDefault("http://localhost:8080")
-    @Pattern(regexp = "https?://[^/?#\\s]+(/[^?#\\s]*)?", message = "must be an absolute http:// or https:// URL without query or fragment")
+    @WithConverter(Checked.BaseUrl.class)
     String publicUrl();
 
     /** Folder for the embedded H2 database and, later, generated keys and certificates. */
     @WithDefault("data")
-    @NotBlank
+    @WithConverter(Checked.NotBlank.class)
     String dataDir();
 
     /**
@@ -58,13 +54,11 @@ public interface BridgeConfig {
     /** CoAP over TCP and TLS (RFC 8323) listeners of the Target role; 0 picks a free port. */
     interface Coap {
         @WithDefault("5683")
-        @Min(value = 0, message = "must be a TCP port between 0 and 65535")
-        @Max(value = 65535, message = "must be a TCP port between 0 and 65535")
+        @WithConverter(Checked.Port.class)
         int tcpPort();
 
         @WithDefault("5684")
-        @Min(value = 0, message = "must be a TCP port between 0 and 65535")
-        @Max(value = 65535, message = "must be a TCP port between 0 and 65535")
+        @WithConverter(Checked.Port.class)
         int tlsPort();
 
         /** Address the CoAP listeners bind to. */
@@ -73,8 +67,7 @@ public interface BridgeConfig {
 
         /** Largest CoAP frame accepted (announced in our CSM); larger requests get 4.13. */
         @WithDefault("16384")
-        @Min(value = 1152, message = "must be at least 1152 (RFC 8323 base value)")
-        @Max(value = 8388608, message = "must be at most 8388608")
+        @WithConverter(Checked.CoapMessageSize.class)
         int maxMessageSize();
 
         /** A connection with no traffic this long is closed and its device marked offline (devices ping well within it). */

@@ -132,6 +132,10 @@ public final class StartupFailure {
         one = EXCEPTION_PREFIX.matcher(MESSAGE_CODE.matcher(one).replaceAll("")).replaceAll("");
         Matcher conversion = CONVERSION.matcher(one);
         if (conversion.matches()) {
+            // Our range and form checks (Checked) say what the value must be: the key and that read as one sentence.
+            if (conversion.group(3).startsWith("must ")) {
+                return conversion.group(1) + " " + conversion.group(3) + " (got " + conversion.group(2) + ")";
+            }
             return conversion.group(1) + " has an invalid value " + conversion.group(2) + ": " + conversion.group(3);
         }
         Matcher unknown = UNKNOWN_KEY.matcher(one);

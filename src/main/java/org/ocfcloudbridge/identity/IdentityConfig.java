@@ -3,10 +3,8 @@ package org.ocfcloudbridge.identity;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import org.ocfcloudbridge.config.Checked;
 import org.ocfcloudbridge.config.StrictBooleanConverter;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
 
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +42,7 @@ public interface IdentityConfig {
 
     /** Client whose codes devices present at sign-up; the cloud exchanges them itself. */
     @WithDefault("ocf-device")
-    @NotBlank
+    @WithConverter(Checked.NotBlank.class)
     String deviceClientId();
 
     /**
@@ -56,8 +54,7 @@ public interface IdentityConfig {
 
     /** PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000). */
     @WithDefault("600000")
-    @Min(value = 10000, message = "must be at least 10000")
-    @Max(value = 10000000, message = "must be at most 10000000")
+    @WithConverter(Checked.HashIterations.class)
     int passwordHashIterations();
 
     /**
@@ -65,7 +62,7 @@ public interface IdentityConfig {
      * failure up to {@link #loginWindow()}); an address is blocked after four times as many failures in the window.
      */
     @WithDefault("5")
-    @Min(value = 1, message = "must be at least 1")
+    @WithConverter(Checked.AtLeastOne.class)
     int loginAttempts();
 
     /** How long failures are remembered, and the longest wait the doubling reaches. */
@@ -82,7 +79,7 @@ public interface IdentityConfig {
 
     /** The name devices use for the embedded server in {@code authprovider} (and Mediators in {@code apn}). */
     @WithDefault("bridge")
-    @NotBlank
+    @WithConverter(Checked.NotBlank.class)
     String embeddedProviderName();
 
     /** External OpenID Connect providers by name: {@code bridge.identity.providers."<name>".issuer=...}. */
@@ -90,7 +87,7 @@ public interface IdentityConfig {
 
     interface ExternalProvider {
         /** The issuer URL; its {@code /.well-known/openid-configuration} names the JWKS and token endpoint. */
-        @NotBlank
+        @WithConverter(Checked.NotBlank.class)
         String issuer();
 
         /** The client this daemon exchanges device codes with (the one Mediators obtain codes for). */

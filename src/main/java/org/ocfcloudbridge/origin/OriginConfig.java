@@ -1,9 +1,9 @@
 package org.ocfcloudbridge.origin;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import org.ocfcloudbridge.config.Checked;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +33,7 @@ public interface OriginConfig {
 
     /** Links synced at once (each sync waits on calls into the Target). */
     @WithDefault("4")
-    @Min(1)
-    @Max(64)
+    @WithConverter(Checked.OneTo64.class)
     int syncConcurrency();
 
     /** How far a notification's Event-Timestamp may be from our clock. */

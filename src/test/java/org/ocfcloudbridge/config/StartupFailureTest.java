@@ -27,6 +27,14 @@ class StartupFailureTest {
     }
 
     @Test
+    void aRangeCheckOfAConverterReadsAsOneSentenceWithTheKey() {
+        ConfigValidationException e = new ConfigValidationException(new ConfigValidationException.Problem[] {
+                new ConfigValidationException.Problem("SRCFG00039: The config property bridge.coap.tcp-port with the config value \"70000\""
+                        + " threw an Exception whilst being converted java.lang.IllegalArgumentException: must be a TCP port between 0 and 65535")});
+        assertEquals("bridge.coap.tcp-port must be a TCP port between 0 and 65535 (got \"70000\")", StartupFailure.describe(e));
+    }
+
+    @Test
     void aMisspeltKeyIsNamed() {
         ConfigValidationException e = new ConfigValidationException(new ConfigValidationException.Problem[] {
                 new ConfigValidationException.Problem("SRCFG00050: bridge.coap.tcp-prot in SysPropConfigSource does not map to any root")});

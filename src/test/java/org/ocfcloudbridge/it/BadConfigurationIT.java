@@ -7,6 +7,8 @@ import org.ocfcloudbridge.testing.DaemonProcess;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -22,6 +24,9 @@ class BadConfigurationIT {
     @CsvSource(delimiter = '|', value = {
             "bridge.coap.tcp-port  | 70000      | bridge.coap.tcp-port must be a TCP port between 0 and 65535",
             "bridge.coap.tls-port  | abc        | bridge.coap.tls-port has an invalid value \"abc\"",
+            "bridge.coap.max-message-size | 100 | bridge.coap.max-message-size must be at least 1152",
+            "bridge.events.max-in-flight  | 0   | bridge.events.max-in-flight must be between 1 and 4096",
+            "bridge.identity.password-hash-iterations | 1e6 | bridge.identity.password-hash-iterations has an invalid value \"1e6\": expected a whole number",
             "bridge.public-url     | ftp://x    | bridge.public-url must be an absolute http:// or https:// URL",
             "bridge.target.enabled | ture       | bridge.target.enabled has an invalid value \"ture\": expected true or false",
             "bridge.coap.tls-port  | 5683       | bridge.coap.tls-port must differ from bridge.coap.tcp-port (both are 5683)",
@@ -66,6 +71,20 @@ class BadConfigurationIT {
                 .start()) {
             assertStopsWithOneLine(daemon, "ocf-cloud-bridge: cannot start: bridge.origin.clouds.target.api-url is required when"
                     + " issuer is not set: the Target's Cloud API base URL, /api/v1 included");
+        }
+    }
+
+    /** The TLS context is built on a thread of its own during start-up: its failure still stops the daemon, in one line. */
+    @Test
+    void aTlsCertificateFileThatIsNotPemIsNamedInOneLine() throws Exception {
+        Path work = DaemonProcess.workRoot().resolve("tls-" + UUID.randomUUID());
+        Files.createDirectories(work);
+        Path garbage = Files.writeString(work.resolve("not-a-certificate.pem"), "this is not a PEM file\n");
+        try (DaemonProcess daemon = new DaemonProcess(work)
+                .with("bridge.coap.tls.certificate", garbage.toString())
+                .with("bridge.coap.tls.key", garbage.toString())
+                .with("bridge.coap.tcp-port", "0").with("bridge.coap.tls-port", "0").start()) {
+            assertStopsWithOneLine(daemon, "bridge.coap.tls.certificate cannot be used: " + garbage + " holds no PEM certificate");
         }
     }
 

@@ -36,7 +36,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +77,7 @@ public class CoapGateway {
     private ScheduledExecutorService housekeeping;
     private ScheduledExecutorService protocolThreads;
     private ScheduledExecutorService protocolTimers;
+    private volatile CompletableFuture<SSLContext> tlsContext;
 
     public CoapGateway(BridgeConfig config, CloudIdentity identity, DeviceSessions sessions, DeviceDirectory directory,
                        DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor, MeterRegistry metrics) {
@@ -85,10 +91,35 @@ public class CoapGateway {
         this.metrics = metrics;
     }
 
+    /**
+     * Priority 11, right after {@link CloudIdentity} (10) has the sid the self-signed certificate names. Reading or making
+     * the TLS pair and building the SSLContext (JSSE and Bouncy Castle loading, an EC key on the first start: 5.8% of
+     * start-up in a profile) runs on a thread of its own while the start-up observers between here and {@link #start}
+     * (20 to 95: keys, seeding, event delivery) do their work; {@link #start} waits for it before the listeners bind.
+     */
+    void prepareTls(@Observes @Priority(11) StartupEvent event) {
+        if (!config.target().enabled()) {
+            return;
+        }
+        CompletableFuture<SSLContext> result = new CompletableFuture<>();
+        tlsContext = result;
+        Thread builder = new Thread(() -> {
+            try {
+                result.complete(sslContext());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "coap-tls-setup");
+        // A start-up that fails elsewhere first exits without waiting for this thread.
+        builder.setDaemon(true);
+        builder.start();
+    }
+
     void start(@Observes @Priority(100) StartupEvent event) throws Exception {
         if (!config.target().enabled()) {
             return;
         }
+        SSLContext ssl = awaitTls();
         BridgeConfig.Coap coap = config.coap();
         CoapConfig.register();
         TcpConfig.register();
@@ -103,7 +134,7 @@ public class CoapGateway {
         server = new CoapServer(cfg);
         tcp = endpoint(new GatewayConnectors.Tcp(new InetSocketAddress(coap.bindAddress(), coap.tcpPort()), cfg,
                 coap.maxMessageSize(), idleSeconds, sessions), cfg);
-        tls = endpoint(new GatewayConnectors.Tls(sslContext(), new InetSocketAddress(coap.bindAddress(), coap.tlsPort()), cfg,
+        tls = endpoint(new GatewayConnectors.Tls(ssl, new InetSocketAddress(coap.bindAddress(), coap.tlsPort()), cfg,
                 coap.maxMessageSize(), idleSeconds, sessions), cfg);
         server.addEndpoint(tcp);
         server.addEndpoint(tls);
@@ -201,27 +232,76 @@ public class CoapGateway {
         return new CoapEndpoint.Builder().setConnector(connector).setConfiguration(cfg).setOptionRegistry(OPTIONS).build();
     }
 
+    /** The context {@link #prepareTls} builds; its failure is thrown here as it was thrown there (one line, the key named). */
+    private SSLContext awaitTls() throws Exception {
+        CompletableFuture<SSLContext> pending = tlsContext;
+        if (pending == null) {
+            // Started without the early step (it only runs with the Target role on): build it here.
+            return sslContext();
+        }
+        try {
+            return pending.get();
+        } catch (ExecutionException failed) {
+            Throwable cause = failed.getCause();
+            if (cause instanceof Exception e) {
+                throw e;
+            }
+            throw (Error) cause;
+        }
+    }
+
     private SSLContext sslContext() throws Exception {
         BridgeConfig.Tls t = config.coap().tls();
         Path cert;
         Path key;
+        String certKey = "bridge.coap.tls.certificate";
+        String keyKey = "bridge.coap.tls.key";
         if (t.certificate().isPresent() != t.key().isPresent()) {
             throw new BridgeConfigException("bridge.coap.tls.certificate", "and bridge.coap.tls.key must be set together");
         }
         if (t.certificate().isPresent()) {
-            cert = readable(t.certificate().get(), "bridge.coap.tls.certificate");
-            key = readable(t.key().get(), "bridge.coap.tls.key");
+            cert = readable(t.certificate().get(), certKey);
+            key = readable(t.key().get(), keyKey);
         } else {
             String host = URI.create(config.publicUrl()).getHost();
             Path[] pair = TlsMaterial.selfSigned(Path.of(config.dataDir()), identity.sid(), TlsMaterial.defaultHostNames(host));
             cert = pair[0];
             key = pair[1];
+            // Our own pair in the data folder: if it was damaged, the folder is what to look at.
+            certKey = "bridge.data-dir";
+            keyKey = "bridge.data-dir";
         }
         Path anchors = t.trustAnchors().map(a -> readable(a, "bridge.coap.tls.trust-anchors")).orElse(null);
         if (anchors == null && t.clientAuth() != BridgeConfig.ClientAuth.NONE) {
             throw new BridgeConfigException("bridge.coap.tls.client-auth", "needs bridge.coap.tls.trust-anchors");
         }
-        return TlsMaterial.serverContext(cert, key, anchors);
+        List<X509Certificate> chain = pem(certKey, cert, TlsMaterial::readCertificates);
+        if (chain.isEmpty()) {
+            throw new BridgeConfigException(certKey, "cannot be used: " + cert + " holds no PEM certificate");
+        }
+        PrivateKey privateKey = pem(keyKey, key, TlsMaterial::readPrivateKey);
+        List<X509Certificate> trusted = null;
+        if (anchors != null) {
+            trusted = pem("bridge.coap.tls.trust-anchors", anchors, TlsMaterial::readCertificates);
+            if (trusted.isEmpty()) {
+                throw new BridgeConfigException("bridge.coap.tls.trust-anchors", "cannot be used: " + anchors + " holds no PEM certificate");
+            }
+        }
+        return TlsMaterial.serverContext(chain, privateKey, trusted);
+    }
+
+    private interface PemReader<T> {
+        T read(Path file) throws Exception;
+    }
+
+    /** A PEM file that cannot be parsed stops start-up with the key that named it and the parser's reason. */
+    private static <T> T pem(String key, Path file, PemReader<T> reader) {
+        try {
+            return reader.read(file);
+        } catch (Exception e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("");
+            throw new BridgeConfigException(key, "cannot be used: " + (why.contains(file.toString()) ? why : file + ": " + why));
+        }
     }
 
     private static Path readable(String file, String key) {

@@ -65,7 +65,19 @@ public final class TlsMaterial {
         if (chain.isEmpty()) {
             throw new IOException(certificate + " holds no certificate");
         }
-        PrivateKey privateKey = readPrivateKey(key);
+        List<X509Certificate> anchors = null;
+        if (trustAnchors != null) {
+            anchors = readCertificates(trustAnchors);
+            if (anchors.isEmpty()) {
+                throw new IOException(trustAnchors + " holds no certificate");
+            }
+        }
+        return serverContext(chain, readPrivateKey(key), anchors);
+    }
+
+    /** The same from parsed material: {@code trustAnchors} may be null (no client certificates verified). */
+    public static SSLContext serverContext(List<X509Certificate> chain, PrivateKey privateKey, List<X509Certificate> trustAnchors)
+            throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         char[] pw = new char[0];
@@ -77,11 +89,8 @@ public final class TlsMaterial {
             KeyStore ts = KeyStore.getInstance("PKCS12");
             ts.load(null, null);
             int i = 0;
-            for (X509Certificate ca : readCertificates(trustAnchors)) {
+            for (X509Certificate ca : trustAnchors) {
                 ts.setCertificateEntry("ca" + i++, ca);
-            }
-            if (i == 0) {
-                throw new IOException(trustAnchors + " holds no certificate");
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ts);

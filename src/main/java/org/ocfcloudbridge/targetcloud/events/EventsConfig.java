@@ -1,9 +1,9 @@
 package org.ocfcloudbridge.targetcloud.events;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import org.ocfcloudbridge.config.Checked;
 
 import java.time.Duration;
 
@@ -32,8 +32,7 @@ public interface EventsConfig {
 
     /** Notifications in flight at once (one per subscription at most, to keep each subscription's order). */
     @WithDefault("64")
-    @Min(1)
-    @Max(4096)
+    @WithConverter(Checked.OneTo4096.class)
     int maxInFlight();
 
     /** How often the outbox is looked at besides the wake-ups that follow each change. */
