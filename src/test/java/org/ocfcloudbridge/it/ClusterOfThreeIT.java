@@ -146,8 +146,20 @@ class ClusterOfThreeIT {
         ScheduledExecutorService agentsThreads = Executors.newScheduledThreadPool(4);
         List<DeviceAgent> agents = new ArrayList<>();
         SimulatedDevice stays = null;
+        com.fasterxml.jackson.databind.JsonNode published = null;
         try (EventReceiver receiver = new EventReceiver()) {
             cluster(work, Map.of(), instances);
+            // One cloud to the outside: every instance publishes the same configuration (URLs, sid). Only cis differs
+            // here, by port: these instances share one machine, so each has its own CoAP port behind the same host.
+            for (Instance i : instances) {
+                var doc = (com.fasterxml.jackson.databind.node.ObjectNode) OcfCodec.get().decodeTree(
+                        i.daemon().get("/.well-known/ocf-cloud-configuration").getBytes(StandardCharsets.UTF_8), OcfFormat.JSON);
+                assertTrue(doc.remove("cis").asText().startsWith("coaps+tcp://127.0.0.1:"), doc.toString());
+                if (published == null) {
+                    published = doc;
+                }
+                assertEquals(published, doc, "instance " + instances.indexOf(i));
+            }
 
             // A user and a token made at the second instance; used at all three.
             use(instances.get(1));
