@@ -93,9 +93,13 @@ class CacheInvalidationTest {
 
     @Test
     void aRotationHereIsAnnouncedToTheOtherInstances() throws Exception {
+        String before = keys.active().kid();
         keys.rotate();
         TestNats.await("the other instance hears of the rotation", WAIT,
                 () -> heardThere.contains(ClusterSubjects.SIGNING_KEYS + " "));
+        // One published key again, as the suite's later tests (on the same database) expect of a fresh daemon: the
+        // PostgreSQL run failed BearerTokensAndAdminApiTest and SigningKeyRotationTest on the key left published here.
+        keys.retire(before);
     }
 
     @Test

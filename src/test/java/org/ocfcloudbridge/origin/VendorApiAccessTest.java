@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Who may use the Origin role's vendor API with the embedded provider standing in for the vendor: user tokens of the
@@ -53,6 +54,12 @@ class VendorApiAccessTest {
             // The same path with both scopes works.
             given().auth().oauth2(linked.vendorToken()).contentType("application/json").body("{\"value\":true}").post(path)
                     .then().statusCode(200);
+            // An Accept header nobody can parse is the client's mistake, never a 500 (found by HttpEntryPointsFuzzTest).
+            for (String href : new String[] {path, "/api/v1/links/" + linked.link() + "/devices/" + linked.device().di() + "/%2F"}) {
+                Response unparsable = given().urlEncodingEnabled(false).auth().oauth2(linked.vendorToken())
+                        .contentType("application/vnd.ocf+cbor").header("Accept", ",,,;").body(new byte[] {(byte) 0xa0}).post(href);
+                assertTrue(unparsable.statusCode() < 500, href + ": " + unparsable.statusCode() + " " + unparsable.asString());
+            }
         } finally {
             linked.device().shutdown();
         }
