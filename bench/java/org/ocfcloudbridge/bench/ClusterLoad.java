@@ -35,14 +35,9 @@ public final class ClusterLoad {
     private ClusterLoad() {
     }
 
+    /** Exits when done or failed ({@link BenchMain}). */
     public static void main(String[] args) {
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        BenchMain.exitAfter(() -> run(args));
     }
 
     private static void run(String[] args) throws Exception {

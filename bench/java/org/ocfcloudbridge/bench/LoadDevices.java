@@ -120,15 +120,9 @@ public final class LoadDevices {
         return r;
     }
 
-    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    /** Exits when done or failed ({@link BenchMain}). */
     public static void main(String[] args) {
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        BenchMain.exitAfter(() -> run(args));
     }
 
     private static void run(String[] args) throws Exception {

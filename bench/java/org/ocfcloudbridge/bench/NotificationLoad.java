@@ -48,15 +48,9 @@ public final class NotificationLoad {
     private NotificationLoad() {
     }
 
-    /** Exits when done or failed: a failure must not leave the bench waiting on Vert.x's or Californium's threads. */
+    /** Exits when done or failed ({@link BenchMain}). */
     public static void main(String[] args) {
-        try {
-            run(args);
-        } catch (Throwable e) {
-            e.printStackTrace();
-            System.exit(1);
-        }
-        System.exit(0);
+        BenchMain.exitAfter(() -> run(args));
     }
 
     private static void run(String[] args) throws Exception {

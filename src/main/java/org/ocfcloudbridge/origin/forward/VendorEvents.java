@@ -14,7 +14,12 @@ import org.ocfcloudbridge.store.WebhookDelivery;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Records a change for the vendor cloud inside the transaction that makes it (an outbox again): one event row, read by
@@ -40,8 +45,7 @@ public class VendorEvents {
     private final OriginConfig config;
     private final TransactionSynchronizationRegistry transactions;
     private volatile Runnable onCommit = () -> { };
-    private final java.util.List<java.util.function.Consumer<java.util.Set<String>>> committedFor =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Set<String>>> committedFor = new CopyOnWriteArrayList<>();
 
     public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions, Settings settings) {
         this.config = config;
@@ -61,7 +65,7 @@ public class VendorEvents {
     }
 
     /** Called after each commit that recorded events, with the vendor users they are for (the event streams listen). */
-    void onCommitFor(java.util.function.Consumer<java.util.Set<String>> listener) {
+    void onCommitFor(Consumer<Set<String>> listener) {
         committedFor.add(listener);
     }
 
@@ -121,9 +125,9 @@ public class VendorEvents {
             return;
         }
         @SuppressWarnings("unchecked")
-        java.util.Set<String> users = (java.util.Set<String>) transactions.getResource(WAKE);
+        Set<String> users = (Set<String>) transactions.getResource(WAKE);
         if (users == null) {
-            java.util.Set<String> forCommit = new java.util.HashSet<>();
+            Set<String> forCommit = new HashSet<>();
             users = forCommit;
             transactions.putResource(WAKE, forCommit);
             transactions.registerInterposedSynchronization(new Synchronization() {

@@ -13,33 +13,38 @@ import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import org.jboss.logging.Logger;
-import org.ocfcloudbridge.ops.StartGate;
+import org.ocfcloudbridge.cluster.ClusterBus;
+import org.ocfcloudbridge.cluster.ClusterSubjects;
 import org.ocfcloudbridge.config.BridgeConfig;
-import org.ocfcloudbridge.ops.OutboundHttp;
-import org.ocfcloudbridge.ops.StopOrder;
-import org.ocfcloudbridge.ops.DatabaseOutage;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
+import org.ocfcloudbridge.ops.DatabaseOutage;
+import org.ocfcloudbridge.ops.OutboundHttp;
+import org.ocfcloudbridge.ops.StartGate;
+import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.store.DeadLetter;
 import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.Subscription;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.ArrayList;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -109,7 +114,7 @@ public class NotificationDelivery {
     org.ocfcloudbridge.cluster.Instances instances;
 
     @Inject
-    org.ocfcloudbridge.cluster.ClusterBus bus;
+    ClusterBus bus;
 
     /**
      * Subscriptions another instance delivers that got notifications committed here: told to the others over the bus
@@ -149,7 +154,7 @@ public class NotificationDelivery {
             mine.clear();
             queues.keySet().forEach(this::unknown);
         });
-        bus.subscribe(org.ocfcloudbridge.cluster.ClusterSubjects.NOTIFICATIONS_COMMITTED, this::committedElsewhere);
+        bus.subscribe(ClusterSubjects.NOTIFICATIONS_COMMITTED, this::committedElsewhere);
         running = true;
         dispatcher = new Thread(this::run, "notification-dispatcher");
         dispatcher.setDaemon(true);
@@ -499,8 +504,8 @@ public class NotificationDelivery {
         if (committedForOthers.isEmpty()) {
             return;
         }
-        java.nio.ByteBuffer ids = java.nio.ByteBuffer.allocate(16 * Math.min(committedForOthers.size(), 4096));
-        for (java.util.Iterator<UUID> it = committedForOthers.iterator(); it.hasNext() && ids.hasRemaining(); ) {
+        ByteBuffer ids = ByteBuffer.allocate(16 * Math.min(committedForOthers.size(), 4096));
+        for (Iterator<UUID> it = committedForOthers.iterator(); it.hasNext() && ids.hasRemaining(); ) {
             UUID sub = it.next();
             it.remove();
             if (!mine.contains(sub)) {
@@ -508,14 +513,14 @@ public class NotificationDelivery {
             }
         }
         if (ids.position() > 0) {
-            bus.publish(org.ocfcloudbridge.cluster.ClusterSubjects.NOTIFICATIONS_COMMITTED,
-                    java.util.Arrays.copyOf(ids.array(), ids.position()));
+            bus.publish(ClusterSubjects.NOTIFICATIONS_COMMITTED,
+                    Arrays.copyOf(ids.array(), ids.position()));
         }
     }
 
     /** Another instance committed notifications of these subscriptions: the ones held here are read at once. */
     private void committedElsewhere(byte[] body) {
-        java.nio.ByteBuffer ids = java.nio.ByteBuffer.wrap(body);
+        ByteBuffer ids = ByteBuffer.wrap(body);
         boolean any = false;
         while (ids.remaining() >= 16) {
             UUID sub = new UUID(ids.getLong(), ids.getLong());

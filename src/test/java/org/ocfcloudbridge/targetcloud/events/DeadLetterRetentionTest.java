@@ -34,7 +34,8 @@ class DeadLetterRetentionTest {
         assertNotNull(find(young));
     }
 
-    private static long deadLetter(OffsetDateTime diedAt) {
+    /** A dead letter that died at {@code diedAt}, in its own transaction (the leader test uses it too). */
+    static long deadLetter(OffsetDateTime diedAt) {
         return QuarkusTransaction.requiringNew().call(() -> {
             DeadLetter d = new DeadLetter();
             d.subscriptionId = UUID.randomUUID();
@@ -52,7 +53,7 @@ class DeadLetterRetentionTest {
         });
     }
 
-    private static DeadLetter find(long id) {
+    static DeadLetter find(long id) {
         return QuarkusTransaction.requiringNew().call(() -> DeadLetter.findById(id));
     }
 }

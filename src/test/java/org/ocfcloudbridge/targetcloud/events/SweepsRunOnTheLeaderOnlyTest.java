@@ -7,12 +7,9 @@ import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.ocfcloudbridge.cluster.Instances;
-import org.ocfcloudbridge.store.DeadLetter;
 
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -64,10 +61,10 @@ class SweepsRunOnTheLeaderOnlyTest {
                         "INSERT INTO bridge_instance (id, started_at, lease_until) VALUES (?1, ?2, ?3)")
                 .setParameter(1, SMALLER).setParameter(2, now).setParameter(3, now.plusHours(1)).executeUpdate());
         waitForLeader(false);
-        long old = deadLetter(now.minus(config.deadLetterRetention()).minusDays(1));
+        long old = DeadLetterRetentionTest.deadLetter(now.minus(config.deadLetterRetention()).minusDays(1));
 
         sweeper.scheduled();
-        assertNotNull(find(old), "not the leader: the other instance sweeps");
+        assertNotNull(DeadLetterRetentionTest.find(old), "not the leader: the other instance sweeps");
 
         QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                         "UPDATE bridge_instance SET lease_until = ?1 WHERE id = ?2")
@@ -75,28 +72,6 @@ class SweepsRunOnTheLeaderOnlyTest {
         waitForLeader(true);
         assertFalse(instances.live().contains(SMALLER));
         sweeper.scheduled();
-        assertNull(find(old), "the leader once the other's lease ran out");
-    }
-
-    private static long deadLetter(OffsetDateTime diedAt) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            DeadLetter d = new DeadLetter();
-            d.subscriptionId = UUID.randomUUID();
-            d.ownerId = "leader-test";
-            d.eventsUrl = "http://127.0.0.1:9/events";
-            d.seq = 1;
-            d.eventType = "devices_online";
-            d.eventTimestamp = diedAt.toEpochSecond();
-            d.body = "{}".getBytes(StandardCharsets.UTF_8);
-            d.attempts = 10;
-            d.createdAt = diedAt.minusDays(1);
-            d.diedAt = diedAt;
-            d.persist();
-            return d.id;
-        });
-    }
-
-    private static DeadLetter find(long id) {
-        return QuarkusTransaction.requiringNew().call(() -> DeadLetter.findById(id));
+        assertNull(DeadLetterRetentionTest.find(old), "the leader once the other's lease ran out");
     }
 }
