@@ -18,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -264,17 +263,11 @@ public class DeviceTwin {
         // A device may have been deregistered since it sent this (its twin went with it); the fence also orders this
         // change with a subscription being made to it.
         Set<String> registered = EventJournal.fence(batch.stream().map(Write::deviceId).toList()).keySet();
-        // The batch's twins in one read, not one find per write (a select each, 5% of the daemon's CPU in the
-        // notification bench of 2026-12-03). Kept in the session, so the changes below are flushed as before.
-        Map<TwinResource.Key, TwinResource> twins = new HashMap<>();
-        if (!registered.isEmpty()) {
-            TwinResource.<TwinResource>list("key.deviceId in ?1", List.copyOf(registered)).forEach(t -> twins.put(t.key, t));
-        }
         for (Write w : batch) {
             if (!registered.contains(w.deviceId())) {
                 continue;
             }
-            TwinResource t = twins.get(new TwinResource.Key(w.deviceId(), w.href()));
+            TwinResource t = TwinResource.findById(new TwinResource.Key(w.deviceId(), w.href()));
             if (t != null && Arrays.equals(t.content, w.payload())) {
                 continue;
             }
@@ -285,7 +278,6 @@ public class DeviceTwin {
                 t.contentFormat = w.contentFormat();
                 t.updatedAt = now;
                 t.persist();
-                twins.put(t.key, t);
             } else {
                 t.content = w.payload();
                 t.contentFormat = w.contentFormat();
