@@ -65,6 +65,11 @@ public final class DatabaseOutage {
                     || t instanceof SQLRecoverableException || t instanceof org.hibernate.exception.JDBCConnectionException) {
                 return true;
             }
+            // The connection's stream ended or broke under a statement or a commit: H2 reports it as a plain
+            // SQLException (90028 "IO Exception") with the EOFException as its cause, no connection state.
+            if (t instanceof java.io.EOFException || t instanceof java.net.SocketException) {
+                return true;
+            }
             if (t instanceof SQLException s) {
                 String state = s.getSQLState();
                 String message = String.valueOf(s.getMessage()).toLowerCase(java.util.Locale.ROOT);
