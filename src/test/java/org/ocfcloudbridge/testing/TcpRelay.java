@@ -7,27 +7,46 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP relay a test can cut and restore, to make a real server (H2, PostgreSQL) unreachable for the daemon
  * without stopping it. While cut, open connections are closed and new ones are closed at once.
+ *
+ * <p>With several targets it is a load balancer in front of a cluster: each new connection goes to the next target in
+ * turn, and a target that refuses (an instance killed) is skipped for the next one, as a TCP load balancer's health
+ * check would; connections open to a target that dies are closed with it.
  */
 public final class TcpRelay implements AutoCloseable {
 
     private final ServerSocket listener;
-    private final InetSocketAddress target;
+    private final List<InetSocketAddress> targets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
     private volatile boolean closed;
 
     public TcpRelay(String targetHost, int targetPort) throws IOException {
-        this.target = new InetSocketAddress(targetHost, targetPort);
+        this();
+        add(targetHost, targetPort);
+    }
+
+    /** A relay with no target yet ({@link #add}): connections made before one is added are closed at once. */
+    public TcpRelay() throws IOException {
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "tcp-relay-" + listener.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** Another target, taken in turn with the others from the next connection on. */
+    public TcpRelay add(String host, int port) {
+        targets.add(new InetSocketAddress(host, port));
+        return this;
     }
 
     public int port() {
@@ -54,8 +73,11 @@ public final class TcpRelay implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
-                Socket upstream = new Socket();
-                upstream.connect(target, 5000);
+                Socket upstream = upstream();
+                if (upstream == null) {
+                    closeQuietly(client);
+                    continue;
+                }
                 open.add(client);
                 open.add(upstream);
                 pump(client, upstream);
@@ -66,6 +88,22 @@ public final class TcpRelay implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A connection to the next target that takes one, or null when none does. */
+    private Socket upstream() {
+        int n = targets.size();
+        int first = Math.floorMod(next.getAndIncrement(), Math.max(1, n));
+        for (int i = 0; i < n; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(targets.get((first + i) % n), 5000);
+                return s;
+            } catch (IOException refused) {
+                closeQuietly(s);
+            }
+        }
+        return null;
     }
 
     private void pump(Socket from, Socket to) {
