@@ -101,12 +101,14 @@ class ConsoleBrowserTest {
             browser.findElement(By.id("link-" + cloud)).click();
             // The Target role's own login and consent pages, as alice (the account being linked).
             signInAndAllow(alice);
-            assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
-            assertEquals("Link another account at " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
+            // The link's first sync may redraw the page between finding an element and reading it (a stale element):
+            // each text is read again then.
+            assertEquals("Account linked.", until(d -> d.findElement(By.id("message")).getText()));
+            assertEquals("Link another account at " + cloud, until(d -> d.findElement(By.id("link-" + cloud)).getText()));
 
             until(d -> d.findElement(By.cssSelector("article.device[data-device='" + di + "'] .status")).getText().equals("online") ? true : null);
             // The link's first sync redraws the page as its devices arrive: the controls are used once it is done.
-            String link = browser.findElement(By.className("link-state")).getAttribute("id").substring("state-".length());
+            String link = until(d -> d.findElement(By.className("link-state")).getAttribute("id")).substring("state-".length());
             OriginLinks.settled(link);
             browser.get(OriginLinks.BASE + "/");
             String switchId = DevicePage.domId(java.util.UUID.fromString(link), di, "/switch");
@@ -143,8 +145,8 @@ class ConsoleBrowserTest {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             browser.findElement(By.id("relink-" + linkId)).click();
             signInAndAllow(alice);
-            assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
-            assertEquals("linked", browser.findElement(By.id("state-" + linkId)).getText(), "the same link, renewed");
+            assertEquals("Account linked.", until(d -> d.findElement(By.id("message")).getText()));
+            assertEquals("linked", until(d -> d.findElement(By.id("state-" + linkId)).getText()), "the same link, renewed");
             assertTrue(browser.findElements(By.id("relink-" + linkId)).isEmpty());
 
             browser.findElement(By.id("unlink-" + linkId)).click();
