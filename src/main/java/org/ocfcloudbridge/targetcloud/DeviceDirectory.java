@@ -80,7 +80,7 @@ public class DeviceDirectory {
                 }
                 return false;
             }
-            EventJournal.fenceOwner(ownerId);
+            journal.signingUp(ownerId);
             d = new DeviceRecord();
             d.id = deviceId;
             d.ownerId = ownerId;

@@ -44,10 +44,17 @@ public class EventJournal {
 
     private final NotificationDelivery delivery;
     private final SubscriptionSecrets secrets;
+    private final OwnerFence ownerFence;
 
-    public EventJournal(NotificationDelivery delivery, SubscriptionSecrets secrets) {
+    public EventJournal(NotificationDelivery delivery, SubscriptionSecrets secrets, OwnerFence ownerFence) {
         this.delivery = delivery;
         this.secrets = secrets;
+        this.ownerFence = ownerFence;
+    }
+
+    /** The owner's fence for a device signing up: shared with the owner's other sign-ups ({@link OwnerFence}). */
+    public void signingUp(String ownerId) {
+        ownerFence.shared(ownerId);
     }
 
     /**
@@ -73,19 +80,6 @@ public class EventJournal {
             owners.put((String) r[0], (String) r[1]);
         }
         return owners;
-    }
-
-    /**
-     * The owner's fence: locks the owner's row (made on first use). A device signing up takes it before its row is
-     * inserted, and a devices-level subscription before it reads the owner's devices; a new row could not be locked.
-     * Taken before any device fence.
-     */
-    public static void fenceOwner(String ownerId) {
-        jakarta.persistence.EntityManager em = DeviceRecord.getEntityManager();
-        em.createNativeQuery("insert into device_owner (owner_id) values (?) on conflict do nothing")
-                .setParameter(1, ownerId).executeUpdate();
-        em.createNativeQuery("select owner_id from device_owner where owner_id = ? for update").setParameter(1, ownerId)
-                .getResultList();
     }
 
     /** A devices-level event (registered, unregistered, online, offline) about one device of {@code ownerId}. */
@@ -190,7 +184,7 @@ public class EventJournal {
     public void initial(Subscription s) {
         switch (s.level) {
             case DEVICES -> {
-                fenceOwner(s.ownerId);
+                ownerFence.exclusive(s.ownerId);
                 List<DeviceRecord> devices = DeviceRecord.<DeviceRecord>find("ownerId = ?1 order by id", s.ownerId)
                         .withLock(LockModeType.PESSIMISTIC_WRITE).list();
                 for (String type : s.eventTypeList()) {
