@@ -4,9 +4,10 @@
 # all on this machine. For each N (bench/java/.../ClusterLoad.java):
 #   - DEVICES simulated devices spread evenly over the N (device i signs in at instance i % N's CoAP port), one
 #     resource-level subscription per device's temperature at the receiver, which verifies every signature;
-#   - a warm-up burst of BURST temperature changes, then a measured one: verified notifications per second, and the
-#     instances' CPU per change delivered, summed over the N (CPU ms of all instance pids, from the first change to
-#     the last arrival, / changes delivered);
+#   - a warm-up burst of N × BURST temperature changes, then a measured one of BURST: verified notifications per
+#     second, and the instances' CPU per change delivered, summed over the N (CPU ms of all instance pids, from the
+#     first change to the last arrival, / changes delivered), also net of what they use when idle (measured in the
+#     quiet after it);
 #   - Cloud API reads of the devices at RATE per second for SECONDS, round-robin through the N instances as behind a
 #     load balancer ((N-1)/N of them routed over NATS to the device's instance): p50/p99.
 # At N = INSTANCES (>= 2) also each device read through its own instance (local) and through each other instance
@@ -17,6 +18,12 @@
 # The instances share this machine's cores with each other, PostgreSQL, NATS, the receiver and the load: read the CPU
 # per change and the cost of a routed request against a local one, not the absolute rates.
 #   bench/cluster.sh [INSTANCES] [DEVICES] [RATE] [SECONDS] [BURST]      (defaults 3 30 200 10 5000)
+#     INSTANCES      the largest N: runs N = 1 .. INSTANCES, each on fresh instances and a fresh database
+#     DEVICES        simulated devices, spread evenly over the N (at least one per instance)
+#     RATE SECONDS   Cloud API reads per second and for how long, per path (round-robin; local; each routed step)
+#     BURST          device changes in the measured burst of each N (after a warm-up burst of N × BURST: each
+#                    instance has then seen as many changes as the one of N = 1)
+# It takes about a minute per N plus the instances' start-ups (a few minutes with the defaults).
 # Ports: instance i HTTP 18480+i, CoAP 15880+i; receiver 18470; PostgreSQL 18432; NATS 18422 (monitor 18423).
 # Builds the PostgreSQL variant into target/quarkus-app-pg when it is missing or older than src/main (the other
 # benches use target/quarkus-app), under the shared build lock (bench/clients.sh: locked_build).
@@ -102,7 +109,7 @@ start_instances() {
   for i in $(seq 0 $((count - 1))); do await_ready "$i"; done
 }
 
-echo "bench/cluster.sh $instances $devices $rate $seconds $burst; load at the start:$(uptime | sed 's/.*load average//')"
+echo "bench/cluster.sh $instances $devices $rate $seconds $burst; at the start: load average$(uptime | sed 's/.*load average//')"
 url=$(scripts/pg-test-cluster.sh start "$servers/pg" "$pg_port")
 nats=$(scripts/nats-test-server.sh start "$servers/nats" "$nats_port")
 secret=bench-admin-secret-$RANDOM$RANDOM
@@ -135,9 +142,10 @@ for n in $(seq 1 "$instances"); do
 done
 
 echo
-printf '%-3s %12s %22s %20s %12s %12s %12s\n' "N" "verified/s" "CPU ms/change (sum)" "receiver ms/change" "read p50 ms" "read p99 ms" "read errors"
-grep -h '^ROUND' "$work"/load-n*.log | while read -r _ n rate_n cpu rcpu p50 p99 errors _; do
-  printf '%-3s %12s %22s %20s %12s %12s %12s\n' "$n" "$rate_n" "$cpu" "$rcpu" "$p50" "$p99" "$errors"
+fmt='%-3s %11s %20s %12s %16s %19s %12s %12s %12s\n'
+printf "$fmt" "N" "verified/s" "CPU ms/change (sum)" "above idle" "idle CPU ms/s" "receiver ms/change" "read p50 ms" "read p99 ms" "read errors"
+grep -h '^ROUND' "$work"/load-n*.log | while read -r _ n rate_n cpu rcpu p50 p99 errors _ idle above; do
+  printf "$fmt" "$n" "$rate_n" "$cpu" "$above" "$idle" "$rcpu" "$p50" "$p99" "$errors"
 done
 bad=$(grep -h '^ROUND' "$work"/load-n*.log | awk '{s += $9} END {print s + 0}')
 echo "bad signatures: $bad; $devices devices, bursts of $burst changes, reads $rate/s for ${seconds}s round-robin through the N"
@@ -161,4 +169,4 @@ if [ "$instances" -ge 2 ]; then
   printf '%-44s %10s %10s\n' "bare NATS request-reply, same server" "$n50" "$n99"
   echo "errors: $errors; $instances instances, $devices devices spread over them, $rate/s for ${seconds}s per path"
 fi
-echo "load at the end:$(uptime | sed 's/.*load average//')"
+echo "at the end: load average$(uptime | sed 's/.*load average//')"

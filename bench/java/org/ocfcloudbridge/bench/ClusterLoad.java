@@ -23,9 +23,9 @@ import java.util.function.IntFunction;
  * {@code i} signs in at instance {@code i % N}'s CoAP port), one resource-level subscription per device's temperature
  * at the bench {@link Receiver}, made through the instances in turn (a subscription is delivered by the instance that
  * claims it, mostly the one it was made at: as behind a load balancer, that is the device's own instance for 1/N of
- * them). A warm-up burst of device changes (the instances have just started), then the measured one: verified
- * notifications per second and the instances' CPU per change delivered, summed over them (the phase ends at the last
- * arrival). Then Cloud API reads of the devices' switches at RATE per second for SECONDS, round-robin through all N
+ * them). A warm-up burst of N × BURST device changes (the instances have just started), then a measured one of BURST:
+ * verified notifications per second and the instances' CPU per change delivered, summed over them (the phase ends at
+ * the last arrival). Then Cloud API reads of the devices' switches at RATE per second for SECONDS, round-robin through all N
  * instances as a load balancer would send them ((N-1)/N of them routed over NATS to the device's instance): p50/p99.
  * <p>
  * With {@code --routed} (N &gt;= 2), also reads of each device through the instance holding its connection (local) and
@@ -36,7 +36,8 @@ import java.util.function.IntFunction;
  *             DEVICES BURST RATE SECONDS [--routed]
  * </pre>
  * Prints {@code ROUND <N> <verified/s> <daemon CPU ms per change, all instances> <receiver CPU ms per change>
- * <read p50 ms> <read p99 ms> <read errors> <bad signatures>}, and with {@code --routed} one more line
+ * <read p50 ms> <read p99 ms> <read errors> <bad signatures> <the instances' idle CPU ms/s> <daemon CPU ms per change
+ * above that idle>}, and with {@code --routed} one more line
  * {@code RESULT <local p50> <local p99> <routed p50> <routed p99> <nats p50> <nats p99> <errors>}.
  */
 public final class ClusterLoad {
@@ -84,20 +85,29 @@ public final class ClusterLoad {
         System.out.printf("N=%d: %d devices spread over %d instances, %d subscriptions, each delivering%n", n, devices, n, devices);
 
         // The instances have just started: a first burst compiles their paths, so that the measured one is not the
-        // JIT's (which would also weigh more per change with more instances, each seeing fewer changes).
+        // JIT's. N times BURST changes, so that each instance has seen as many as the one of N = 1 (each sees 1/N of
+        // them): with one burst for all N, a first run measured 1.5, 4.9 and 6.8 ms per change at N = 1, 2, 3 with
+        // bursts of 600.
         bad += receiver.stats()[1];
         receiver.reset();
-        ReceiverControl.Result warm = fleet.burst(receiver, cpu, burst);
-        System.out.printf("  warm-up burst: %d changes, %d verified, %.0f/s; CPU %s%n", burst, warm.count(), warm.perSecond(), cpu.describe());
+        ReceiverControl.Result warm = fleet.burst(receiver, cpu, null, n * burst);
+        System.out.printf("  warm-up burst: %d changes, %d verified, %.0f/s; CPU %s%n", n * burst, warm.count(), warm.perSecond(),
+                cpu.describe());
         bad += receiver.stats()[1];
         receiver.reset();
-        ReceiverControl.Result ours = fleet.burst(receiver, cpu, burst);
-        double cpuPerChange = ours.count() == 0 || cpu.daemonMillis() < 0 ? Double.NaN : cpu.daemonMillis() / (double) ours.count();
-        double receiverPerChange = ours.count() == 0 || cpu.receiverMillis() < 0 ? Double.NaN : cpu.receiverMillis() / (double) ours.count();
+        Cpu quiet = new Cpu(pids, receiverPid);
+        ReceiverControl.Result ours = fleet.burst(receiver, cpu, quiet, burst);
+        double cpuPerChange = perChange(cpu.daemonMillis(), ours.count());
+        double receiverPerChange = perChange(cpu.receiverMillis(), ours.count());
+        // What the instances use when idle (heartbeats, scans), from the quiet after the burst: at small bursts or
+        // many instances it is a visible share of the figure above.
+        double idlePerSecond = quiet.daemonMillis() < 0 ? Double.NaN : quiet.daemonMillis() * 1000 / quiet.wallMillis();
+        double aboveIdle = perChange(cpu.daemonMillis() - idlePerSecond * cpu.wallMillis() / 1000, ours.count());
         System.out.printf("  burst: %d changes, %d verified notifications (%d superseded before the cloud read them), %.0f/s%n",
                 burst, ours.count(), burst - ours.count(), ours.perSecond());
-        System.out.printf("  CPU to the last arrival: %s; per change delivered: instances %.2f ms, receiver %.2f ms%n", cpu.describe(),
-                cpuPerChange, receiverPerChange);
+        System.out.printf("  CPU to the last arrival: %s; per change delivered: instances %.2f ms (%.2f ms above their idle %.0f ms/s), "
+                + "receiver %.2f ms%n", cpu.describe(), cpuPerChange, aboveIdle, idlePerSecond, receiverPerChange);
+        System.out.println("  CPU in the quiet after it: " + quiet.describe());
         bad += receiver.stats()[1];
 
         // Reads as behind a load balancer: read i goes to instance i % N, for device (i / N) % DEVICES, so that every
@@ -110,8 +120,8 @@ public final class ClusterLoad {
         long readErrors = errors.get();
         System.out.printf("  Cloud API reads round-robin through %d instances (%d%% routed), %d/s for %d s: p50 %.3f ms p99 %.3f ms, %d errors%n",
                 n, 100 * (n - 1) / n, rate, seconds, ms(all, 50), ms(all, 99), readErrors);
-        System.out.printf("ROUND %d %.0f %.3f %.3f %.3f %.3f %d %d%n", n, ours.perSecond(), cpuPerChange, receiverPerChange,
-                ms(all, 50), ms(all, 99), readErrors, bad);
+        System.out.printf("ROUND %d %.0f %.3f %.3f %.3f %.3f %d %d %.0f %.3f%n", n, ours.perSecond(), cpuPerChange, receiverPerChange,
+                ms(all, 50), ms(all, 99), readErrors, bad, idlePerSecond, aboveIdle);
 
         if (routedToo && n >= 2) {
             // Every path was warmed up by the round-robin reads just before, at the same rate.
@@ -135,6 +145,11 @@ public final class ClusterLoad {
                     ms(bare, 50), ms(bare, 99), errors.get());
         }
         fleet.shutdown();
+    }
+
+    /** CPU milliseconds per change; NaN when unknown. */
+    private static double perChange(double millis, int changes) {
+        return changes == 0 || millis < 0 ? Double.NaN : millis / changes;
     }
 
     /** The instance device {@code i} signs in at. */

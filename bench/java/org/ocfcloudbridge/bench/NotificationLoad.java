@@ -87,7 +87,7 @@ public final class NotificationLoad {
         // Throughput: every device changes as fast as it can.
         bad += receiver.stats()[1];
         receiver.reset();
-        ReceiverControl.Result ours = fleet.burst(receiver, cpu, burst);
+        ReceiverControl.Result ours = fleet.burst(receiver, cpu, null, burst);
         String burstCpu = cpu.describe();
         System.out.printf("burst: %d changes, %d verified notifications (%d superseded before the cloud read them), %.0f/s%n",
                 burst, ours.count(), burst - ours.count(), ours.perSecond());

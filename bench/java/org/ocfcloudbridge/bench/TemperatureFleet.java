@@ -133,19 +133,29 @@ final class TemperatureFleet {
 
     /**
      * {@code n} changes, round-robin over the devices, as fast as they go; then waits until the receiver got nothing
-     * for three seconds (at most five minutes). {@code cpu} measures from the first change to the last arrival. Matches
-     * the receiver's arrivals since its last reset (reset it first) with the changes: a change another one of the same
+     * for three seconds (at most five minutes). {@code cpu} measures from the first change to the last arrival, and
+     * {@code quiet} (if not null) the three seconds of quiet after it: what the processes use when idle. Matches the
+     * receiver's arrivals since its last reset (reset it first) with the changes: a change another one of the same
      * device superseded before the cloud read it is not notified, so the count may be lower than {@code n}.
      */
-    ReceiverControl.Result burst(ReceiverControl receiver, Cpu cpu, int n) throws Exception {
+    ReceiverControl.Result burst(ReceiverControl receiver, Cpu cpu, Cpu quiet, int n) throws Exception {
         changedAt.clear();
+        Runnable lastArrival = () -> {
+            cpu.stop();
+            if (quiet != null) {
+                quiet.mark();
+            }
+        };
         cpu.mark();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             change(i);
         }
-        cpu.stop();
-        receiver.quiesce(Duration.ofSeconds(3), Duration.ofMinutes(5), cpu::stop);
+        lastArrival.run();
+        receiver.quiesce(Duration.ofSeconds(3), Duration.ofMinutes(5), lastArrival);
+        if (quiet != null) {
+            quiet.stop();
+        }
         return receiver.match(start, changes(), null);
     }
 
