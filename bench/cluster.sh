@@ -23,6 +23,9 @@
 #     RATE SECONDS   Cloud API reads per second and for how long, per path (round-robin; local; each routed step)
 #     BURST          device changes in the measured burst of each N (after a warm-up burst of N × BURST: each
 #                    instance has then seen as many changes as the one of N = 1)
+#   BENCH_CLUSTER_SUBSCRIBE=home   make each device's subscription through its own instance, which then delivers it
+#                  itself, instead of through the instances in turn (spread, the default: as behind a load balancer,
+#                  (N-1)/N of the subscriptions are delivered by another instance than the device's)
 # It takes about a minute per N plus the instances' start-ups (a few minutes with the defaults).
 # Ports: instance i HTTP 18480+i, CoAP 15880+i; receiver 18470; PostgreSQL 18432; NATS 18422 (monitor 18423).
 # Builds the PostgreSQL variant into target/quarkus-app-pg when it is missing or older than src/main (the other
@@ -135,9 +138,9 @@ for n in $(seq 1 "$instances"); do
   routed=
   if [ "$n" = "$instances" ] && [ "$n" -ge 2 ]; then routed=--routed; fi
   echo
-  java -Xmx512m -cp "$bench_cp" org.ocfcloudbridge.bench.ClusterLoad "$secret" "$(IFS=,; echo "${coaps[*]}")" \
-      "$(IFS=,; echo "${bases[*]}")" "$(IFS=,; echo "${pids[*]}")" "$nats" "http://127.0.0.1:$receiver_port" "$signing" \
-      "$receiver" "$devices" "$burst" "$rate" "$seconds" $routed | tee "$work/load-n$n.log"
+  java -Xmx512m -Dbench.subscribe-at="${BENCH_CLUSTER_SUBSCRIBE:-spread}" -cp "$bench_cp" org.ocfcloudbridge.bench.ClusterLoad \
+      "$secret" "$(IFS=,; echo "${coaps[*]}")" "$(IFS=,; echo "${bases[*]}")" "$(IFS=,; echo "${pids[*]}")" "$nats" \
+      "http://127.0.0.1:$receiver_port" "$signing" "$receiver" "$devices" "$burst" "$rate" "$seconds" $routed | tee "$work/load-n$n.log"
   stop_instances
 done
 
@@ -148,7 +151,8 @@ grep -h '^ROUND' "$work"/load-n*.log | while read -r _ n rate_n cpu rcpu p50 p99
   printf "$fmt" "$n" "$rate_n" "$cpu" "$above" "$idle" "$rcpu" "$p50" "$p99" "$errors"
 done
 bad=$(grep -h '^ROUND' "$work"/load-n*.log | awk '{s += $9} END {print s + 0}')
-echo "bad signatures: $bad; $devices devices, bursts of $burst changes, reads $rate/s for ${seconds}s round-robin through the N"
+echo "bad signatures: $bad; $devices devices, subscriptions made ${BENCH_CLUSTER_SUBSCRIBE:-spread}, bursts of $burst changes" \
+  "(after N × $burst to warm up), reads $rate/s for ${seconds}s round-robin through the N"
 echo "bare path of the receiver (bare client -> receiver, same signatures): $bare_rate verified/s"
 # Each change is observed, stored and notified by one instance (the one holding the device, and the one delivering its
 # subscription), so while the CPU per change stays flat the capacity grows with the cores.

@@ -23,10 +23,11 @@ import java.util.function.IntFunction;
  * {@code i} signs in at instance {@code i % N}'s CoAP port), one resource-level subscription per device's temperature
  * at the bench {@link Receiver}, made through the instances in turn (a subscription is delivered by the instance that
  * claims it, mostly the one it was made at: as behind a load balancer, that is the device's own instance for 1/N of
- * them). A warm-up burst of N × BURST device changes (the instances have just started), then a measured one of BURST:
- * verified notifications per second and the instances' CPU per change delivered, summed over them (the phase ends at
- * the last arrival). Then Cloud API reads of the devices' switches at RATE per second for SECONDS, round-robin through all N
- * instances as a load balancer would send them ((N-1)/N of them routed over NATS to the device's instance): p50/p99.
+ * them; with {@code -Dbench.subscribe-at=home} each is made through the device's own instance). A warm-up burst of
+ * N × BURST device changes (the instances have just started), then a measured one of BURST: verified notifications per
+ * second and the instances' CPU per change delivered, summed over them (the phase ends at the last arrival). Then
+ * Cloud API reads of the devices' switches at RATE per second for SECONDS, round-robin through all N instances as a
+ * load balancer would send them ((N-1)/N of them routed over NATS to the device's instance): p50/p99.
  * <p>
  * With {@code --routed} (N &gt;= 2), also reads of each device through the instance holding its connection (local) and
  * through each other instance (routed: NATS request-reply to it), each at RATE for SECONDS, next to the bare path of
@@ -77,8 +78,10 @@ public final class ClusterLoad {
         Cpu cpu = new Cpu(pids, receiverPid);
         TemperatureFleet fleet = TemperatureFleet.signIn(bases.get(0), adminSecret, devices, i -> coap.get(home(i, n)));
         // Device i's subscription through instance (i / N) % N: each instance makes (about) as many, for devices of
-        // every instance.
-        fleet.subscribe(i -> bases.get((i / n) % n), receiverUrl + "/events", signingSecret);
+        // every instance. With -Dbench.subscribe-at=home through the device's own instance, which then delivers all
+        // its notifications itself: the difference is what delivering from another instance costs.
+        boolean atHome = "home".equals(System.getProperty("bench.subscribe-at", "spread"));
+        fleet.subscribe(i -> bases.get(atHome ? home(i, n) : (i / n) % n), receiverUrl + "/events", signingSecret);
         long bad = receiver.stats()[1];
         receiver.reset();
         fleet.awaitDelivered(receiver, Duration.ofSeconds(120));
