@@ -119,24 +119,27 @@ public final class ClusterLoad {
         IntFunction<String> roundRobin = i -> bases.get(i % n) + switchOf(fleet.get(i / n));
         reads(fleet.token, rate, Math.max(2, seconds / 2), errors, roundRobin);
         errors.set(0);
-        long[] all = reads(fleet.token, rate, seconds, errors, roundRobin);
+        long[] all = reads(cpu, fleet.token, rate, seconds, errors, roundRobin);
         long readErrors = errors.get();
         System.out.printf("  Cloud API reads round-robin through %d instances (%d%% routed), %d/s for %d s: p50 %.3f ms p99 %.3f ms, %d errors%n",
                 n, 100 * (n - 1) / n, rate, seconds, ms(all, 50), ms(all, 99), readErrors);
+        System.out.printf("  CPU during the reads: %s; instances %.2f ms per read%n", cpu.describe(), perChange(cpu.daemonMillis(), all.length));
         System.out.printf("ROUND %d %.0f %.3f %.3f %.3f %.3f %d %d %.0f %.3f%n", n, ours.perSecond(), cpuPerChange, receiverPerChange,
                 ms(all, 50), ms(all, 99), readErrors, bad, idlePerSecond, aboveIdle);
 
         if (routedToo && n >= 2) {
             // Every path was warmed up by the round-robin reads just before, at the same rate.
             errors.set(0);
-            long[] local = reads(fleet.token, rate, seconds, errors, i -> bases.get(home(i % devices, n)) + switchOf(fleet.get(i)));
-            System.out.printf("local  (each device through its own instance): p50 %.3f ms p99 %.3f ms%n", ms(local, 50), ms(local, 99));
+            long[] local = reads(cpu, fleet.token, rate, seconds, errors, i -> bases.get(home(i % devices, n)) + switchOf(fleet.get(i)));
+            System.out.printf("local  (each device through its own instance): p50 %.3f ms p99 %.3f ms; instances' CPU %.2f ms per read%n",
+                    ms(local, 50), ms(local, 99), perChange(cpu.daemonMillis(), local.length));
             List<Long> routedAll = new ArrayList<>();
             for (int k = 1; k < n; k++) {
                 int step = k;
-                long[] routed = reads(fleet.token, rate, seconds, errors,
+                long[] routed = reads(cpu, fleet.token, rate, seconds, errors,
                         i -> bases.get((home(i % devices, n) + step) % n) + switchOf(fleet.get(i)));
-                System.out.printf("routed (each device through its instance + %d): p50 %.3f ms p99 %.3f ms%n", k, ms(routed, 50), ms(routed, 99));
+                System.out.printf("routed (each device through its instance + %d): p50 %.3f ms p99 %.3f ms; instances' CPU %.2f ms per read%n",
+                        k, ms(routed, 50), ms(routed, 99), perChange(cpu.daemonMillis(), routed.length));
                 for (long v : routed) {
                     routedAll.add(v);
                 }
@@ -150,7 +153,15 @@ public final class ClusterLoad {
         fleet.shutdown();
     }
 
-    /** CPU milliseconds per change; NaN when unknown. */
+    /** {@link #reads}, with {@code cpu} measuring them. */
+    private static long[] reads(Cpu cpu, String token, int rate, int seconds, AtomicLong errors, IntFunction<String> url) throws Exception {
+        cpu.mark();
+        long[] latencies = reads(token, rate, seconds, errors, url);
+        cpu.stop();
+        return latencies;
+    }
+
+    /** CPU milliseconds per change (or read); NaN when unknown. */
     private static double perChange(double millis, int changes) {
         return changes == 0 || millis < 0 ? Double.NaN : millis / changes;
     }
