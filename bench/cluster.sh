@@ -10,6 +10,7 @@
 #     quiet after it);
 #   - Cloud API reads of the devices at RATE per second for SECONDS, round-robin through the N instances as behind a
 #     load balancer ((N-1)/N of them routed over NATS to the device's instance): p50/p99.
+#     The instances' CPU per read too.
 # At N = INSTANCES (>= 2) also each device read through its own instance (local) and through each other instance
 # (routed), RATE per second for SECONDS each, next to the bare path of a routed request: NATS request-reply between two
 # connections of the load process. At the end a table of the N, what three 2-core nodes would carry on paper (from
@@ -17,10 +18,12 @@
 # up), so that the reader knows the receiver is not the limit; each N's receiver CPU per change is in the table too.
 # The instances share this machine's cores with each other, PostgreSQL, NATS, the receiver and the load: read the CPU
 # per change and the cost of a routed request against a local one, not the absolute rates.
-#   bench/cluster.sh [INSTANCES] [DEVICES] [RATE] [SECONDS] [BURST]      (defaults 3 30 200 10 5000)
+#   bench/cluster.sh [INSTANCES] [DEVICES] [RATE] [SECONDS] [BURST]      (defaults 3 30 100 10 5000)
 #     INSTANCES      the largest N: runs N = 1 .. INSTANCES, each on fresh instances and a fresh database
 #     DEVICES        simulated devices, spread evenly over the N (at least one per instance)
-#     RATE SECONDS   Cloud API reads per second and for how long, per path (round-robin; local; each routed step)
+#     RATE SECONDS   Cloud API reads per second and for how long, per path (round-robin; local; each routed step).
+#                    A read costs the instances 4-7 ms of CPU and the load process (HTTP client, simulated devices)
+#                    about as much again (2026-12-04): 200/s saturated the two cores at N = 3 (p50 1.3 s), hence 100
 #     BURST          device changes in the measured burst of each N (after a warm-up burst of N × BURST: each
 #                    instance has then seen as many changes as the one of N = 1)
 #   BENCH_CLUSTER_SUBSCRIBE=home   make each device's subscription through its own instance, which then delivers it
@@ -32,7 +35,7 @@
 # benches use target/quarkus-app), under the shared build lock (bench/clients.sh: locked_build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-instances=${1:-3}; devices=${2:-30}; rate=${3:-200}; seconds=${4:-10}; burst=${5:-5000}
+instances=${1:-3}; devices=${2:-30}; rate=${3:-100}; seconds=${4:-10}; burst=${5:-5000}
 [ "$instances" -ge 1 ] || { echo "bench/cluster.sh: at least 1 instance" >&2; exit 2; }
 [ "$devices" -ge "$instances" ] || { echo "bench/cluster.sh: at least one device per instance" >&2; exit 2; }
 http_port=18480; coap_port=15880; receiver_port=18470; pg_port=18432; nats_port=18422
@@ -145,10 +148,11 @@ for n in $(seq 1 "$instances"); do
 done
 
 echo
-fmt='%-3s %11s %20s %12s %16s %19s %12s %12s %12s\n'
-printf "$fmt" "N" "verified/s" "CPU ms/change (sum)" "above idle" "idle CPU ms/s" "receiver ms/change" "read p50 ms" "read p99 ms" "read errors"
-grep -h '^ROUND' "$work"/load-n*.log | while read -r _ n rate_n cpu rcpu p50 p99 errors _ idle above; do
-  printf "$fmt" "$n" "$rate_n" "$cpu" "$above" "$idle" "$rcpu" "$p50" "$p99" "$errors"
+fmt='%-3s %11s %20s %11s %14s %19s %12s %12s %12s %12s\n'
+printf "$fmt" "N" "verified/s" "CPU ms/change (sum)" "above idle" "idle CPU ms/s" "receiver ms/change" "read p50 ms" "read p99 ms" \
+  "CPU ms/read" "read errors"
+grep -h '^ROUND' "$work"/load-n*.log | while read -r _ n rate_n cpu rcpu p50 p99 errors _ idle above per_read; do
+  printf "$fmt" "$n" "$rate_n" "$cpu" "$above" "$idle" "$rcpu" "$p50" "$p99" "$per_read" "$errors"
 done
 bad=$(grep -h '^ROUND' "$work"/load-n*.log | awk '{s += $9} END {print s + 0}')
 echo "bad signatures: $bad; $devices devices, subscriptions made ${BENCH_CLUSTER_SUBSCRIBE:-spread}, bursts of $burst changes" \

@@ -38,7 +38,7 @@ import java.util.function.IntFunction;
  * </pre>
  * Prints {@code ROUND <N> <verified/s> <daemon CPU ms per change, all instances> <receiver CPU ms per change>
  * <read p50 ms> <read p99 ms> <read errors> <bad signatures> <the instances' idle CPU ms/s> <daemon CPU ms per change
- * above that idle>}, and with {@code --routed} one more line
+ * above that idle> <the instances' CPU ms per read>}, and with {@code --routed} one more line
  * {@code RESULT <local p50> <local p99> <routed p50> <routed p99> <nats p50> <nats p99> <errors>}.
  */
 public final class ClusterLoad {
@@ -123,9 +123,10 @@ public final class ClusterLoad {
         long readErrors = errors.get();
         System.out.printf("  Cloud API reads round-robin through %d instances (%d%% routed), %d/s for %d s: p50 %.3f ms p99 %.3f ms, %d errors%n",
                 n, 100 * (n - 1) / n, rate, seconds, ms(all, 50), ms(all, 99), readErrors);
-        System.out.printf("  CPU during the reads: %s; instances %.2f ms per read%n", cpu.describe(), perChange(cpu.daemonMillis(), all.length));
-        System.out.printf("ROUND %d %.0f %.3f %.3f %.3f %.3f %d %d %.0f %.3f%n", n, ours.perSecond(), cpuPerChange, receiverPerChange,
-                ms(all, 50), ms(all, 99), readErrors, bad, idlePerSecond, aboveIdle);
+        double cpuPerRead = perChange(cpu.daemonMillis(), all.length);
+        System.out.printf("  CPU during the reads: %s; instances %.2f ms per read%n", cpu.describe(), cpuPerRead);
+        System.out.printf("ROUND %d %.0f %.3f %.3f %.3f %.3f %d %d %.0f %.3f %.2f%n", n, ours.perSecond(), cpuPerChange, receiverPerChange,
+                ms(all, 50), ms(all, 99), readErrors, bad, idlePerSecond, aboveIdle, cpuPerRead);
 
         if (routedToo && n >= 2) {
             // Every path was warmed up by the round-robin reads just before, at the same rate.
