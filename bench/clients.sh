@@ -4,7 +4,30 @@
 # class path: their classes, the daemon's jar for the simulator and the signing code, and its libraries).
 #   start_receiver KIND PORT SECRET LOG   starts the bench receiver (bench/java/.../Receiver.java) in its own process,
 #                                         sets receiver (its pid) and waits until it listens
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+#   locked_build MAVEN_ARGS...            ./mvnw -B -q MAVEN_ARGS, under the shared build lock when there is flock
+
+# A build waits for the others' on a shared machine (/tmp/bridge-build.lock, as every build there); not when this bench
+# already runs under that lock (`flock /tmp/bridge-build.lock bench/….sh`, as the README suggests): it would wait for
+# itself forever.
+locked_build() {
+  if command -v flock >/dev/null && ! under_build_lock; then
+    flock /tmp/bridge-build.lock ./mvnw -B -q "$@"
+  else
+    ./mvnw -B -q "$@"
+  fi
+}
+
+# true when a process above this one is `flock /tmp/bridge-build.lock …`
+under_build_lock() {
+  local p=$$
+  while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^flock .*/tmp/bridge-build\.lock' && return 0
+    p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+  done
+  return 1
+}
+
+[ -f target/quarkus-app/quarkus-run.jar ] || locked_build package -DskipTests
 app=$PWD/target/quarkus-app
 bench_classes=$PWD/target/bench-classes
 if [ ! -f "$bench_classes/.built" ] || [ -n "$(find bench/java "$app/app" -newer "$bench_classes/.built" -type f | head -1)" ]; then

@@ -1,36 +1,102 @@
 package org.ocfcloudbridge.bench;
 
+import java.util.Arrays;
+
 /**
- * CPU seconds the daemon, the receiver and this load process used over a phase (Linux /proc), so that a bench shows
- * which of the three was busy: a phase where the receiver or the load process is near a full core measures the bench.
+ * CPU seconds the daemon (or each of several instances), the receiver and this load process used over a phase (Linux
+ * /proc), so that a bench shows which of them was busy: a phase where the receiver or the load process is near a full
+ * core measures the bench. A phase runs from {@link #mark()} to {@link #stop()} (or to {@link #since()}).
  */
 final class Cpu {
 
+    /** The daemons' pids first, then the receiver's and this process's. */
     private final long[] pids;
+    private final int daemons;
     private final long[] before;
+    private final long[] after;
     private long wallBefore;
+    private long wallAfter;
 
     Cpu(long daemonPid, long receiverPid) {
-        this.pids = new long[]{daemonPid, receiverPid, ProcessHandle.current().pid()};
+        this(new long[]{daemonPid}, receiverPid);
+    }
+
+    /** Several daemons (the instances of a cluster), whose CPU is also reported as a sum. */
+    Cpu(long[] daemonPids, long receiverPid) {
+        this.daemons = daemonPids.length;
+        this.pids = Arrays.copyOf(daemonPids, daemons + 2);
+        pids[daemons] = receiverPid;
+        pids[daemons + 1] = ProcessHandle.current().pid();
         this.before = new long[pids.length];
+        this.after = new long[pids.length];
     }
 
     void mark() {
-        for (int i = 0; i < pids.length; i++) {
-            before[i] = ReceiverControl.cpuMillis(pids[i]);
-        }
+        read(before);
         wallBefore = System.nanoTime();
     }
 
-    /** "daemon X s, receiver Y s, load Z s of W s" since {@link #mark()}. */
+    /** Ends the phase now (a bench that stops it at the last arrival leaves the quiet after it out). */
+    void stop() {
+        read(after);
+        wallAfter = System.nanoTime();
+    }
+
+    /** Ends the phase now and describes it ({@link #describe()}). */
     String since() {
-        String[] names = {"daemon", "receiver", "load"};
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < pids.length; i++) {
-            long now = ReceiverControl.cpuMillis(pids[i]);
-            b.append(i == 0 ? "" : ", ").append(names[i]).append(' ')
-                    .append(now < 0 || before[i] < 0 ? "?" : String.format("%.1f", (now - before[i]) / 1000.0)).append(" s");
+        stop();
+        return describe();
+    }
+
+    /**
+     * "daemon X s, receiver Y s, load Z s of W s" for the phase; with several daemons "daemons X s (a + b + c), ...".
+     */
+    String describe() {
+        StringBuilder b = new StringBuilder(daemons == 1 ? "daemon " : "daemons ").append(seconds(daemonMillis())).append(" s");
+        if (daemons > 1) {
+            b.append(" (");
+            for (int i = 0; i < daemons; i++) {
+                b.append(i == 0 ? "" : " + ").append(seconds(millis(i)));
+            }
+            b.append(')');
         }
-        return b.append(String.format(" of %.1f s wall", (System.nanoTime() - wallBefore) / 1e9)).toString();
+        b.append(", receiver ").append(seconds(millis(daemons))).append(" s, load ").append(seconds(millis(daemons + 1))).append(" s");
+        return b.append(String.format(" of %.1f s wall", (wallAfter - wallBefore) / 1e9)).toString();
+    }
+
+    /** CPU milliseconds of all the daemons in the phase; -1 when /proc did not tell for one of them. */
+    long daemonMillis() {
+        long sum = 0;
+        for (int i = 0; i < daemons; i++) {
+            if (millis(i) < 0) {
+                return -1;
+            }
+            sum += millis(i);
+        }
+        return sum;
+    }
+
+    /** CPU milliseconds of the receiver in the phase; -1 when unknown. */
+    long receiverMillis() {
+        return millis(daemons);
+    }
+
+    /** Wall-clock milliseconds of the phase. */
+    double wallMillis() {
+        return (wallAfter - wallBefore) / 1e6;
+    }
+
+    private long millis(int i) {
+        return before[i] < 0 || after[i] < 0 ? -1 : after[i] - before[i];
+    }
+
+    private void read(long[] into) {
+        for (int i = 0; i < pids.length; i++) {
+            into[i] = ReceiverControl.cpuMillis(pids[i]);
+        }
+    }
+
+    private static String seconds(long millis) {
+        return millis < 0 ? "?" : String.format("%.1f", millis / 1000.0);
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import org.ocfcloudbridge.simulator.SimulatedDevice;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,12 +14,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,70 +77,36 @@ public final class NotificationLoad {
         BareClient bare = new BareClient(vertx, eventsUrl, signer, connections);
         bare.warmUp(vertx, inFlight);
 
-        String admin = adminToken(base, adminSecret);
-        String user = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        String password = "bench-password-" + UUID.randomUUID();
-        post(base + "/api/admin/users", admin, Map.of("username", user, "password", password), 201);
-        String token = userToken(base, admin, user, password);
-
-        List<SimulatedDevice> fleet = new ArrayList<>();
-        for (int i = 0; i < devices; i++) {
-            SimulatedDevice d = new SimulatedDevice(UUID.randomUUID().toString(), "bench-" + i, coap, true);
-            d.connect();
-            d.signUp(post(base + "/api/admin/device-codes", admin, Map.of("username", user), 201).get("code").asText(), null);
-            d.signIn();
-            d.publish(0);
-            fleet.add(d);
-        }
-        // The twin reads each temperature once the device is online; a subscription's first notification carries it.
-        Thread.sleep(2000);
-        for (SimulatedDevice d : fleet) {
-            post(base + "/api/v1/devices/" + d.di() + "/temperature/subscriptions", token, Map.of("eventsUrl", eventsUrl,
-                    "eventTypes", List.of("resource_contentchanged"), "signingSecret", signingSecret), 201);
-        }
-        Thread.sleep(2000);
-        System.out.printf("setup: %d devices online, %d subscriptions%n", devices, devices);
-
-        // Throughput: every device changes as fast as it can.
-        Map<Double, Long> changedAt = new ConcurrentHashMap<>();
-        ReceiverControl.SentAt changes = key -> {
-            Long at = changedAt.remove(key);
-            return at == null ? -1 : at;
-        };
+        TemperatureFleet fleet = TemperatureFleet.signIn(base, adminSecret, devices, i -> coap);
+        fleet.subscribe(i -> base, eventsUrl, signingSecret);
         bad += receiver.stats()[1];
         receiver.reset();
-        cpu.mark();
-        long start = System.nanoTime();
-        double value = 1000;
-        for (int i = 0; i < burst; i++) {
-            SimulatedDevice d = fleet.get(i % devices);
-            value += 1;
-            changedAt.put(value, System.nanoTime());
-            d.setTemperature(value);
-        }
-        receiver.quiesce(Duration.ofSeconds(3));
-        String burstCpu = cpu.since();
-        ReceiverControl.Result ours = receiver.match(start, changes, null);
+        fleet.awaitDelivered(receiver, Duration.ofSeconds(60));
+        System.out.printf("setup: %d devices online, %d subscriptions, each delivering%n", devices, devices);
+
+        // Throughput: every device changes as fast as it can.
+        bad += receiver.stats()[1];
+        receiver.reset();
+        ReceiverControl.Result ours = fleet.burst(receiver, cpu, null, burst);
+        String burstCpu = cpu.describe();
         System.out.printf("burst: %d changes, %d verified notifications (%d superseded before the cloud read them), %.0f/s%n",
                 burst, ours.count(), burst - ours.count(), ours.perSecond());
-        System.out.println("  CPU during the burst (with 3 s of quiet after it): " + burstCpu);
+        System.out.println("  CPU during the burst (to its last arrival): " + burstCpu);
 
         // Latency at a steady rate.
         bad += receiver.stats()[1];
         receiver.reset();
-        changedAt.clear();
+        fleet.forget();
         long steadyStart = System.nanoTime();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
         long next = System.nanoTime();
         for (int i = 0; i < rate * seconds; i++) {
             BareClient.pace(next);
             next += interval;
-            value += 1;
-            changedAt.put(value, System.nanoTime());
-            fleet.get(i % devices).setTemperature(value);
+            fleet.change(i);
         }
         receiver.quiesce(Duration.ofSeconds(3));
-        ReceiverControl.Result steady = receiver.match(steadyStart, changes, null);
+        ReceiverControl.Result steady = receiver.match(steadyStart, fleet.changes(), null);
         System.out.printf("steady %d/s for %d s: %d verified, latency p50 %.2f ms p99 %.2f ms%n", rate, seconds, steady.count(),
                 steady.ms(50), steady.ms(99));
 
@@ -172,7 +135,7 @@ public final class NotificationLoad {
         bad += receiver.stats()[1];
         System.out.printf("RESULT %.0f %.2f %.2f %.0f %.2f %.2f %d%n", ours.perSecond(), steady.ms(50), steady.ms(99),
                 bareBurst.perSecond(), barePaced.ms(50), barePaced.ms(99), bad);
-        fleet.forEach(SimulatedDevice::shutdown);
+        fleet.shutdown();
         vertx.close();
         System.exit(0);
     }

@@ -79,17 +79,33 @@ final class ReceiverControl {
         return list;
     }
 
-    /** Waits until nothing more arrived for {@code quiet}; returns the arrivals so far. */
+    /** Waits until nothing more arrived for {@code quiet} (at most five minutes); returns the arrivals so far. */
     long quiesce(Duration quiet) throws Exception {
-        long seen = -1;
-        while (true) {
-            Thread.sleep(quiet.toMillis());
-            long now = stats()[0];
-            if (now == seen) {
-                return now;
+        return quiesce(quiet, Duration.ofMinutes(5), () -> { });
+    }
+
+    /**
+     * Waits until nothing more arrived for {@code quiet}, looking every 100 ms, and runs {@code arrived} at each look
+     * that saw more arrive (the last run is then within 100 ms of the last arrival: a bench can note its CPU there and
+     * leave the quiet out). Fails when arrivals are still coming after {@code max}. Returns the arrivals so far.
+     */
+    long quiesce(Duration quiet, Duration max, Runnable arrived) throws Exception {
+        long end = System.nanoTime() + max.toNanos();
+        long seen = stats()[0];
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() - lastChange < quiet.toNanos()) {
+            if (System.nanoTime() > end) {
+                throw new IOException("the receiver at " + base + " was still getting requests after " + max);
             }
-            seen = now;
+            Thread.sleep(100);
+            long now = stats()[0];
+            if (now != seen) {
+                seen = now;
+                lastChange = System.nanoTime();
+                arrived.run();
+            }
         }
+        return seen;
     }
 
     /** Waits until {@code n} arrived or {@code max} passed; returns the arrivals so far. */
