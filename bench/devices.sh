@@ -65,6 +65,7 @@ for n in "${counts[@]}"; do
         'BEGIN {printf "  live heap after full GC: %.0f MB idle, %.0f MB loaded, %.1f KB per device\n", b/1048576, a/1048576, (a-b)/1024/n}'
     cp "$work/load.log" "$out/devices-$n.load.log"
   fi
-  rm -rf "$work"
+  # Kept when devices failed: the line above points at its logs.
+  [ "$failed" != 0 ] || rm -rf "$work"
 done
 echo "targets: 10000 devices with 5 links signed in within 10 s, daemon RSS <= 200 MB (-Xmx$heap)"
