@@ -34,78 +34,87 @@ class OwnerFenceTest {
         threads.shutdownNow();
     }
 
-    /** Holds the fence in a transaction of its own until {@code release} opens; {@code held} opens once it is taken. */
-    private CompletableFuture<Void> holding(String owner, boolean exclusive, CountDownLatch held, CountDownLatch release) {
-        return CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
-            if (exclusive) {
-                fence.exclusive(owner);
-            } else {
-                fence.shared(owner);
-            }
-            held.countDown();
-            try {
-                assertTrue(release.await(WAIT_SECONDS, TimeUnit.SECONDS), "released");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), threads);
+    /** A transaction of its own holding the fence until {@link #end}. */
+    private final class Hold {
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CompletableFuture<Void> done;
+
+        Hold(String owner, boolean exclusive) {
+            done = CompletableFuture.runAsync(() -> QuarkusTransaction.requiringNew().run(() -> {
+                if (exclusive) {
+                    fence.exclusive(owner);
+                } else {
+                    fence.shared(owner);
+                }
+                held.countDown();
+                try {
+                    assertTrue(release.await(WAIT_SECONDS, TimeUnit.SECONDS), "released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), threads);
+        }
+
+        /** Whether it took the fence within {@code millis}. */
+        boolean heldWithin(long millis) throws InterruptedException {
+            return held.await(millis, TimeUnit.MILLISECONDS);
+        }
+
+        /** Commits, and waits for the commit. */
+        void end() throws Exception {
+            release.countDown();
+            done.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
     }
+
+    private static final long WAITED = TimeUnit.SECONDS.toMillis(WAIT_SECONDS);
 
     @Test
     void signUpsOfOneOwnerDoNotWaitForEachOther() throws Exception {
         String owner = "owner-" + UUID.randomUUID();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> first = holding(owner, false, held, release);
-        assertTrue(held.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        Hold first = new Hold(owner, false);
+        assertTrue(first.heldWithin(WAITED));
         // While the first sign-up's transaction is open, a second one of the same owner takes the fence and commits.
-        CompletableFuture<Void> second = holding(owner, false, new CountDownLatch(1), new CountDownLatch(0));
-        second.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertTrue(!first.isDone(), "the first sign-up was still in its transaction");
-        release.countDown();
-        first.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Hold second = new Hold(owner, false);
+        assertTrue(second.heldWithin(WAITED), "the second sign-up took the fence while the first held it");
+        second.end();
+        assertTrue(!first.done.isDone(), "the first sign-up was still in its transaction");
+        first.end();
     }
 
     @Test
     void aSubscriptionWaitsForTheSignUpInFlightAndTheNextSignUpWaitsForTheSubscription() throws Exception {
         String owner = "owner-" + UUID.randomUUID();
-        CountDownLatch signUpHeld = new CountDownLatch(1);
-        CountDownLatch signUpDone = new CountDownLatch(1);
-        CompletableFuture<Void> signUp = holding(owner, false, signUpHeld, signUpDone);
-        assertTrue(signUpHeld.await(WAIT_SECONDS, TimeUnit.SECONDS));
-
-        CountDownLatch subscriptionHeld = new CountDownLatch(1);
-        CountDownLatch subscriptionDone = new CountDownLatch(1);
-        CompletableFuture<Void> subscription = holding(owner, true, subscriptionHeld, subscriptionDone);
+        Hold signUp = new Hold(owner, false);
+        assertTrue(signUp.heldWithin(WAITED));
+        Hold subscription = new Hold(owner, true);
         // It cannot take the fence while the sign-up's transaction is open (a bounded look: it must not happen at all).
-        assertTrue(!subscriptionHeld.await(500, TimeUnit.MILLISECONDS), "the subscription waited for the sign-up");
-        signUpDone.countDown();
-        signUp.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertTrue(subscriptionHeld.await(WAIT_SECONDS, TimeUnit.SECONDS), "the subscription took the fence after the sign-up's commit");
+        assertTrue(!subscription.heldWithin(500), "the subscription waited for the sign-up");
+        signUp.end();
+        assertTrue(subscription.heldWithin(WAITED), "the subscription took the fence after the sign-up's commit");
 
         // A sign-up now waits for the subscription's transaction.
-        CountDownLatch nextHeld = new CountDownLatch(1);
-        CompletableFuture<Void> next = holding(owner, false, nextHeld, new CountDownLatch(0));
-        assertTrue(!nextHeld.await(500, TimeUnit.MILLISECONDS), "the next sign-up waited for the subscription");
-        subscriptionDone.countDown();
-        subscription.get(WAIT_SECONDS, TimeUnit.SECONDS);
-        next.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Hold next = new Hold(owner, false);
+        assertTrue(!next.heldWithin(500), "the next sign-up waited for the subscription");
+        subscription.end();
+        assertTrue(next.heldWithin(WAITED), "the next sign-up took the fence after the subscription's commit");
+        next.end();
     }
 
     @Test
     void anotherOwnersSubscriptionDoesNotWaitForThisOwnersSignUps() throws Exception {
         String owner = "owner-" + UUID.randomUUID();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> signUp = holding(owner, false, held, release);
-        assertTrue(held.await(WAIT_SECONDS, TimeUnit.SECONDS));
+        Hold signUp = new Hold(owner, false);
+        assertTrue(signUp.heldWithin(WAITED));
         // Owners that share an H2 stripe would wait: pick one that does not.
         String other;
         do {
             other = "owner-" + UUID.randomUUID();
         } while (Math.floorMod(other.hashCode(), OwnerFence.STRIPES) == Math.floorMod(owner.hashCode(), OwnerFence.STRIPES));
-        holding(other, true, new CountDownLatch(1), new CountDownLatch(0)).get(WAIT_SECONDS, TimeUnit.SECONDS);
-        release.countDown();
-        signUp.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Hold subscription = new Hold(other, true);
+        assertTrue(subscription.heldWithin(WAITED), "another owner's subscription took its fence at once");
+        subscription.end();
+        signUp.end();
     }
 }
