@@ -28,7 +28,8 @@ under_build_lock() {
 }
 
 [ -f target/quarkus-app/quarkus-run.jar ] || locked_build package -DskipTests
-app=$PWD/target/quarkus-app
+# BENCH_APP: another build to measure (a copy of target/quarkus-app made before a change), for before/after in one sitting
+app=${BENCH_APP:-$PWD/target/quarkus-app}
 bench_classes=$PWD/target/bench-classes
 if [ ! -f "$bench_classes/.built" ] || [ -n "$(find bench/java "$app/app" -newer "$bench_classes/.built" -type f | head -1)" ]; then
   rm -rf "$bench_classes"

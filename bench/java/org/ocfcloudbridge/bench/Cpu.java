@@ -14,6 +14,8 @@ final class Cpu {
     private final int daemons;
     private final long[] before;
     private final long[] after;
+    private final long[] jitBefore;
+    private final long[] jitAfter;
     private long wallBefore;
     private long wallAfter;
 
@@ -29,16 +31,20 @@ final class Cpu {
         pids[daemons + 1] = ProcessHandle.current().pid();
         this.before = new long[pids.length];
         this.after = new long[pids.length];
+        this.jitBefore = new long[daemons];
+        this.jitAfter = new long[daemons];
     }
 
     void mark() {
         read(before);
+        readJit(jitBefore);
         wallBefore = System.nanoTime();
     }
 
     /** Ends the phase now (a bench that stops it at the last arrival leaves the quiet after it out). */
     void stop() {
         read(after);
+        readJit(jitAfter);
         wallAfter = System.nanoTime();
     }
 
@@ -60,6 +66,10 @@ final class Cpu {
             }
             b.append(')');
         }
+        long jit = jitMillis();
+        if (jit > 0) {
+            b.append(daemons == 1 ? " (of which its JIT compiler " : " (of which their JIT compilers ").append(seconds(jit)).append(" s)");
+        }
         b.append(", receiver ").append(seconds(millis(daemons))).append(" s, load ").append(seconds(millis(daemons + 1))).append(" s");
         return b.append(String.format(" of %.1f s wall", (wallAfter - wallBefore) / 1e9)).toString();
     }
@@ -72,6 +82,18 @@ final class Cpu {
                 return -1;
             }
             sum += millis(i);
+        }
+        return sum;
+    }
+
+    /** CPU milliseconds of the daemons' JIT compiler threads in the phase; -1 when unknown. */
+    long jitMillis() {
+        long sum = 0;
+        for (int i = 0; i < daemons; i++) {
+            if (jitBefore[i] < 0 || jitAfter[i] < 0) {
+                return -1;
+            }
+            sum += jitAfter[i] - jitBefore[i];
         }
         return sum;
     }
@@ -93,6 +115,12 @@ final class Cpu {
     private void read(long[] into) {
         for (int i = 0; i < pids.length; i++) {
             into[i] = ReceiverControl.cpuMillis(pids[i]);
+        }
+    }
+
+    private void readJit(long[] into) {
+        for (int i = 0; i < daemons; i++) {
+            into[i] = ReceiverControl.compilerMillis(pids[i]);
         }
     }
 

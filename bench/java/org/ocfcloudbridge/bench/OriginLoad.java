@@ -174,6 +174,11 @@ public final class OriginLoad {
         if (cpuBefore >= 0 && cpuAfter >= 0) {
             System.out.printf("daemon CPU per device change (all of it: Target, Origin, webhook): %.2f ms%n",
                     (cpuAfter - cpuBefore) / (double) (eventRate * seconds));
+            if (cpu.jitMillis() >= 0) {
+                // A daemon that runs for hours has compiled its hot paths; a bench's few seconds of warm-up has not.
+                System.out.printf("  without the JIT compiler's share (still compiling): %.2f ms%n",
+                        (cpuAfter - cpuBefore - cpu.jitMillis()) / (double) (eventRate * seconds));
+            }
         }
         System.out.println("  CPU during the events: " + eventsCpu);
         Thread.sleep(5000);

@@ -41,6 +41,12 @@ class NotificationsTest {
     @Inject
     CoapGateway gateway;
 
+    @Inject
+    org.ocfcloudbridge.targetcloud.coap.DeviceTwin twin;
+
+    @Inject
+    DeviceLanes lanes;
+
     final CloudApiContract contract = CloudApiContract.get();
 
     Response subscribe(String token, String path, Map<String, Object> body, String accept) {
@@ -228,6 +234,47 @@ class NotificationsTest {
             }
         } finally {
             changes.shutdownNow();
+            device.shutdown();
+        }
+    }
+
+    /**
+     * The device lane stores a burst of a device's changes in as few transactions as it can: whatever the batches,
+     * each change is notified once and in order, a value equal to the stored one is not a change (also when an
+     * earlier write of the same burst stored it), the twin ends on the last value, and a write of a device that is not
+     * registered (deregistered meanwhile) on the same lane is dropped without costing the others.
+     */
+    @Test
+    void aBurstOfChangesIsNotifiedOnceEachInOrderWithRepeatsSkippedWhateverItsBatches() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        String token = CloudApiUsers.token(user, "r:*");
+        SimulatedDevice device = CloudApiUsers.onlineDevice(user, gateway.tcpPort());
+        String di = device.di();
+        String owner = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(
+                () -> org.ocfcloudbridge.store.DeviceRecord.<org.ocfcloudbridge.store.DeviceRecord>findById(di).ownerId);
+        String gone = java.util.stream.Stream.generate(() -> java.util.UUID.randomUUID().toString())
+                .filter(x -> lanes.laneOf(x) == lanes.laneOf(di)).findFirst().orElseThrow();
+        try (EventReceiver receiver = new EventReceiver()) {
+            String sub = subscribed(token, "/api/v1/devices/" + di + "/temperature/subscriptions", receiver,
+                    List.of("resource_contentchanged"));
+            receiver.await(n -> sub.equals(n.subscriptionId()), WAIT);
+            double[] burst = {31, 31, 32, 32, 33, 31};
+            for (double t : burst) {
+                byte[] cbor = OcfCodec.get().encode(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("temperature", t), OcfFormat.OCF_CBOR);
+                twin.store(di, owner, "/temperature", cbor, 10000);
+                twin.store(gone, owner, "/temperature", cbor, 10000);
+            }
+            receiver.await(n -> sub.equals(n.subscriptionId()) && n.sequenceNumber() == 4, WAIT);
+            List<Double> seen = receiver.postsFor(sub).stream().filter(n -> n.sequenceNumber() > 0)
+                    .collect(java.util.stream.Collectors.toMap(Notification::sequenceNumber, n -> body(n).path("temperature").asDouble(),
+                            (a, b) -> a, java.util.TreeMap::new)).values().stream().toList();
+            assertEquals(List.of(31.0, 32.0, 33.0, 31.0), seen);
+            gapless(receiver, sub);
+            assertEquals(31.0, OcfCodec.get().decodeTree(twin.latest(di, "/temperature").orElseThrow().content, OcfFormat.OCF_CBOR)
+                    .path("temperature").asDouble());
+            assertTrue(twin.latest(gone, "/temperature").isEmpty(), "nothing stored for a device that is not registered");
+        } finally {
             device.shutdown();
         }
     }
