@@ -28,7 +28,7 @@ snapshot() {
 }
 histo_bytes() { awk '/^Total/ {print $3}' "$out/$1.histo-$2.txt" 2>/dev/null; }
 
-printf '%-8s %10s %10s %10s %10s %14s %14s\n' devices "signin s" "idle MB" "loaded MB" "KB/device" "ping p50/p99" "echo p50/p99"
+printf '%-8s %10s %16s %10s %10s %10s %14s %14s\n' devices "signin s" "sign-up p99 ms" "idle MB" "loaded MB" "KB/device" "ping p50/p99" "echo p50/p99"
 for n in "${counts[@]}"; do
   work=$(mktemp -d "$out/devices.XXXXXX")
   opts=$(daemon_opts "devices-$n")
@@ -55,9 +55,10 @@ for n in "${counts[@]}"; do
     tail -5 "$work/load.log" >&2
     continue
   fi
-  read -r _ done failed secs p50 p99 b50 b99 <<<"$result"
+  read -r _ done failed secs p50 p99 b50 b99 up99 late <<<"$result"
   per=$(awk -v a="$loaded" -v b="$idle" -v n="$n" 'BEGIN {printf "%.1f", (a-b)*1024/n}')
-  printf '%-8s %10s %10s %10s %10s %14s %14s\n' "$n${failed/#0/}" "$secs" "$idle" "$loaded" "$per" "$p50/$p99 us" "$b50/$b99 us"
+  printf '%-8s %10s %16s %10s %10s %10s %14s %14s\n' "$n${failed/#0/}" "$secs" "$up99" "$idle" "$loaded" "$per" "$p50/$p99 us" "$b50/$b99 us"
+  grep -E 'round trip: p50|after the 2 s deadline' "$work/load.log" | sed 's/^/  /' 
   [ "$failed" = 0 ] || echo "  ($failed devices failed; see $work/load.log)"
   if profiling; then
     hi=$(histo_bytes "devices-$n" idle); hl=$(histo_bytes "devices-$n" loaded)

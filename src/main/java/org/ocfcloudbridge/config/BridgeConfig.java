@@ -78,6 +78,13 @@ public interface BridgeConfig {
         @WithDefault("10S")
         Duration requestTimeout();
 
+        /**
+         * Threads that answer devices' requests (sign-up, sign-in, refresh, publish, discovery) from one
+         * first-come-first-served queue; unset: four per core, at most half the database pool.
+         */
+        @WithConverter(Checked.OneTo4096.class)
+        Optional<Integer> workers();
+
         Tls tls();
     }
 

@@ -26,6 +26,7 @@ class BadConfigurationIT {
             "bridge.coap.tls-port  | abc        | bridge.coap.tls-port has an invalid value \"abc\"",
             "bridge.coap.max-message-size | 100 | bridge.coap.max-message-size must be at least 1152",
             "bridge.events.max-in-flight  | 0   | bridge.events.max-in-flight must be between 1 and 4096",
+            "bridge.coap.workers          | 0   | bridge.coap.workers must be between 1 and 4096",
             "bridge.identity.password-hash-iterations | 1e6 | bridge.identity.password-hash-iterations has an invalid value \"1e6\": expected a whole number",
             "bridge.public-url     | ftp://x    | bridge.public-url must be an absolute http:// or https:// URL",
             "bridge.target.enabled | ture       | bridge.target.enabled has an invalid value \"ture\": expected true or false",

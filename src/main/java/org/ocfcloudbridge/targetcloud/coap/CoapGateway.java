@@ -19,7 +19,6 @@ import org.eclipse.californium.core.network.Endpoint;
 import org.eclipse.californium.elements.config.CertificateAuthenticationMode;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.config.TcpConfig;
-import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.config.BridgeConfigException;
@@ -69,25 +68,25 @@ public class CoapGateway {
     private final DeviceDirectory directory;
     private final DeviceAuthorization authorization;
     private final TokenVerifier verifier;
-    private final ManagedExecutor executor;
     private final MeterRegistry metrics;
     private CoapServer server;
     private Endpoint tcp;
     private Endpoint tls;
     private ScheduledExecutorService housekeeping;
+    /** The requests' database work, first come first served ({@link #devicesWork}). */
+    private java.util.concurrent.ThreadPoolExecutor work;
     private ScheduledExecutorService protocolThreads;
     private ScheduledExecutorService protocolTimers;
     private volatile CompletableFuture<SSLContext> tlsContext;
 
     public CoapGateway(BridgeConfig config, CloudIdentity identity, DeviceSessions sessions, DeviceDirectory directory,
-                       DeviceAuthorization authorization, TokenVerifier verifier, ManagedExecutor executor, MeterRegistry metrics) {
+                       DeviceAuthorization authorization, TokenVerifier verifier, MeterRegistry metrics) {
         this.config = config;
         this.identity = identity;
         this.sessions = sessions;
         this.directory = directory;
         this.authorization = authorization;
         this.verifier = verifier;
-        this.executor = executor;
         this.metrics = metrics;
     }
 
@@ -131,6 +130,7 @@ public class CoapGateway {
         cfg.set(TcpConfig.TLS_CLIENT_AUTHENTICATION_MODE, CertificateAuthenticationMode.valueOf(coap.tls().clientAuth().name()));
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, coap.maxMessageSize());
 
+        work = devicesWork();
         server = new CoapServer(cfg);
         tcp = endpoint(new GatewayConnectors.Tcp(new InetSocketAddress(coap.bindAddress(), coap.tcpPort()), cfg,
                 coap.maxMessageSize(), idleSeconds, sessions), cfg);
@@ -141,12 +141,12 @@ public class CoapGateway {
 
         CoapResource oic = new CoapResource("oic");
         CoapResource sec = new CoapResource("sec");
-        sec.add(new AccountResource(executor, authorization, verifier, directory, sessions, Optional.empty()));
-        sec.add(new SessionResource(executor, verifier, authorization, directory, sessions));
-        sec.add(new TokenRefreshResource(executor, authorization, directory));
+        sec.add(new AccountResource(work, authorization, verifier, directory, sessions, Optional.empty()));
+        sec.add(new SessionResource(work, verifier, authorization, directory, sessions));
+        sec.add(new TokenRefreshResource(work, authorization, directory));
         oic.add(sec);
-        oic.add(new ResourceDirectoryResource(executor, directory, sessions));
-        oic.add(new ResourceDiscoveryResource(executor, directory, sessions));
+        oic.add(new ResourceDirectoryResource(work, directory, sessions));
+        oic.add(new ResourceDiscoveryResource(work, directory, sessions));
         server.add(oic);
         // Our own protocol-stage threads, set before the endpoints start (CoapServer sets them on start otherwise).
         protocolThreads = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -190,10 +190,37 @@ public class CoapGateway {
                 }
             }
         }
+        if (work != null) {
+            // Requests already taken are answered (their writes land); the connections are closed, so no new ones.
+            StopOrder.drain(work, StopOrder.STEP);
+        }
         if (protocolThreads != null) {
             protocolThreads.shutdownNow();
             protocolTimers.shutdownNow();
         }
+    }
+
+    /** Requests waiting for a worker past this answer 5.03 with Max-Age at once (overload) instead of queueing more. */
+    static final int QUEUED_REQUESTS = 100_000;
+
+    /**
+     * The workers that answer devices' requests (sign-up, sign-in, refresh, publish, discovery), fed from one
+     * first-come-first-served queue; {@code bridge.coap.workers}, by default four per core and at most half the
+     * database pool. On the shared worker pool (200 threads) a sign-up storm parked 200 requests on the pool's 20
+     * connections, which the pool hands out in no order: some waited past its 5 s acquisition timeout and were answered
+     * 5.03 "cannot reach its database" while later ones came and went (bench/devices.sh 3000, 2026-12-04: 37 of 3,000).
+     * Here a request waits its turn; the other half of the pool is left to the device lanes, notification delivery and
+     * the HTTP API. Measured 2026-12-05 (devices.sh 3000, 256 devices at once): sign-up p99 3.9 s with 252 answers past
+     * the 2 s deadline on the shared pool; 2.2 s and 61 with 10 workers; 1.8 s and none with 6.
+     */
+    private java.util.concurrent.ThreadPoolExecutor devicesWork() {
+        int pool = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.datasource.jdbc.max-size", Integer.class).orElse(20);
+        int workers = config.coap().workers().orElse(
+                Math.max(2, Math.min(pool / 2, 4 * Runtime.getRuntime().availableProcessors())));
+        LOG.debugf("%d CoAP workers", workers);
+        return new java.util.concurrent.ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(QUEUED_REQUESTS), named("coap-worker"));
     }
 
     private static java.util.concurrent.ThreadFactory named(String name) {
