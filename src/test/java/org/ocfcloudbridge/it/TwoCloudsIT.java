@@ -355,7 +355,7 @@ class TwoCloudsIT {
             String switchId = org.ocfcloudbridge.origin.console.DevicePage.domId(
                     java.util.UUID.fromString(linked.path("link").asText()), di, "/switch");
             until(page, d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
-            page.findElement(By.id("flip-" + switchId)).click();
+            Browser.click(page, By.id("flip-" + switchId));
             // (Right after linking each resource's current content came as content.changed already: the switch's
             // "value": false. The flip is the one with true.)
             JsonNode changed = awaitEvent(e -> e.path("type").asText().equals("content.changed")

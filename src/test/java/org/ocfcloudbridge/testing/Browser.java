@@ -50,6 +50,28 @@ public final class Browser {
         return driver;
     }
 
+    /**
+     * Clicks an element of a part of the page that events redraw (a device row): the element found may be replaced
+     * before the click lands, which Chromium reports as stale or as "does not belong to the document" (TwoCloudsIT
+     * failed once so in a rehearsal under a CPU hog); then it is found again and clicked, for up to 20 s. A click that
+     * lands is not repeated.
+     */
+    public static void click(WebDriver driver, By element) {
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                d.findElement(element).click();
+                return true;
+            } catch (StaleElementReferenceException replaced) {
+                return false;
+            } catch (WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
     /** Clicks a submit button and waits until its page is gone, so that later look-ups see the next page. */
     public static void submit(WebDriver driver, By button) {
         WebElement old = driver.findElement(button);

@@ -114,7 +114,7 @@ class ConsoleBrowserTest {
             String switchId = DevicePage.domId(java.util.UUID.fromString(link), di, "/switch");
             until(d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
 
-            browser.findElement(By.id("flip-" + switchId)).click();
+            Browser.click(browser, By.id("flip-" + switchId));
             until(d -> device.switchResource().representation().get("value").asBoolean() ? true : null);
             until(d -> "true".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
 
@@ -126,7 +126,7 @@ class ConsoleBrowserTest {
             assertTrue(browser.findElements(By.cssSelector("#res-" + temperatureId + " form")).isEmpty(), "a sensor offers no control");
 
             // And off again.
-            browser.findElement(By.id("flip-" + switchId)).click();
+            Browser.click(browser, By.id("flip-" + switchId));
             until(d -> device.switchResource().representation().get("value").asBoolean() ? null : true);
             until(d -> "false".equals(d.findElement(By.id("flip-" + switchId)).getAttribute("aria-checked")) ? true : null);
             assertEquals(Boolean.TRUE, ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return window.notReloaded === true"));

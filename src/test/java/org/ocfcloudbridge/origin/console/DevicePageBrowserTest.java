@@ -247,14 +247,14 @@ class DevicePageBrowserTest {
         WebElement body = browser.findElement(By.id("body-" + modeId));
         body.clear();
         body.sendKeys("{\"mode\": \"away\"}");
-        browser.findElement(By.id("update-" + modeId)).click();
+        Browser.click(browser, By.id("update-" + modeId));
         until(d -> lamp.resource("/mode").representation().get("mode").asText().equals("away") ? true : null);
         until(d -> d.findElement(By.id("content-" + modeId)).getText().contains("\"mode\": \"away\"") ? true : null);
         // What the device refuses is said, on the page.
         body = browser.findElement(By.id("body-" + modeId));
         body.clear();
         body.sendKeys("not json");
-        browser.findElement(By.id("update-" + modeId)).click();
+        Browser.click(browser, By.id("update-" + modeId));
         until(d -> d.findElement(By.id("message")).getText().contains("not-a-json-object") ? true : null);
         assertEquals(Boolean.TRUE, js("return window.notReloaded === true"), "every control worked without reloading the page");
         shot("desktop-2-after-controls");
@@ -395,7 +395,7 @@ class DevicePageBrowserTest {
         String syncedBefore = browser.findElement(By.id("synced-" + link)).getAttribute("datetime");
         shot("desktop-6-needs-resync");
 
-        browser.findElement(By.id("resync-" + link)).click();
+        Browser.click(browser, By.id("resync-" + link));
         // The device comes back (its device.added event redraws the page) and every subscription is held again.
         until(d -> d.findElement(By.id("status-" + row(door))).getText().equals("online") ? true : null);
         until(d -> d.findElement(By.id("health-" + link)).getText().matches("(\\d+) of \\1 subscriptions active") ? true : null);
