@@ -164,7 +164,6 @@ final class ReceiverControl {
         return resp;
     }
 
-    /** CPU time (user + system) a process has used, from /proc (Linux); -1 when unknown. */
     /**
      * CPU milliseconds of the JIT compiler threads of {@code pid} (HotSpot's "C1/C2 CompilerThreadN"): a daemon still
      * compiling its hot paths spends a quarter of its CPU there in a 10 s phase after a 10 s warm-up (measured
@@ -193,6 +192,7 @@ final class ReceiverControl {
         }
     }
 
+    /** CPU time (user + system) a process has used, from /proc (Linux); -1 when unknown. */
     static long cpuMillis(long pid) {
         if (pid <= 0) {
             return -1;

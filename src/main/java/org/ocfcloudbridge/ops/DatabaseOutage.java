@@ -54,6 +54,11 @@ public final class DatabaseOutage {
                 todo.add(t.getCause());
             }
             java.util.Collections.addAll(todo, t.getSuppressed());
+            // A batch's failure: H2 keeps the driver's error (an I/O error of a broken connection) only as the next
+            // exception, not as the cause.
+            if (t instanceof SQLException s && s.getNextException() != null) {
+                todo.add(s.getNextException());
+            }
         }
         return out;
     }

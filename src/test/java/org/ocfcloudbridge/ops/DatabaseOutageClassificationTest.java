@@ -28,4 +28,13 @@ class DatabaseOutageClassificationTest {
         SQLException syntax = new SQLException("Syntax error in SQL statement", "42001", 42001);
         assertFalse(DatabaseOutage.is(new RuntimeException("could not prepare statement", syntax)));
     }
+
+    @Test
+    void aBatchCutByTheOutageIsAnOutage() {
+        // H2's batch failure keeps the statement's I/O error only as its next exception (no cause): the device lane's
+        // batched twin write must still hold its changes rather than retry them one by one.
+        java.sql.BatchUpdateException batch = new java.sql.BatchUpdateException("batch failed", "21S02", 0, new int[0]);
+        batch.setNextException(new SQLException("IO Exception: \"java.io.EOFException\" [90028-240]", "90028", 90028, new EOFException()));
+        assertTrue(DatabaseOutage.is(new RuntimeException("could not execute batch", batch)));
+    }
 }

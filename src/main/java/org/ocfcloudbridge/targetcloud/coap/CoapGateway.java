@@ -191,7 +191,9 @@ public class CoapGateway {
             }
         }
         if (work != null) {
-            // Requests already taken are answered (their writes land); the connections are closed, so no new ones.
+            // The connections are closed: requests still waiting would answer nobody (their devices ask again after
+            // the restart) and could outlive the database; the ones a worker has taken finish, so their writes land.
+            work.getQueue().clear();
             StopOrder.drain(work, StopOrder.STEP);
         }
         if (protocolThreads != null) {

@@ -70,11 +70,16 @@ public class DeviceSessions {
 
     void closed(Channel channel) {
         String id = channel.id().asShortText();
-        connections.remove(id);
+        Session s;
+        // With signIn, under the channel's monitor: a sign-in either binds before this and is undone here, or sees the
+        // connection gone and binds nothing.
+        synchronized (channel) {
+            connections.remove(id);
+            s = byConnection.remove(id);
+        }
         for (Consumer<String> l : closeListeners) {
             l.accept(id);
         }
-        Session s = byConnection.remove(id);
         if (s != null && byDevice.remove(s.deviceId(), s)) {
             LOG.debugf("device %s offline: connection closed", s.deviceId());
             offline(s.deviceId(), s.ownerId());
@@ -109,11 +114,31 @@ public class DeviceSessions {
         return byDevice.size();
     }
 
-    /** Binds the connection to the device; a previous connection of the same device is closed (it reconnected). */
-    public void signIn(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant tokenExpiresAt) {
+    /**
+     * Binds the connection to the device; a previous connection of the same device is closed (it reconnected). False,
+     * and nothing bound, when the connection has closed meanwhile: a sign-in waits its turn for a worker (in a storm, for
+     * seconds), and one bound after its connection's close would leave the device online, observed over a dead
+     * connection, until it came back.
+     */
+    public boolean signIn(String connectionId, String deviceId, String ownerId, EndpointContext context, Instant tokenExpiresAt) {
+        Channel channel = connections.get(connectionId);
+        if (channel == null) {
+            return false;
+        }
         Session s = new Session(connectionId, deviceId, ownerId, context, Instant.now(), tokenExpiresAt);
-        Session previousOnConnection = byConnection.put(connectionId, s);
-        Session previous = byDevice.put(deviceId, s);
+        Session previousOnConnection;
+        Session previous;
+        synchronized (channel) {
+            if (!connections.containsKey(connectionId)) {
+                return false;
+            }
+            previousOnConnection = byConnection.put(connectionId, s);
+            previous = byDevice.put(deviceId, s);
+            if (previous == null) {
+                // Inside: a close that comes next reports offline after this (both only queue their work).
+                online(deviceId, ownerId);
+            }
+        }
         if (previousOnConnection != null && !previousOnConnection.deviceId().equals(deviceId)
                 && byDevice.remove(previousOnConnection.deviceId(), previousOnConnection)) {
             // The connection now speaks for another device: the one it spoke for is no longer online.
@@ -126,9 +151,7 @@ public class DeviceSessions {
                 old.close();
             }
         }
-        if (previous == null) {
-            online(deviceId, ownerId);
-        }
+        return true;
     }
 
     /** Sign-out ({@code login:false}) or deregistration: the connection stays open but is no longer the device's. */

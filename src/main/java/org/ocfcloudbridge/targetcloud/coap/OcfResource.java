@@ -62,7 +62,12 @@ abstract class OcfResource extends CoapResource {
             // Deregistered while this request was on its way: not a fault of ours.
             response = diagnostic(ResponseCode.NOT_FOUND, "the device is no longer registered");
         } catch (RuntimeException e) {
-            if (DatabaseOutage.is(e)) {
+            if (DatabaseOutage.closed(e)) {
+                // The daemon is stopping under this request: not a fault, and nobody may be left to answer.
+                LOG.debugf("%s %s: stopping", exchange.getRequestCode(), exchange.advanced().getRequest().getURI());
+                response = diagnostic(ResponseCode.SERVICE_UNAVAILABLE, "the cloud is stopping; try again later");
+                response.getOptions().setMaxAge(OUTAGE_MAX_AGE_SECONDS);
+            } else if (DatabaseOutage.is(e)) {
                 // Not the device's fault nor a bug: it may try again (Max-Age), and the log gets one line per outage.
                 DATABASE.failed(e);
                 response = diagnostic(ResponseCode.SERVICE_UNAVAILABLE, "the cloud cannot reach its database; try again later");

@@ -74,7 +74,10 @@ final class SessionResource extends OcfResource {
             if (device.isEmpty() || !device.get().ownerId.equals(uid)) {
                 throw CoapError.unauthorized("the device is not signed up for this user");
             }
-            sessions.signIn(connection, di, uid, sourceContext(exchange), v.expiresAt());
+            if (!sessions.signIn(connection, di, uid, sourceContext(exchange), v.expiresAt())) {
+                // Nobody is left to read this; said for the log of the exchange.
+                throw new CoapError(ResponseCode.SERVICE_UNAVAILABLE, "the connection closed before the sign-in was done");
+            }
             directory.seen(di);
             r.rt = List.of(Protocol.ResourceTypes.SESSION);
             r.expiresin = Math.max(0, v.expiresAt().getEpochSecond() - Instant.now().getEpochSecond());

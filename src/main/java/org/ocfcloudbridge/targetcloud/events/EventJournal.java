@@ -227,13 +227,6 @@ public class EventJournal {
      * persist() to learn an IDENTITY id (a third of the CPU of a notification in the profile of 2026-12-03), and
      * nothing here needs the id — delivery knows a row by (subscription, seq).
      */
-    private static void insert(List<OutboxEntry> rows) {
-        if (rows.isEmpty()) {
-            return;
-        }
-        DeviceRecord.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> insert(c, rows));
-    }
-
     private static void insert(java.sql.Connection c, List<OutboxEntry> rows) throws java.sql.SQLException {
         try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT)) {
             for (OutboxEntry e : rows) {

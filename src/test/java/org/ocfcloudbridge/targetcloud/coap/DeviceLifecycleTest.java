@@ -203,4 +203,16 @@ class DeviceLifecycleTest {
             events.await(first, DeviceEvent.Type.OFFLINE);
         }
     }
+
+    /**
+     * A sign-in that waited for a worker while its connection closed (a storm's queue holds requests for seconds) binds
+     * nothing: the device is not left online over a connection that is gone.
+     */
+    @Test
+    void aSignInWhoseConnectionClosedMeanwhileLeavesTheDeviceOffline() {
+        String di = java.util.UUID.randomUUID().toString();
+        assertFalse(sessions.signIn("closed-connection", di, "someone", null, java.time.Instant.now().plusSeconds(60)));
+        assertFalse(sessions.isOnline(di));
+        assertTrue(sessions.byConnection("closed-connection").isEmpty());
+    }
 }
