@@ -94,7 +94,7 @@ class DemoIT {
             browser.findElement(By.name("password")).sendKeys(password);
             Browser.submit(browser, By.id("login"));
         }
-        assertEquals("demo", browser.findElement(By.id("user")).getText());
+        assertEquals("demo", Browser.text(browser, By.id("user")));
     }
 
     /**
@@ -120,7 +120,7 @@ class DemoIT {
                 if (browser.getPageSource().contains("id=\"allow\"")) {
                     Browser.submit(browser, By.id("allow"));
                 }
-                assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
+                assertEquals("Account linked.", Browser.text(browser, By.id("message")));
                 until(browser, d -> d.findElements(By.cssSelector("article.device .status")).size() == 3
                         && d.findElements(By.cssSelector("article.device .status")).stream().allMatch(s -> s.getText().equals("online"))
                         ? true : null);
@@ -140,7 +140,7 @@ class DemoIT {
                 assertTrue(again.output().contains("demo: bridge.public-url is now " + url + " (the demo last ran at " + firstUrl + ")"),
                         again.output());
                 assertTrue(again.output().contains("renewing them"), again.output());
-                assertEquals("linked", browser.findElement(By.cssSelector(".link-state")).getText());
+                assertEquals("linked", Browser.text(browser, By.cssSelector(".link-state")));
                 assertFalse(again.output().contains("Exception"), again.output());
             }
         } finally {

@@ -327,10 +327,10 @@ class TwoCloudsIT {
             browser.findElement(By.name("username")).sendKeys(bobName);
             browser.findElement(By.name("password")).sendKeys(bobPassword);
             Browser.submit(browser, By.id("login"));
-            assertEquals(bobName, browser.findElement(By.id("user")).getText());
+            assertEquals(bobName, Browser.text(browser, By.id("user")));
             // The page's sign-in was the first token this daemon signed: its key is made now, not at start.
             awaitOutput(origin, "created token signing key");
-            assertEquals("Link an OCF Cloud: target", browser.findElement(By.id("link-target")).getText());
+            assertEquals("Link an OCF Cloud: target", Browser.text(browser, By.id("link-target")));
             browser.findElement(By.id("link-target")).click();
             assertTrue(browser.getCurrentUrl().startsWith(targetUrl + "/oauth2/"), browser.getCurrentUrl());
             browser.findElement(By.name("username")).sendKeys("alice");
@@ -338,7 +338,7 @@ class TwoCloudsIT {
             Browser.submit(browser, By.id("login"));
             Browser.submit(browser, By.id("allow"));
             assertTrue(browser.getCurrentUrl().startsWith(originUrl + "/"), browser.getCurrentUrl());
-            assertEquals("Account linked.", browser.findElement(By.id("message")).getText());
+            assertEquals("Account linked.", Browser.text(browser, By.id("message")));
 
             JsonNode linked = awaitEvent(e -> e.path("type").asText().equals("link.state"), "link.state");
             assertEquals("linked", linked.at("/payload/state").asText(), linked.toString());

@@ -72,6 +72,26 @@ public final class Browser {
         });
     }
 
+    /**
+     * The text of an element, found again when the page replaced it meanwhile: the console reloads itself 300 ms
+     * after an event it cannot redraw in place (a link's state, a device added), so an element found just before
+     * that is stale when its text is read (TwoCloudsIT failed so in a rehearsal under a CPU hog).
+     */
+    public static String text(WebDriver driver, By element) {
+        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                return d.findElement(element).getText();
+            } catch (StaleElementReferenceException replaced) {
+                return null;
+            } catch (WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+    }
+
     /** Clicks a submit button and waits until its page is gone, so that later look-ups see the next page. */
     public static void submit(WebDriver driver, By button) {
         WebElement old = driver.findElement(button);

@@ -56,7 +56,7 @@ class ConsoleBrowserTest {
 
     /** The page's own sign-in: no consent asked, the page is the bridge itself. */
     static void signInToThePage(String[] user) {
-        assertEquals("Sign in to the bridge's web page.", browser.findElement(By.id("purpose")).getText());
+        assertEquals("Sign in to the bridge's web page.", Browser.text(browser, By.id("purpose")));
         browser.findElement(By.name("username")).sendKeys(user[0]);
         browser.findElement(By.name("password")).sendKeys(user[1]);
         Browser.submit(browser, By.id("login"));
@@ -65,11 +65,11 @@ class ConsoleBrowserTest {
 
     /** The Target's sign-in for linking: it says who asks, then the consent page names the account and the client. */
     static void signInAndAllow(String[] user) {
-        assertTrue(browser.findElement(By.id("purpose")).getText().contains("wants to use your account here"));
+        assertTrue(Browser.text(browser, By.id("purpose")).contains("wants to use your account here"));
         browser.findElement(By.name("username")).sendKeys(user[0]);
         browser.findElement(By.name("password")).sendKeys(user[1]);
         Browser.submit(browser, By.id("login"));
-        assertEquals(user[0], browser.findElement(By.id("account")).getText(), "the consent page says whose account");
+        assertEquals(user[0], Browser.text(browser, By.id("account")), "the consent page says whose account");
         Browser.submit(browser, By.id("allow"));
     }
 
@@ -95,8 +95,8 @@ class ConsoleBrowserTest {
             browser.get(OriginLinks.BASE + "/");
             browser.findElement(By.id("sign-in")).click();
             signInToThePage(vendorUser);
-            assertEquals(vendorUser[0], browser.findElement(By.id("user")).getText(), "signed in at the page, by name");
-            assertEquals("Link an OCF Cloud: " + cloud, browser.findElement(By.id("link-" + cloud)).getText());
+            assertEquals(vendorUser[0], Browser.text(browser, By.id("user")), "signed in at the page, by name");
+            assertEquals("Link an OCF Cloud: " + cloud, Browser.text(browser, By.id("link-" + cloud)));
 
             browser.findElement(By.id("link-" + cloud)).click();
             // The Target role's own login and consent pages, as alice (the account being linked).
@@ -138,7 +138,7 @@ class ConsoleBrowserTest {
                     LinkedAccount.State.REAUTHORIZE, id));
             target.forget(id);
             browser.get(OriginLinks.BASE + "/");
-            assertEquals("needs its user again", browser.findElement(By.id("state-" + linkId)).getText());
+            assertEquals("needs its user again", Browser.text(browser, By.id("state-" + linkId)));
             java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "page-shots"));
             java.nio.file.Files.copy(browser.getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
                     java.nio.file.Path.of("target", "page-shots", "desktop-8-needs-its-user-again.png"),

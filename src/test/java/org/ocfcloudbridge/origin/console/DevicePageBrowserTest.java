@@ -203,15 +203,15 @@ class DevicePageBrowserTest {
         SimulatedDevice lamp = devices.get(0);
 
         // /oic/d as a person reads it: name, device type, versions.
-        String info = browser.findElement(By.id("res-" + dom(lamp, "/oic/d"))).getText();
+        String info = Browser.text(browser, By.id("res-" + dom(lamp, "/oic/d")));
         assertTrue(info.contains("Name\nKitchen lamp") && info.contains("Device type\noic.d.light")
                 && info.contains("OCF version\nocf.2.0.5") && info.contains("Data model\nocf.res.1.3.0"), info);
-        assertEquals("Kitchen lamp", browser.findElement(By.id("name-" + row(lamp))).getText());
+        assertEquals("Kitchen lamp", Browser.text(browser, By.id("name-" + row(lamp))));
         // One device: no filter box yet.
         assertTrue(browser.findElements(By.id("filter")).isEmpty(), "no filter for a single device");
         // The temperature is a value with its unit; a sensor offers no control.
-        assertEquals("20.0", browser.findElement(By.id("reading-" + dom(lamp, "/temperature"))).getText());
-        assertEquals("°C", browser.findElement(By.id("unit-" + dom(lamp, "/temperature"))).getText());
+        assertEquals("20.0", Browser.text(browser, By.id("reading-" + dom(lamp, "/temperature"))));
+        assertEquals("°C", Browser.text(browser, By.id("unit-" + dom(lamp, "/temperature"))));
         assertEquals("switch", browser.findElement(By.id("flip-" + dom(lamp, "/switch"))).getAttribute("role"));
         assertEquals("#0080ff", browser.findElement(By.id("colour-" + dom(lamp, "/colour"))).getAttribute("value"));
         shot("desktop-1-controls");
@@ -223,7 +223,7 @@ class DevicePageBrowserTest {
         toggle.click();
         until(d -> lamp.switchResource().representation().get("value").asBoolean() ? true : null);
         until(d -> "true".equals(d.findElement(By.id("flip-" + dom(lamp, "/switch"))).getAttribute("aria-checked")) ? true : null);
-        assertEquals("On", browser.findElement(By.id("flip-" + dom(lamp, "/switch"))).getText());
+        assertEquals("On", Browser.text(browser, By.id("flip-" + dom(lamp, "/switch"))));
 
         // The brightness slider, by keyboard: End is its maximum.
         browser.findElement(By.id("level-" + dom(lamp, "/brightness"))).sendKeys(Keys.END);
@@ -242,8 +242,8 @@ class DevicePageBrowserTest {
 
         // Any other type: formatted JSON and an editor that posts it.
         String modeId = dom(lamp, "/mode");
-        assertTrue(browser.findElement(By.id("content-" + modeId)).getText().contains("\"mode\": \"eco\""),
-                browser.findElement(By.id("content-" + modeId)).getText());
+        assertTrue(Browser.text(browser, By.id("content-" + modeId)).contains("\"mode\": \"eco\""),
+                Browser.text(browser, By.id("content-" + modeId)));
         WebElement body = browser.findElement(By.id("body-" + modeId));
         body.clear();
         body.sendKeys("{\"mode\": \"away\"}");
@@ -290,7 +290,7 @@ class DevicePageBrowserTest {
         assertEquals(after, ((Number) js("var p = document.querySelector('#" + chart + " polyline');"
                 + "return p ? p.getAttribute('points').trim().split(' ').length : 0")).intValue(), "the line has the points");
         assertTrue(browser.findElement(By.id(chart)).getAttribute("aria-label").endsWith("latest 19.5"));
-        String range = browser.findElement(By.id("range-" + dom(lamp, "/temperature"))).getText();
+        String range = Browser.text(browser, By.id("range-" + dom(lamp, "/temperature")));
         assertEquals("19.5 to 23.5 °C over the last " + after + " readings", range, "the chart's scale, in words");
 
         // The device itself turns its switch on and changes its brightness: the page follows.
@@ -298,12 +298,12 @@ class DevicePageBrowserTest {
         until(d -> "true".equals(d.findElement(By.id("flip-" + dom(lamp, "/switch"))).getAttribute("aria-checked")) ? true : null);
         lamp.resource("/brightness").update(Map.of("brightness", JSON.numberNode(7)));
         until(d -> "7".equals(d.findElement(By.id("level-" + dom(lamp, "/brightness"))).getAttribute("value")) ? true : null);
-        assertEquals("7", browser.findElement(By.id("shown-" + dom(lamp, "/brightness"))).getText());
+        assertEquals("7", Browser.text(browser, By.id("shown-" + dom(lamp, "/brightness"))));
         lamp.resource("/colour").update(Map.of("rgbValue", JSON.arrayNode().add(1).add(2).add(3)));
         until(d -> "#010203".equals(d.findElement(By.id("swatch-" + dom(lamp, "/colour"))).getAttribute("title")) ? true : null);
 
         // The event log: newest first, the latest change on top, named by the device.
-        String newest = browser.findElement(By.cssSelector("#events li")).getText();
+        String newest = Browser.text(browser, By.cssSelector("#events li"));
         assertTrue(newest.contains("content.changed") && newest.contains("Hall lamp") && newest.contains("/colour"), newest);
         List<Long> ids = browser.findElements(By.cssSelector("#events li")).stream()
                 .map(li -> Long.parseLong(li.getAttribute("data-event"))).toList();
@@ -327,10 +327,10 @@ class DevicePageBrowserTest {
         fullShot("desktop-5-sorted", 1100);
 
         WebElement filter = browser.findElement(By.id("filter"));
-        assertEquals("Filter devices", browser.findElement(By.cssSelector("label[for=filter]")).getText());
+        assertEquals("Filter devices", Browser.text(browser, By.cssSelector("label[for=filter]")));
         filter.sendKeys("lamp");
         until(d -> visibleNames().equals(List.of("Bedroom lamp", "Desk lamp")) ? true : null);
-        assertEquals("2 of 6 shown", browser.findElement(By.id("filter-count")).getText());
+        assertEquals("2 of 6 shown", Browser.text(browser, By.id("filter-count")));
         filter.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
         until(d -> visibleNames().size() == 6 ? true : null);
         // Without the script, the same filter is a plain GET the server answers.
@@ -377,9 +377,9 @@ class DevicePageBrowserTest {
         String link = signedInWithDevices("Garage door");
         SimulatedDevice door = devices.get(0);
         UUID id = UUID.fromString(link);
-        assertEquals("linked", browser.findElement(By.id("state-" + link)).getText());
-        assertEquals("1", browser.findElement(By.id("count-" + link)).getText());
-        String health = browser.findElement(By.id("health-" + link)).getText();
+        assertEquals("linked", Browser.text(browser, By.id("state-" + link)));
+        assertEquals("1", Browser.text(browser, By.id("count-" + link)));
+        String health = Browser.text(browser, By.id("health-" + link));
         assertTrue(health.matches("(\\d+) of \\1 subscriptions active"), health);
         assertFalse(browser.findElement(By.id("synced-" + link)).getAttribute("datetime").isBlank(), "the link's sync is shown");
 
@@ -391,7 +391,7 @@ class DevicePageBrowserTest {
         });
         browser.get(OriginLinks.BASE + "/");
         until(d -> d.findElement(By.id("health-" + link)).getText().contains("resync to restore them") ? true : null);
-        assertEquals("0", browser.findElement(By.id("count-" + link)).getText());
+        assertEquals("0", Browser.text(browser, By.id("count-" + link)));
         String syncedBefore = browser.findElement(By.id("synced-" + link)).getAttribute("datetime");
         shot("desktop-6-needs-resync");
 
