@@ -75,13 +75,23 @@ public class VendorEvents {
 
     /** Records one event; {@code payload} is JSON. Must run inside a transaction. */
     public void record(UUID linkId, String deviceId, String type, String payload) {
-        // A link's vendor user never changes; callers hold a row of the link's (a locked subscription, a device) in
-        // their transaction, so a link that is gone is not written for.
+        String vendorUser = owner(linkId);
+        if (vendorUser != null) {
+            record(vendorUser, linkId, deviceId, type, payload);
+        }
+    }
+
+    /**
+     * The vendor user a link belongs to; null when the link is gone. A link's vendor user never changes; callers hold a
+     * row of the link's (a locked subscription, a device) in their transaction, so a link that is gone is not written
+     * for.
+     */
+    public String owner(UUID linkId) {
         String vendorUser = owners.get(linkId);
         if (vendorUser == null) {
             LinkedAccount link = LinkedAccount.findById(linkId);
             if (link == null) {
-                return;
+                return null;
             }
             vendorUser = link.vendorUser;
             if (owners.size() >= 100_000) {
@@ -89,7 +99,7 @@ public class VendorEvents {
             }
             owners.put(linkId, vendorUser);
         }
-        record(vendorUser, linkId, deviceId, type, payload);
+        return vendorUser;
     }
 
     private final java.util.Map<UUID, String> owners = new java.util.concurrent.ConcurrentHashMap<>();
@@ -105,6 +115,21 @@ public class VendorEvents {
     }
 
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
+        recordAll(List.of(new New(vendorUser, linkId, deviceId, type, payload)));
+    }
+
+    /** An event to record: {@code payload} is JSON. */
+    public record New(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
+    }
+
+    /**
+     * Records events in this order, with one batched insert for the events and one for their webhook deliveries. Must
+     * run inside a transaction.
+     */
+    public void recordAll(List<New> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
         // Event ids must follow commit order, or a reader resuming "after id N" (the event stream) could pass over an id
         // that commits late. Writers take their ids one transaction at a time, behind this row lock, held to commit.
         holdOrder();
@@ -113,29 +138,39 @@ public class VendorEvents {
         // event path's CPU in the profile of 2026-12-05. Nothing in these transactions reads the rows back as entities.
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         VendorEvent.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
-            long id;
+            long[] ids = new long[batch.size()];
             try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_EVENT, new String[]{"id"})) {
-                ps.setString(1, vendorUser);
-                ps.setObject(2, linkId);
-                ps.setString(3, deviceId);
-                ps.setString(4, type);
-                ps.setString(5, payload);
-                ps.setObject(6, now);
-                ps.executeUpdate();
+                for (New e : batch) {
+                    ps.setString(1, e.vendorUser());
+                    ps.setObject(2, e.linkId());
+                    ps.setString(3, e.deviceId());
+                    ps.setString(4, e.type());
+                    ps.setString(5, e.payload());
+                    ps.setObject(6, now);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                // Both drivers give a batch's generated keys in the batch's order.
                 try (java.sql.ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
+                    for (int i = 0; i < ids.length; i++) {
+                        if (!keys.next()) {
+                            throw new java.sql.SQLException("the driver gave " + i + " generated ids for " + ids.length + " events");
+                        }
+                        ids[i] = keys.getLong(1);
+                    }
                 }
             }
             if (config.webhooks().isEmpty()) {
                 return;
             }
             try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_DELIVERY)) {
-                for (String name : config.webhooks().keySet()) {
-                    ps.setString(1, name);
-                    ps.setLong(2, id);
-                    ps.setObject(3, now);
-                    ps.addBatch();
+                for (long id : ids) {
+                    for (String name : config.webhooks().keySet()) {
+                        ps.setString(1, name);
+                        ps.setLong(2, id);
+                        ps.setObject(3, now);
+                        ps.addBatch();
+                    }
                 }
                 ps.executeBatch();
             }
@@ -164,7 +199,9 @@ public class VendorEvents {
                 }
             });
         }
-        users.add(vendorUser);
+        for (New e : batch) {
+            users.add(e.vendorUser());
+        }
     }
 
     /** The id of the user's newest event, 0 when there is none. */

@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import org.jboss.logging.Logger;
 import org.ocfcloudbridge.ocf.OcfCodec;
@@ -18,6 +19,7 @@ import org.ocfcloudbridge.ops.StopOrder;
 import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.origin.forward.VendorEvents;
 import org.ocfcloudbridge.origin.sync.DeviceSets;
+import org.ocfcloudbridge.store.InList;
 import org.ocfcloudbridge.store.OriginSubscription;
 
 import java.time.OffsetDateTime;
@@ -151,6 +153,7 @@ public class InboxWriter {
         // One notification the store cannot apply: the others must not fail with it. Each alone, until one fails for
         // a reason that is not its own (an outage, the stop, a conflict), or for longer than a batch should ever take.
         LOG.debugf("a batch of %d notifications failed (%s); applying them one at a time", batch.size(), failure.getMessage());
+        split.increment();
         long deadline = System.nanoTime() + FALLBACK_LIMIT.toNanos();
         for (int i = 0; i < batch.size(); i++) {
             Item item = batch.get(i);
@@ -173,6 +176,13 @@ public class InboxWriter {
         }
     }
 
+    /** Batches applied again one notification at a time (tests check that a batch they expect to pass did). */
+    private final java.util.concurrent.atomic.LongAdder split = new java.util.concurrent.atomic.LongAdder();
+
+    long splitBatches() {
+        return split.sum();
+    }
+
     /** The longest the one-at-a-time retry of a failed batch may keep the writer. */
     private static final java.time.Duration FALLBACK_LIMIT = java.time.Duration.ofSeconds(10);
 
@@ -180,15 +190,7 @@ public class InboxWriter {
     private RuntimeException attempt(List<Item> batch) {
         List<Outcome> outcomes;
         try {
-            outcomes = QuarkusTransaction.requiringNew().call(() -> {
-                // Once, first: every writer of vendor events takes it before it locks an Origin row (see holdOrder).
-                events.holdOrder();
-                List<Outcome> out = new ArrayList<>(batch.size());
-                for (Item item : batch) {
-                    out.add(apply(item));
-                }
-                return out;
-            });
+            outcomes = QuarkusTransaction.requiringNew().call(() -> applyAll(batch));
         } catch (RuntimeException e) {
             return e;
         }
@@ -225,6 +227,181 @@ public class InboxWriter {
             }
         }
         return false;
+    }
+
+    /**
+     * Applies a batch in its order inside the caller's transaction. Runs of content changes, nearly all of the traffic,
+     * go through {@link #contents} in plain JDBC; the rarer events through {@link #apply}, one at a time.
+     */
+    private List<Outcome> applyAll(List<Item> batch) {
+        // Once, first: every writer of vendor events takes it before it locks an Origin row (see holdOrder).
+        events.holdOrder();
+        Outcome[] out = new Outcome[batch.size()];
+        EntityManager em = OriginSubscription.getEntityManager();
+        int i = 0;
+        while (i < batch.size()) {
+            if (!EventTypes.RESOURCE_CONTENT_CHANGED.equals(batch.get(i).eventType())) {
+                out[i] = apply(batch.get(i));
+                i++;
+                continue;
+            }
+            int end = i;
+            while (end < batch.size() && EventTypes.RESOURCE_CONTENT_CHANGED.equals(batch.get(end).eventType())) {
+                end++;
+            }
+            if (i > 0) {
+                // What apply() changed is written before plain SQL reads the same rows.
+                em.flush();
+            }
+            contents(em, batch.subList(i, end), out, i);
+            if (end < batch.size()) {
+                // apply() must not find a subscription as an earlier apply() left it in the session: read it again.
+                em.clear();
+            }
+            i = end;
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private static final String LOCK_SUBSCRIPTIONS = "select id, last_seq, target_id, link_id, device_id, href"
+            + " from origin_subscription where id in (%s) order by id for update";
+    private static final String SET_SEQ = "update origin_subscription set last_seq = ?, target_id = ? where id = ?";
+    private static final String SET_CONTENT = "update origin_resource set content = ?, updated_at = ?"
+            + " where link_id = ? and device_id = ? and href = ?";
+    private static final String ADD_CONTENT = "insert into origin_resource (link_id, device_id, href, content, updated_at)"
+            + " values (?, ?, ?, ?, ?)";
+
+    /** A subscription row as the batch finds and leaves it. */
+    private static final class Sub {
+        long lastSeq;
+        UUID targetId;
+        UUID linkId;
+        String deviceId;
+        String href;
+        boolean changed;
+    }
+
+    private record Resource(UUID linkId, String deviceId, String href) {
+    }
+
+    /**
+     * A run of content changes, as {@link #apply} would apply them one by one, with one statement per kind of write:
+     * the subscriptions locked in one select, their sequence numbers set in one batch, each resource's newest content
+     * written once, the vendor events inserted in one batch. Hibernate's per-item work here (a locking find, the dirty
+     * check of two entities, a find and a merge per resource) was a quarter of the event path's CPU in the profile of
+     * 2026-12-05. A row the batch cannot write (a subscription without a resource, an insert that lost a race with
+     * the sync) fails the batch, which is then applied again one notification per transaction by {@link #apply}.
+     */
+    private void contents(EntityManager em, List<Item> run, Outcome[] out, int offset) {
+        List<UUID> ids = new ArrayList<>(new java.util.TreeSet<>(run.stream().map(Item::subscription).toList()));
+        java.util.Map<UUID, Sub> subs = new java.util.HashMap<>();
+        org.hibernate.Session session = em.unwrap(org.hibernate.Session.class);
+        session.doWork(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(LOCK_SUBSCRIPTIONS.formatted(InList.markers(ids.size())))) {
+                InList.bind(ps, 1, ids);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Sub s = new Sub();
+                        s.lastSeq = rs.getLong(2);
+                        s.targetId = rs.getObject(3, UUID.class);
+                        s.linkId = rs.getObject(4, UUID.class);
+                        s.deviceId = rs.getString(5);
+                        s.href = rs.getString(6);
+                        subs.put(rs.getObject(1, UUID.class), s);
+                    }
+                }
+            }
+        });
+        java.util.Map<Resource, String> newest = new java.util.LinkedHashMap<>();
+        List<VendorEvents.New> recorded = new ArrayList<>(run.size());
+        com.fasterxml.jackson.databind.ObjectMapper json = OcfCodec.get().mapper(OcfFormat.JSON);
+        for (int k = 0; k < run.size(); k++) {
+            Item item = run.get(k);
+            Sub s = subs.get(item.subscription());
+            if (s == null) {
+                out[offset + k] = Outcome.GONE;
+                continue;
+            }
+            long seq = item.seq();
+            if (seq <= s.lastSeq) {
+                out[offset + k] = Outcome.DUPLICATE;
+                continue;
+            }
+            out[offset + k] = seq > s.lastSeq + 1 ? Outcome.GAP : Outcome.PROCESSED;
+            s.lastSeq = seq;
+            if (s.targetId == null) {
+                s.targetId = item.targetId();
+            }
+            s.changed = true;
+            if (s.deviceId == null || s.href == null) {
+                throw new IllegalStateException("a content change for subscription " + item.subscription()
+                        + ", which is not a resource's");
+            }
+            newest.put(new Resource(s.linkId, s.deviceId, s.href), item.payload().toString());
+            String owner = events.owner(s.linkId);
+            if (owner != null) {
+                com.fasterxml.jackson.databind.node.ObjectNode change = json.createObjectNode();
+                change.put("href", s.href);
+                change.set("content", item.payload());
+                recorded.add(new VendorEvents.New(owner, s.linkId, s.deviceId, VendorEvents.CONTENT_CHANGED, change.toString()));
+            }
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        session.doWork(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement(SET_SEQ)) {
+                int n = 0;
+                for (java.util.Map.Entry<UUID, Sub> e : subs.entrySet()) {
+                    if (e.getValue().changed) {
+                        ps.setLong(1, e.getValue().lastSeq);
+                        ps.setObject(2, e.getValue().targetId);
+                        ps.setObject(3, e.getKey());
+                        ps.addBatch();
+                        n++;
+                    }
+                }
+                if (n > 0) {
+                    ps.executeBatch();
+                }
+            }
+            if (newest.isEmpty()) {
+                return;
+            }
+            List<java.util.Map.Entry<Resource, String>> writes = new ArrayList<>(newest.entrySet());
+            int[] set;
+            try (java.sql.PreparedStatement ps = c.prepareStatement(SET_CONTENT)) {
+                for (java.util.Map.Entry<Resource, String> w : writes) {
+                    ps.setString(1, w.getValue());
+                    ps.setObject(2, now);
+                    ps.setObject(3, w.getKey().linkId());
+                    ps.setString(4, w.getKey().deviceId());
+                    ps.setString(5, w.getKey().href());
+                    ps.addBatch();
+                }
+                set = ps.executeBatch();
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(ADD_CONTENT)) {
+                int n = 0;
+                for (int k = 0; k < set.length; k++) {
+                    if (set[k] == java.sql.Statement.SUCCESS_NO_INFO) {
+                        throw new java.sql.SQLException("the driver did not say which resources an update found");
+                    }
+                    if (set[k] == 0) {
+                        java.util.Map.Entry<Resource, String> w = writes.get(k);
+                        ps.setObject(1, w.getKey().linkId());
+                        ps.setString(2, w.getKey().deviceId());
+                        ps.setString(3, w.getKey().href());
+                        ps.setString(4, w.getValue());
+                        ps.setObject(5, now);
+                        ps.addBatch();
+                        n++;
+                    }
+                }
+                if (n > 0) {
+                    ps.executeBatch();
+                }
+            }
+        });
+        events.recordAll(recorded);
     }
 
     private Outcome apply(Item item) {

@@ -311,7 +311,7 @@ public class DeviceTwin {
         if (keys.isEmpty()) {
             return out;
         }
-        int n = EventJournal.padded(keys.size());
+        int n = org.ocfcloudbridge.store.InList.padded(keys.size());
         try (java.sql.PreparedStatement ps = c.prepareStatement("select device_id, href, content from device_resource where (device_id, href) in ("
                 + String.join(", ", java.util.Collections.nCopies(n, "(?, ?)")) + ")")) {
             for (int i = 0; i < n; i++) {

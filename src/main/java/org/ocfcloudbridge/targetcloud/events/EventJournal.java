@@ -13,6 +13,7 @@ import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.store.DeviceRecord;
+import org.ocfcloudbridge.store.InList;
 import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.PublishedLink;
 import org.ocfcloudbridge.store.Subscription;
@@ -111,27 +112,6 @@ public class EventJournal {
     }
 
     /**
-     * A padded in-list: {@code n} rounded up to a power of two (the last value repeated fills it), so that a batch of
-     * any size is one of a few SQL texts, which PostgreSQL keeps prepared per connection and H2 per session.
-     */
-    public static int padded(int n) {
-        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
-    }
-
-    static String inList(int n) {
-        return String.join(", ", java.util.Collections.nCopies(padded(n), "?"));
-    }
-
-    /** Binds {@code values} from parameter {@code first} on, padded as {@link #inList}; returns the next index. */
-    static int bindIn(java.sql.PreparedStatement ps, int first, List<String> values) throws java.sql.SQLException {
-        int n = padded(values.size());
-        for (int i = 0; i < n; i++) {
-            ps.setString(first + i, values.get(Math.min(i, values.size() - 1)));
-        }
-        return first + n;
-    }
-
-    /**
      * {@link #fence} on the transaction's own connection, for the device lane's write, which works in plain JDBC:
      * the rows of these (distinct, sorted) devices locked in id order; their owners by id.
      */
@@ -141,8 +121,8 @@ public class EventJournal {
             return owners;
         }
         try (java.sql.PreparedStatement ps = c.prepareStatement("select id, owner_id from device where id in ("
-                + inList(sortedIds.size()) + ") order by id for update")) {
-            bindIn(ps, 1, sortedIds);
+                + InList.markers(sortedIds.size()) + ") order by id for update")) {
+            InList.bind(ps, 1, sortedIds);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     owners.put(rs.getString(1), rs.getString(2));
@@ -170,8 +150,8 @@ public class EventJournal {
         }
         List<String> devices = new ArrayList<>(new java.util.TreeSet<>(changes.stream().map(Content::deviceId).toList()));
         java.util.Map<String, List<Subscription>> byResource = new java.util.HashMap<>();
-        try (java.sql.PreparedStatement ps = c.prepareStatement(RESOURCE_SUBSCRIPTIONS.formatted(inList(devices.size())))) {
-            bindIn(ps, 1, devices);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(RESOURCE_SUBSCRIPTIONS.formatted(InList.markers(devices.size())))) {
+            InList.bind(ps, 1, devices);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     // Detached: only what a notification needs; never persisted (next_seq is written below).
