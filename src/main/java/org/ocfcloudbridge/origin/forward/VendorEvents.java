@@ -111,8 +111,25 @@ public class VendorEvents {
      * records afterwards calls this first.
      */
     public void holdOrder() {
-        BridgeSetting.findById(ORDER, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        // Once per transaction, in plain SQL: through Hibernate (a locking find, every time it was asked) it was 8% of
+        // the event path's CPU in the profile of 2026-12-05.
+        boolean inTransaction = transactions.getTransactionKey() != null;
+        if (inTransaction && transactions.getResource(ORDER_HELD) != null) {
+            return;
+        }
+        BridgeSetting.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("select name from bridge_setting where name = ? for update")) {
+                ps.setString(1, ORDER);
+                ps.executeQuery().close();
+            }
+        });
+        if (inTransaction) {
+            transactions.putResource(ORDER_HELD, Boolean.TRUE);
+        }
     }
+
+    /** Marks a transaction that holds the order lock already. */
+    private static final Object ORDER_HELD = new Object();
 
     public void record(String vendorUser, UUID linkId, String deviceId, String type, String payload) {
         recordAll(List.of(new New(vendorUser, linkId, deviceId, type, payload)));

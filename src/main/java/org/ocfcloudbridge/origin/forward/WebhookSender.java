@@ -17,12 +17,12 @@ import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ops.OutboundPolicy;
 import org.ocfcloudbridge.config.BridgeConfigException;
 import org.ocfcloudbridge.origin.OriginConfig;
+import org.ocfcloudbridge.store.InList;
 import org.ocfcloudbridge.store.VendorEvent;
 import org.ocfcloudbridge.store.WebhookDelivery;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -247,7 +247,14 @@ public class WebhookSender {
                 done = new ArrayList<>(delivered);
             }
             if (!done.isEmpty()) {
-                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.delete("id in ?1", done));
+                QuarkusTransaction.requiringNew().run(() -> WebhookDelivery.getEntityManager()
+                        .unwrap(org.hibernate.Session.class).doWork(c -> {
+                            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                                    "delete from webhook_delivery where id in (" + InList.markers(done.size()) + ")")) {
+                                InList.bind(ps, 1, done);
+                                ps.executeUpdate();
+                            }
+                        }));
             }
             failed.forEach((n, outcome) -> fail(n.deliveryId(), n.event(), outcome));
             if (!failed.isEmpty() && failing.add(webhook) && !refusedSaid.contains(webhook)) {
@@ -269,31 +276,55 @@ public class WebhookSender {
      */
     private List<Next> read(String webhook) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        // Deliveries of links this instance holds; those of links that are gone (unlinked: their last events) go out
-        // from one instance, the leader. (Put in with %s: a text block ending in "and " loses that trailing space, and
-        // "andexists" broke the query of every instance but the leader; ClusterOfThreeIT caught it.)
-        String held = instances.leader()
-                ? "(exists (select 1 from LinkedAccount l where l.id = e.linkId and l.deliveredBy = ?3)"
-                  + " or not exists (select 1 from LinkedAccount l where l.id = e.linkId))"
-                : "exists (select 1 from LinkedAccount l where l.id = e.linkId and l.deliveredBy = ?3)";
-        return QuarkusTransaction.requiringNew().call(() -> {
-            List<WebhookDelivery> ds = WebhookDelivery.<WebhookDelivery>find("""
-                    select d from WebhookDelivery d, VendorEvent e
-                    where e.id = d.eventId and d.webhook = ?1 and d.deadAt is null and d.nextAttemptAt <= ?2
-                      and %s
-                      and not exists (select 1 from WebhookDelivery h, VendorEvent he
-                                      where he.id = h.eventId and h.webhook = d.webhook and h.deadAt is null
-                                        and h.nextAttemptAt > ?2 and h.eventId < d.eventId and he.linkId = e.linkId
-                                        and coalesce(he.deviceId, '') = coalesce(e.deviceId, ''))
-                    order by d.eventId""".formatted(held), webhook, now, instances.id()).page(0, BATCH).list();
-            if (ds.isEmpty()) {
-                return List.<Next>of();
-            }
-            Map<Long, VendorEvent> byId = new HashMap<>();
-            VendorEvent.<VendorEvent>list("id in ?1", ds.stream().map(d -> d.eventId).toList()).forEach(e -> byId.put(e.id, e));
-            return ds.stream().map(d -> new Next(d.id, byId.get(d.eventId))).toList();
-        });
+        boolean leader = instances.leader();
+        String me = instances.id();
+        // Plain SQL, one statement: the deliveries with their events. The same query in HQL, and a second one for the
+        // events, were a fifth of the event path's CPU in the profile of 2026-12-05 (parsing, binding, entity loads).
+        return QuarkusTransaction.requiringNew().call(() -> WebhookDelivery.getEntityManager()
+                .unwrap(org.hibernate.Session.class).doReturningWork(c -> {
+                    List<Next> out = new ArrayList<>();
+                    try (java.sql.PreparedStatement ps = c.prepareStatement(leader ? READ_AS_LEADER : READ)) {
+                        ps.setString(1, webhook);
+                        ps.setObject(2, now);
+                        ps.setString(3, me);
+                        ps.setObject(4, now);
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                VendorEvent e = new VendorEvent();
+                                e.id = rs.getLong(2);
+                                e.vendorUser = rs.getString(3);
+                                e.linkId = rs.getObject(4, java.util.UUID.class);
+                                e.deviceId = rs.getString(5);
+                                e.type = rs.getString(6);
+                                e.payload = rs.getString(7);
+                                e.createdAt = rs.getObject(8, OffsetDateTime.class);
+                                out.add(new Next(rs.getLong(1), e));
+                            }
+                        }
+                    }
+                    return out;
+                }));
     }
+
+    /**
+     * Deliveries of links this instance holds; those of links that are gone (unlinked: their last events) go out from
+     * one instance, the leader.
+     */
+    private static final String HELD = "exists (select 1 from linked_account l where l.id = e.link_id and l.delivered_by = ?)";
+    private static final String READ_PAGE = """
+            select d.id, e.id, e.vendor_user, e.link_id, e.device_id, e.type, e.payload, e.created_at
+            from webhook_delivery d join vendor_event e on e.id = d.event_id
+            where d.webhook = ? and d.dead_at is null and d.next_attempt_at <= ?
+              and %s
+              and not exists (select 1 from webhook_delivery h join vendor_event he on he.id = h.event_id
+                              where h.webhook = d.webhook and h.dead_at is null and h.next_attempt_at > ?
+                                and h.event_id < d.event_id and he.link_id = e.link_id
+                                and coalesce(he.device_id, '') = coalesce(e.device_id, ''))
+            order by d.event_id
+            fetch first %d rows only""";
+    private static final String READ = READ_PAGE.formatted(HELD, BATCH);
+    private static final String READ_AS_LEADER = READ_PAGE.formatted(
+            "(" + HELD + " or not exists (select 1 from linked_account l where l.id = e.link_id))", BATCH);
 
     /** Takes keys off the queue and sends each key's deliveries one after the other, stopping a key at its first refusal. */
     private CompletableFuture<Void> lane(String webhook, java.util.Queue<java.util.ArrayDeque<Next>> keys, List<Long> delivered,
@@ -364,11 +395,8 @@ public class WebhookSender {
         if (e.deviceId != null) {
             body.put("device", e.deviceId);
         }
-        try {
-            body.set("payload", JSON.readTree(e.payload));
-        } catch (IOException ex) {
-            body.put("payload", e.payload);
-        }
+        // Stored as JSON by this daemon (VendorEvents): put in as it is, not parsed and written again.
+        body.putRawValue("payload", new com.fasterxml.jackson.databind.util.RawValue(e.payload));
         body.put("time", e.createdAt.toString());
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         String id = "evt_" + e.id;

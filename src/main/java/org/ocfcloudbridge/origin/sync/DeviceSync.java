@@ -343,7 +343,8 @@ public class DeviceSync {
                 for (String di : chunk) {
                     // A query, not remove(): the inbox may have removed it meanwhile (an unregistered notification).
                     if (DeviceSets.remove(linkId, di)) {
-                        events.record(linkId, di, VendorEvents.DEVICE_REMOVED, "{\"di\":\"" + di + "\"}");
+                        // Written by Jackson: a device id is the Target's text, and the webhook puts the payload in as it is.
+                        events.record(linkId, di, VendorEvents.DEVICE_REMOVED, JSON.createObjectNode().put("di", di).toString());
                     }
                 }
             });

@@ -204,6 +204,9 @@ class ForwardingTest {
             flowing.setTemperature(32.5);
             await(hooks, h -> h.accepted() && device(h).equals(flowing.di()) && temperature(h) == 32.5);
             assertTrue(hooks.stream().noneMatch(h -> h.accepted() && device(h).equals(held.di())), "the held device's wait");
+            assertEquals(List.of(hooks.stream().filter(h -> device(h).equals(held.di())).findFirst().orElseThrow().id()),
+                    hooks.stream().filter(h -> device(h).equals(held.di())).map(Hook::id).distinct().toList(),
+                    "while its first event is refused, the held device's later ones are not even tried");
 
             refused.clear();
             await(hooks, h -> h.accepted() && device(h).equals(held.di()) && temperature(h) == 31.5);
