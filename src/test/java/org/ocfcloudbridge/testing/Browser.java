@@ -57,18 +57,9 @@ public final class Browser {
      * lands is not repeated.
      */
     public static void click(WebDriver driver, By element) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
-            try {
-                d.findElement(element).click();
-                return true;
-            } catch (StaleElementReferenceException replaced) {
-                return false;
-            } catch (WebDriverException e) {
-                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
-                    return false;
-                }
-                throw e;
-            }
+        onTheElementFound(driver, element, e -> {
+            e.click();
+            return true;
         });
     }
 
@@ -78,18 +69,28 @@ public final class Browser {
      * that is stale when its text is read (TwoCloudsIT failed so in a rehearsal under a CPU hog).
      */
     public static String text(WebDriver driver, By element) {
+        return onTheElementFound(driver, element, WebElement::getText);
+    }
+
+    /** {@code action} on the element, found again for up to 20 s each time Chromium says it was replaced meanwhile. */
+    private static <T> T onTheElementFound(WebDriver driver, By element, java.util.function.Function<WebElement, T> action) {
         return new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
             try {
-                return d.findElement(element).getText();
+                return action.apply(d.findElement(element));
             } catch (StaleElementReferenceException replaced) {
                 return null;
             } catch (WebDriverException e) {
-                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                if (replaced(e)) {
                     return null;
                 }
                 throw e;
             }
         });
+    }
+
+    /** Chromium sometimes reports a node of a replaced document this way instead of as stale. */
+    private static boolean replaced(WebDriverException e) {
+        return e.getMessage() != null && e.getMessage().contains("does not belong to the document");
     }
 
     /** Clicks a submit button and waits until its page is gone, so that later look-ups see the next page. */
@@ -103,8 +104,7 @@ public final class Browser {
             } catch (StaleElementReferenceException gone) {
                 return true;
             } catch (WebDriverException e) {
-                // Chromium sometimes reports a node of the old document this way instead of as stale.
-                return e.getMessage() != null && e.getMessage().contains("does not belong to the document");
+                return replaced(e);
             }
         });
     }
