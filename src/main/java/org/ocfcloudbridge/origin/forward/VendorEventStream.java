@@ -150,9 +150,9 @@ public class VendorEventStream {
                         "vendorUser = ?1 and id > ?2 order by id", s.user, after).page(0, 200).list());
                 for (VendorEvent e : batch) {
                     s.sink.send(s.sse.newEventBuilder().id(Long.toString(e.id)).name(e.type).mediaType(MediaType.APPLICATION_JSON_TYPE)
-                            .data(String.class, "{\"id\":" + e.id + ",\"type\":\"" + e.type + "\",\"link\":\"" + e.linkId + "\","
-                                    + "\"device\":" + (e.deviceId == null ? "null" : "\"" + e.deviceId + "\"") + ",\"payload\":"
-                                    + e.payload + ",\"time\":\"" + e.createdAt + "\"}").build());
+                            .data(String.class, "{\"id\":" + e.id + ",\"type\":" + VendorEvents.quoted(e.type) + ",\"link\":\""
+                                    + e.linkId + "\",\"device\":" + (e.deviceId == null ? "null" : VendorEvents.quoted(e.deviceId))
+                                    + ",\"payload\":" + VendorEvents.jsonValue(e.payload) + ",\"time\":\"" + e.createdAt + "\"}").build());
                     s.last.set(e.id);
                 }
             } while (batch.size() == 200 && !s.sink.isClosed());

@@ -113,8 +113,11 @@ public class VendorEvents {
     public void holdOrder() {
         // Once per transaction, in plain SQL: through Hibernate (a locking find, every time it was asked) it was 8% of
         // the event path's CPU in the profile of 2026-12-05.
-        boolean inTransaction = transactions.getTransactionKey() != null;
-        if (inTransaction && transactions.getResource(ORDER_HELD) != null) {
+        if (transactions.getTransactionKey() == null) {
+            // Outside a transaction the lock would be let go at once, and ids would no longer follow commit order.
+            throw new IllegalStateException("vendor events are recorded inside a transaction");
+        }
+        if (transactions.getResource(ORDER_HELD) != null) {
             return;
         }
         BridgeSetting.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
@@ -123,9 +126,7 @@ public class VendorEvents {
                 ps.executeQuery().close();
             }
         });
-        if (inTransaction) {
-            transactions.putResource(ORDER_HELD, Boolean.TRUE);
-        }
+        transactions.putResource(ORDER_HELD, Boolean.TRUE);
     }
 
     /** Marks a transaction that holds the order lock already. */
@@ -192,10 +193,8 @@ public class VendorEvents {
                 ps.executeBatch();
             }
         });
-        // One wake-up per transaction, not per event: a batch of the inbox writer records hundreds.
-        if (transactions.getTransactionKey() == null) {
-            return;
-        }
+        // One wake-up per transaction, not per event: a batch of the inbox writer records hundreds (holdOrder made
+        // sure there is a transaction).
         @SuppressWarnings("unchecked")
         Set<String> users = (Set<String>) transactions.getResource(WAKE);
         if (users == null) {
@@ -219,6 +218,34 @@ public class VendorEvents {
         for (New e : batch) {
             users.add(e.vendorUser());
         }
+    }
+
+    /**
+     * A stored payload as a JSON value to put into a webhook body or an event stream line as it is: the payload itself
+     * when it is JSON (all this daemon writes now), else the text as a JSON string. Rows written before payloads were
+     * all made by Jackson may hold a device id that breaks the JSON; a streaming parse checks without building a tree.
+     */
+    public static String jsonValue(String payload) {
+        try (com.fasterxml.jackson.core.JsonParser p = PAYLOADS.createParser(payload)) {
+            if (p.nextToken() != null) {
+                p.skipChildren();
+                if (p.nextToken() == null) {
+                    return payload;
+                }
+            }
+        } catch (java.io.IOException notJson) {
+            // as a string, below
+        }
+        return quoted(payload);
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory PAYLOADS = new com.fasterxml.jackson.core.JsonFactory();
+
+    /** {@code text} as a JSON string literal. */
+    public static String quoted(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+        com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text, out);
+        return out.append('"').toString();
     }
 
     /** The id of the user's newest event, 0 when there is none. */

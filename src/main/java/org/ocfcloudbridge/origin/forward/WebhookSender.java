@@ -395,8 +395,9 @@ public class WebhookSender {
         if (e.deviceId != null) {
             body.put("device", e.deviceId);
         }
-        // Stored as JSON by this daemon (VendorEvents): put in as it is, not parsed and written again.
-        body.putRawValue("payload", new com.fasterxml.jackson.databind.util.RawValue(e.payload));
+        // Stored as JSON by this daemon (VendorEvents): put in as it is, checked by a streaming parse but not parsed into
+        // a tree and written again.
+        body.putRawValue("payload", new com.fasterxml.jackson.databind.util.RawValue(VendorEvents.jsonValue(e.payload)));
         body.put("time", e.createdAt.toString());
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         String id = "evt_" + e.id;

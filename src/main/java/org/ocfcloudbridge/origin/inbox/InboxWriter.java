@@ -366,7 +366,10 @@ public class InboxWriter {
             if (newest.isEmpty()) {
                 return;
             }
+            // In key order, as any other writer of these rows should lock them, so that two never wait on each other.
             List<java.util.Map.Entry<Resource, String>> writes = new ArrayList<>(newest.entrySet());
+            writes.sort(java.util.Map.Entry.comparingByKey(java.util.Comparator.comparing(Resource::linkId)
+                    .thenComparing(Resource::deviceId).thenComparing(Resource::href)));
             int[] set;
             try (java.sql.PreparedStatement ps = c.prepareStatement(SET_CONTENT)) {
                 for (java.util.Map.Entry<Resource, String> w : writes) {

@@ -416,7 +416,7 @@ public class DeviceSync {
                 // Drift the events missed: the vendor mirrors the state from events, so it is told.
                 if (!status.equals(was)) {
                     events.record(linkId, di, "online".equals(status) ? VendorEvents.DEVICE_ONLINE : VendorEvents.DEVICE_OFFLINE,
-                            "{\"di\":\"" + di + "\"}");
+                            JSON.createObjectNode().put("di", di).toString());
                 }
                 return;
             }

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,6 +73,15 @@ class VendorEventOrderTest {
                 "vendorUser = ?1 order by id", user)).stream().map(e -> e.payload).toList();
         assertEquals(List.of("{\"who\":\"first\"}", "{\"who\":\"second\"}"), inIdOrder,
                 "the id of the event committed first is the lower one");
+    }
+
+    /** Outside a transaction the order lock would be let go at once: recording there is refused, not done unordered. */
+    @Test
+    void anEventRecordedOutsideATransactionIsRefused() {
+        String user = "order-" + UUID.randomUUID();
+        assertThrows(IllegalStateException.class, () -> events.record(user, UUID.randomUUID(), null,
+                VendorEvents.LINK_STATE, "{}"));
+        assertEquals(0L, QuarkusTransaction.requiringNew().call(() -> VendorEvent.count("vendorUser", user)));
     }
 
     private static boolean waitsInTheDatabase(Thread t) {
