@@ -8,7 +8,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
+import org.ocfcloudbridge.config.BridgeConfig;
 import org.ocfcloudbridge.ocf.EventSignature;
+import org.ocfcloudbridge.ocf.LocalInbox;
 import org.ocfcloudbridge.ocf.OcfCodec;
 import org.ocfcloudbridge.ocf.OcfCodecException;
 import org.ocfcloudbridge.ocf.OcfFormat;
@@ -38,7 +40,8 @@ import org.ocfcloudbridge.origin.inbox.InboxWriter.Outcome;
  */
 @org.eclipse.microprofile.openapi.annotations.tags.Tag(name = "Event inbox (Origin Cloud)")
 @Path(HttpPaths.INBOX)
-public class EventInbox {
+@jakarta.inject.Singleton
+public class EventInbox implements LocalInbox {
 
     private static final Logger LOG = Logger.getLogger(EventInbox.class);
 
@@ -47,9 +50,12 @@ public class EventInbox {
     private final DeviceSync sync;
     private final InboxWriter writer;
     private final java.util.concurrent.Executor blocking;
+    /** {@code bridge.public-url}/inbox/ with the Origin role on (what DeviceSync gives the Target as eventsUrl); else null. */
+    private final String ownInboxes;
 
     public EventInbox(DataCipher cipher, OriginConfig config, DeviceSync sync, InboxWriter writer,
-                      org.eclipse.microprofile.context.ManagedExecutor blocking) {
+                      org.eclipse.microprofile.context.ManagedExecutor blocking, BridgeConfig bridge) {
+        this.ownInboxes = bridge.origin().enabled() ? bridge.publicUrl().replaceAll("/+$", "") + HttpPaths.INBOX + "/" : null;
         this.cipher = cipher;
         this.config = config;
         this.sync = sync;
@@ -101,8 +107,8 @@ public class EventInbox {
         if (id == null) {
             return done(answer(410, "unknown subscription"));
         }
-        Known cached = subscriptions.get(id);
         Request r = new Request(id, eventType, subscriptionId, sequence, timestamp, signature, contentType, body);
+        Known cached = subscriptions.get(id);
         if (cached != null) {
             return verified(cached, r);
         }
@@ -118,6 +124,35 @@ public class EventInbox {
             }
         });
         return answer;
+    }
+
+    /**
+     * The same notification from this daemon's own Target role, without HTTP: the same checks, the same writer, the same
+     * answers. Called on the Target's delivery threads, which may wait for the first read of a subscription's row.
+     */
+    @Override
+    public CompletionStage<Answer> offer(String eventsUrl, Notification n) {
+        if (ownInboxes == null || eventsUrl == null || !eventsUrl.startsWith(ownInboxes)) {
+            return null;
+        }
+        UUID id = Inputs.uuid(eventsUrl.substring(ownInboxes.length())).orElse(null);
+        Known k = id == null ? null : known(id);
+        if (k == null || (k.targetId() != null && !k.targetId().toString().equals(n.subscriptionId()))) {
+            // Not a subscription of this daemon's Origin role: whoever owns that address answers over HTTP.
+            return null;
+        }
+        Request r = new Request(id, n.eventType(), n.subscriptionId(), Long.toString(n.sequenceNumber()),
+                Long.toString(n.eventTimestamp()), n.signature(), n.contentType(), n.body());
+        return verified(k, r).handle((response, failure) -> {
+            if (failure == null) {
+                return new Answer(response.getStatus(), String.valueOf(response.getEntity()));
+            }
+            Throwable f = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            if (f instanceof jakarta.ws.rs.WebApplicationException w) {
+                return new Answer(w.getResponse().getStatus(), String.valueOf(w.getResponse().getEntity()));
+            }
+            throw f instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(f);
+        });
     }
 
     /** One notification's headers and body, as received. */

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.cluster.ClusterBus;
 import org.ocfcloudbridge.cluster.ClusterSubjects;
 import org.ocfcloudbridge.config.BridgeConfig;
+import org.ocfcloudbridge.ocf.LocalInbox;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ops.DatabaseOutage;
@@ -103,6 +104,12 @@ public class NotificationDelivery {
     private final DatabaseOutage.Job outbox = new DatabaseOutage.Job(LOG, "reading the notification outbox");
     private Counter delivered;
     private Counter failed;
+    private Counter handedOver;
+    /** This daemon's own Origin inbox, when that role is on: notifications for it skip HTTP. */
+    private LocalInbox localInbox;
+
+    @Inject
+    jakarta.enterprise.inject.Instance<LocalInbox> localInboxes;
 
     @Inject
     EventJournal journal;
@@ -146,6 +153,8 @@ public class NotificationDelivery {
         settler = Executors.newFixedThreadPool(SETTLERS, named("notification-settler-"));
         delivered = metrics.counter("bridge.notifications.delivered");
         failed = metrics.counter("bridge.notifications.failed");
+        handedOver = metrics.counter("bridge.notifications.in.process");
+        localInbox = bridge.origin().enabled() && localInboxes.isResolvable() ? localInboxes.get() : null;
         metrics.gauge("bridge.notifications.in.flight", inFlight, Set::size);
         // Another instance may have taken this one's subscriptions while its lease was out: claim them again. What
         // is known of their queues stays: rows before the next expected one were delivered here, and a row another
@@ -648,8 +657,23 @@ public class NotificationDelivery {
     record Outcome(int status, String text) {
     }
 
-    /** One POST of one notification; status -1: no HTTP answer. Completes on an event loop. */
+    /**
+     * One POST of one notification; status -1: no HTTP answer. Completes on an event loop, or on the inbox writer's
+     * thread when this daemon's own Origin role takes it in process ({@link LocalInbox}).
+     */
     private CompletionStage<Outcome> post(Pending p) {
+        CompletionStage<LocalInbox.Answer> local = localInbox == null ? null : localInbox.offer(p.eventsUrl(),
+                new LocalInbox.Notification(p.eventType(), p.subscriptionId().toString(), p.seq(), p.timestamp(),
+                        p.signature(), p.contentType(), p.body()));
+        if (local != null) {
+            handedOver.increment();
+            // Bounded like a POST: an inbox that never answers costs a retry, never a subscription stuck in flight.
+            return local.toCompletableFuture().orTimeout(config.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((answer, error) -> answer != null
+                            ? new Outcome(answer.status(), "inbox in process: " + answer.status() + " " + answer.reason())
+                            : new Outcome(-1, "inbox in process: " + (error instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : error)));
+        }
         Map<String, String> headers = new HashMap<>(8);
         headers.put(Headers.EVENT_TYPE, p.eventType());
         headers.put(Headers.SUBSCRIPTION_ID, p.subscriptionId().toString());
