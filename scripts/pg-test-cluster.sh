@@ -3,10 +3,13 @@
 # PostgreSQL build by hand. Needs Debian's postgresql-15 package. As root it runs the server as the postgres user.
 #   scripts/pg-test-cluster.sh start [DIR] [PORT]   -> prints the JDBC URL of database "bridge"
 #   scripts/pg-test-cluster.sh stop  [DIR]
+#   PG_FSYNC=on|off   whether commits wait for the disk (off, the default: the tests' data is thrown away; the
+#                     benches turn it on to measure what production pays)
 set -euo pipefail
 cmd=${1:?usage: $0 start|stop [DIR] [PORT]}
 dir=${2:-/tmp/ocf-bridge-pg}
 port=${3:-55432}
+case "${PG_FSYNC:-off}" in on|off) ;; *) echo "PG_FSYNC is on or off" >&2; exit 2 ;; esac
 bin=/usr/lib/postgresql/15/bin
 [ -x "$bin/initdb" ] || { echo "PostgreSQL 15 server binaries not found in $bin (apt-get install postgresql)" >&2; exit 2; }
 
@@ -22,7 +25,7 @@ case "$cmd" in
     if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
     as_owner "$bin/initdb -U postgres -A trust -E UTF8 -D '$dir/data'" >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_owner "$bin/pg_ctl -w -t 60 -D '$dir/data' -l '$dir/server.log' -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off\" start" >/dev/null \
+    as_owner "$bin/pg_ctl -w -t 60 -D '$dir/data' -l '$dir/server.log' -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-off}\" start" >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb -h 127.0.0.1 -p $port -U postgres bridge"
     echo "jdbc:postgresql://127.0.0.1:$port/bridge"
