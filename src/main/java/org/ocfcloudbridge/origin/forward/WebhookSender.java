@@ -320,9 +320,12 @@ public class WebhookSender {
                               where h.webhook = d.webhook and h.dead_at is null and h.next_attempt_at > ?
                                 and h.event_id < d.event_id and he.link_id = e.link_id
                                 and coalesce(he.device_id, '') = coalesce(e.device_id, ''))
-            order by d.event_id
+            order by d.webhook, d.dead_at, d.event_id
             fetch first %d rows only""";
-    private static final String READ = READ_PAGE.formatted(HELD, BATCH);
+    // Ordered by all the columns of webhook_delivery_due_ix (webhook and dead_at are fixed here, so this is event
+    // order): H2 then walks that index and stops after the page; ordered by event_id alone it read and sorted every
+    // pending delivery (V20).
+    static final String READ = READ_PAGE.formatted(HELD, BATCH);
     private static final String READ_AS_LEADER = READ_PAGE.formatted(
             "(" + HELD + " or not exists (select 1 from linked_account l where l.id = e.link_id))", BATCH);
 
