@@ -64,7 +64,9 @@ trap cleanup EXIT
 start_receiver webhooks "$hook" "$hook_secret" "$work/receiver.log"
 for _ in $(seq 1 600); do curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready && break; sleep 0.1; done
 curl -fs -o /dev/null http://127.0.0.1:18480/q/health/ready || { echo "the daemon did not get ready; $work/daemon.log says:" >&2; tail -5 "$work/daemon.log" >&2; exit 1; }
-java -Xmx1g -Dbench.warmup.seconds="${BENCH_WARMUP:-10}" -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-512}" \
+db_pid=0
+if [ -n "$servers" ]; then db_pid=$(head -1 "$servers/pg/data/postmaster.pid"); fi
+java -Xmx1g -Dbench.database.pid="$db_pid" -Dbench.warmup.seconds="${BENCH_WARMUP:-10}" -Dbench.bare.connections="${BENCH_BARE_CONNECTIONS:-16}" -Dbench.bare.in-flight="${BENCH_BARE_IN_FLIGHT:-512}" \
     -Dbench.bare.pipelining="${BENCH_BARE_PIPELINING:-8}" \
     -cp "$bench_cp" org.ocfcloudbridge.bench.OriginLoad http://127.0.0.1:18480 coap+tcp://127.0.0.1:15983 "$secret" \
     "http://127.0.0.1:$hook" "$hook_secret" "$daemon" "$receiver" "$rate" "$seconds" "$event_rate" "$event_devices" | tee "$work/load.log" | phases origin

@@ -18,6 +18,13 @@ final class Cpu {
     private final long[] jitAfter;
     private long wallBefore;
     private long wallAfter;
+    /**
+     * A database server's pid (PostgreSQL's postmaster: -Dbench.database.pid), whose processes' CPU is the database's
+     * share of the work; 0 with the embedded H2, whose work is the daemon's own.
+     */
+    private final long databasePid = Long.getLong("bench.database.pid", 0);
+    private long databaseBefore;
+    private long databaseAfter;
 
     Cpu(long daemonPid, long receiverPid) {
         this(new long[]{daemonPid}, receiverPid);
@@ -36,6 +43,7 @@ final class Cpu {
     }
 
     void mark() {
+        databaseBefore = treeMillis(databasePid);
         read(before);
         readJit(jitBefore);
         wallBefore = System.nanoTime();
@@ -43,6 +51,7 @@ final class Cpu {
 
     /** Ends the phase now (a bench that stops it at the last arrival leaves the quiet after it out). */
     void stop() {
+        databaseAfter = treeMillis(databasePid);
         read(after);
         readJit(jitAfter);
         wallAfter = System.nanoTime();
@@ -70,6 +79,9 @@ final class Cpu {
         if (jit > 0) {
             b.append(daemons == 1 ? " (of which its JIT compiler " : " (of which their JIT compilers ").append(seconds(jit)).append(" s)");
         }
+        if (databasePid > 0) {
+            b.append(", database ").append(seconds(databaseMillis())).append(" s");
+        }
         b.append(", receiver ").append(seconds(millis(daemons))).append(" s, load ").append(seconds(millis(daemons + 1))).append(" s");
         return b.append(String.format(" of %.1f s wall", (wallAfter - wallBefore) / 1e9)).toString();
     }
@@ -94,6 +106,26 @@ final class Cpu {
                 return -1;
             }
             sum += jitAfter[i] - jitBefore[i];
+        }
+        return sum;
+    }
+
+    /** CPU milliseconds of the database server's processes in the phase; -1 when there is none or /proc did not tell. */
+    long databaseMillis() {
+        return databasePid <= 0 || databaseBefore < 0 || databaseAfter < 0 ? -1 : databaseAfter - databaseBefore;
+    }
+
+    /** A process's CPU and its live descendants' (PostgreSQL: a process per connection, kept by the daemon's pool). */
+    private static long treeMillis(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        long sum = ReceiverControl.cpuMillis(pid);
+        if (sum < 0) {
+            return -1;
+        }
+        for (ProcessHandle p : ProcessHandle.of(pid).map(h -> h.descendants().toList()).orElse(java.util.List.of())) {
+            sum += Math.max(0, ReceiverControl.cpuMillis(p.pid()));
         }
         return sum;
     }

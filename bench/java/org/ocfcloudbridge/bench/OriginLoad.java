@@ -184,6 +184,10 @@ public final class OriginLoad {
                         (cpuAfter - cpuBefore - cpu.jitMillis()) / (double) (eventRate * seconds));
             }
         }
+        if (cpu.databaseMillis() >= 0) {
+            System.out.printf("database server CPU per device change (PostgreSQL's processes): %.2f ms%n",
+                    cpu.databaseMillis() / (double) (eventRate * seconds));
+        }
         System.out.println("  CPU during the events: " + eventsCpu);
         Thread.sleep(5000);
         ReceiverControl.Result events = receiver.match(eventsStart, changes, changesWall);
