@@ -349,7 +349,10 @@ public class DeviceSync {
                 }
             });
         }
+        // In device id order, and each device's resources in href order: the inbox writer locks these rows in key order
+        // too, so a sync's chunk and a batch of notifications never wait on each other.
         List<String> present = new ArrayList<>(devices.keySet());
+        present.sort(null);
         for (List<String> chunk : chunks(present)) {
             QuarkusTransaction.requiringNew().run(() -> {
                 events.holdOrder();
@@ -362,11 +365,13 @@ public class DeviceSync {
             QuarkusTransaction.requiringNew().run(() -> {
                 for (String di : chunk) {
                     JsonNode d = contents.get(di);
+                    java.util.TreeMap<String, String> reps = new java.util.TreeMap<>();
                     for (JsonNode l : d == null ? List.<JsonNode>of() : d.path("links")) {
                         if (l.has("rep")) {
-                            DeviceSets.putContentAsOf(linkId, di, localHref(di, l.path("href").asText()), l.get("rep").toString(), readAt);
+                            reps.put(localHref(di, l.path("href").asText()), l.get("rep").toString());
                         }
                     }
+                    reps.forEach((href, rep) -> DeviceSets.putContentAsOf(linkId, di, href, rep, readAt));
                 }
             });
         }
