@@ -15,6 +15,7 @@
 #                                  when missing or older than src/main (BENCH_APP then names a copy of that build)
 #   BENCH_PG_FSYNC                 on (the default, as in production: every commit waits for the disk) or off
 #   BENCH_WARMUP                   seconds of events at the event rate before the measured ones (10)
+#   BENCH_KEEP=1                   keep the run's folder (the daemon's H2 database and log) to look into afterwards
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-1000}; seconds=${2:-10}; event_rate=${3:-1000}; event_devices=${4:-20}
@@ -88,4 +89,4 @@ else
   echo "bench: the bare webhook path is below 7500/s (3x the goal): the event figures are partly the bench's"
 fi
 grep '^RESULT' "$work/load.log"
-rm -rf "$work"
+if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept: $work (the daemon's data folder and logs)"; else rm -rf "$work"; fi

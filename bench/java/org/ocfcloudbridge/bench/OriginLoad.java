@@ -195,6 +195,11 @@ public final class OriginLoad {
                 ReceiverControl.pct(events.eventMillisLatencies(), 50) / 1e6, ReceiverControl.pct(events.eventMillisLatencies(), 99) / 1e6);
         System.out.printf("device change -> vendor webhook at %d/s: %d of %d arrived, p50 %.2f ms p99 %.2f ms%n", eventRate,
                 events.count(), eventRate * seconds, events.ms(50), events.ms(99));
+        if (!changedAt.isEmpty()) {
+            // The values set that no webhook carried: with BENCH_KEEP=1 the daemon's database is left to look them up.
+            System.out.println("  not arrived (temperature values set, first 20): "
+                    + changedAt.keySet().stream().sorted().limit(20).toList());
+        }
 
         // The bare path of the events: signed webhooks from here to the same receiver, as fast as it takes them, then
         // at the event rate.
