@@ -101,6 +101,22 @@ public final class OriginLinks {
         }
     }
 
+    /** What a test does with a linked device ({@link #withSettledLink}). */
+    public interface LinkedTest {
+        void run(Linked linked) throws Exception;
+    }
+
+    /** Links a new device's account, waits until the link is quiet ({@link #settled}), runs the test, shuts the device down. */
+    public static void withSettledLink(int gatewayTcpPort, LinkedTest test) throws Exception {
+        Linked l = linkedDevice(gatewayTcpPort);
+        try {
+            settled(l.link());
+            test.run(l);
+        } finally {
+            l.device().shutdown();
+        }
+    }
+
     /** Links {@code targetUser}'s account for the vendor user of {@code vendorToken}; returns the link id. */
     public static String link(String cloud, String vendorToken, String[] targetUser) {
         String callback = throughTheTarget(cloud, vendorToken, targetUser, "allow");

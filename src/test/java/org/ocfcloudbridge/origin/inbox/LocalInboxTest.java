@@ -49,9 +49,7 @@ class LocalInboxTest {
 
     @Test
     void aDeviceChangeReachesThisDaemonsOwnOriginWithoutAnHttpPost() throws Exception {
-        OriginLinks.Linked l = OriginLinks.linkedDevice(gateway.tcpPort());
-        try {
-            OriginLinks.settled(l.link());
+        OriginLinks.withSettledLink(gateway.tcpPort(), l -> {
             UUID link = UUID.fromString(l.link());
             double before = handedOver();
             l.device().setTemperature(31.5);
@@ -62,16 +60,12 @@ class LocalInboxTest {
                 Thread.sleep(20);
             }
             assertTrue(handedOver() > before, "the notification was handed over in process");
-        } finally {
-            l.device().shutdown();
-        }
+        });
     }
 
     @Test
     void theHandoffAnswersAsTheInboxPostWould() throws Exception {
-        OriginLinks.Linked l = OriginLinks.linkedDevice(gateway.tcpPort());
-        try {
-            OriginLinks.settled(l.link());
+        OriginLinks.withSettledLink(gateway.tcpPort(), l -> {
             OriginSubscription devicesLevel = OriginLinks.devicesLevel(l.link());
             String url = OriginLinks.base() + "/inbox/" + devicesLevel.id;
             String secret = cipher.open(devicesLevel.secret);
@@ -96,9 +90,7 @@ class LocalInboxTest {
             assertEquals(next, QuarkusTransaction.requiringNew().call(
                     () -> OriginSubscription.<OriginSubscription>findById(devicesLevel.id)).lastSeq, "applied");
             assertEquals(new LocalInbox.Answer(200, "already processed"), answer(url, good), "a resend is not applied twice");
-        } finally {
-            l.device().shutdown();
-        }
+        });
     }
 
     /**
@@ -107,8 +99,7 @@ class LocalInboxTest {
      */
     @Test
     void aNotificationForAnInboxThisDaemonDoesNotHoldGoesOutOverHttp() throws Exception {
-        OriginLinks.Linked l = OriginLinks.linkedDevice(gateway.tcpPort());
-        try {
+        OriginLinks.withSettledLink(gateway.tcpPort(), l -> {
             OriginSubscription devicesLevel = OriginLinks.devicesLevel(l.link());
             String sub = devicesLevel.targetId.toString();
             LocalInbox.Notification n = new LocalInbox.Notification("devices_online", sub, 1, Instant.now().getEpochSecond(),
@@ -120,9 +111,7 @@ class LocalInboxTest {
                     UUID.randomUUID().toString(), 1, n.eventTimestamp(), n.signature(), n.contentType(), n.body())),
                     "another Target subscription's notification");
             assertNotNull(inbox.offer(OriginLinks.base() + "/inbox/" + devicesLevel.id, n), "this daemon's own inbox");
-        } finally {
-            l.device().shutdown();
-        }
+        });
     }
 
     private LocalInbox.Answer answer(String url, LocalInbox.Notification n) throws Exception {
