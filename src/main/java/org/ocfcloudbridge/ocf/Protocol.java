@@ -87,6 +87,14 @@ public final class Protocol {
         /** Where the Target Cloud's notifications for the Origin role arrive: {@code /inbox/<our subscription id>}. */
         public static final String INBOX = "/inbox";
 
+        /**
+         * Where the Origin role's inboxes are under {@code publicUrl} ({@code bridge.public-url}): the eventsUrl it gives
+         * the Target is this and the subscription's id; the Target of the same daemon recognises its own inboxes by it.
+         */
+        public static String inboxes(String publicUrl) {
+            return publicUrl.replaceAll("/+$", "") + INBOX + "/";
+        }
+
         /** Operators' and provisioning scripts' API (Bearer token with scope admin). */
         public static final String ADMIN = "/api/admin";
 

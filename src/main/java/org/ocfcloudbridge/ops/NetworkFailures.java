@@ -18,6 +18,11 @@ public final class NetworkFailures {
     private NetworkFailures() {
     }
 
+    /** The failure itself, not the {@code CompletionException} a completion stage wrapped it in. */
+    public static Throwable unwrapped(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    }
+
     /** E.g. "127.0.0.1:8443 refused the connection"; {@code peer} is the host (and port) called. */
     public static String describe(Throwable failure, String peer) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -19,6 +19,7 @@ import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ocf.Protocol.HttpPaths;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.ops.Inputs;
+import org.ocfcloudbridge.ops.NetworkFailures;
 import org.ocfcloudbridge.origin.OriginConfig;
 import org.ocfcloudbridge.store.DataCipher;
 import org.ocfcloudbridge.origin.sync.DeviceSync;
@@ -55,7 +56,7 @@ public class EventInbox implements LocalInbox {
 
     public EventInbox(DataCipher cipher, OriginConfig config, DeviceSync sync, InboxWriter writer,
                       org.eclipse.microprofile.context.ManagedExecutor blocking, BridgeConfig bridge) {
-        this.ownInboxes = bridge.origin().enabled() ? bridge.publicUrl().replaceAll("/+$", "") + HttpPaths.INBOX + "/" : null;
+        this.ownInboxes = bridge.origin().enabled() ? HttpPaths.inboxes(bridge.publicUrl()) : null;
         this.cipher = cipher;
         this.config = config;
         this.sync = sync;
@@ -147,11 +148,11 @@ public class EventInbox implements LocalInbox {
             if (failure == null) {
                 return new Answer(response.getStatus(), String.valueOf(response.getEntity()));
             }
-            Throwable f = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            Throwable f = NetworkFailures.unwrapped(failure);
             if (f instanceof jakarta.ws.rs.WebApplicationException w) {
                 return new Answer(w.getResponse().getStatus(), String.valueOf(w.getResponse().getEntity()));
             }
-            throw f instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(f);
+            throw new java.util.concurrent.CompletionException(f);
         });
     }
 
@@ -206,7 +207,7 @@ public class EventInbox implements LocalInbox {
         // the writer goes straight on to the next batch.
         written.whenComplete((outcome, failure) -> onContext(context, () -> {
             if (failure != null) {
-                Throwable f = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+                Throwable f = NetworkFailures.unwrapped(failure);
                 answer.completeExceptionally(f instanceof InboxWriter.Retry retry
                         ? new jakarta.ws.rs.WebApplicationException(Response.status(503).header(Headers.RETRY_AFTER, "1")
                         .type("text/plain").entity(retry.getMessage()).build()) : f);
@@ -267,7 +268,7 @@ public class EventInbox implements LocalInbox {
     private static void resume(io.vertx.core.Context context, CompletableFuture<Response> answer, Response a, Throwable e) {
         onContext(context, () -> {
             if (e != null) {
-                answer.completeExceptionally(e instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : e);
+                answer.completeExceptionally(NetworkFailures.unwrapped(e));
             } else {
                 answer.complete(a);
             }

@@ -517,7 +517,7 @@ public class DeviceSync {
 
     /** Where the Target sends the notifications of our subscription {@code local}: this bridge's inbox for it. */
     private String eventsUrl(UUID local) {
-        return publicBase() + HttpPaths.INBOX + "/" + local;
+        return HttpPaths.inboxes(bridge.publicUrl()) + local;
     }
 
     /** Where a subscription of this level is made at the Target (Cloud API §5). */

@@ -20,6 +20,7 @@ import org.ocfcloudbridge.ocf.LocalInbox;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.Headers;
 import org.ocfcloudbridge.ops.DatabaseOutage;
+import org.ocfcloudbridge.ops.NetworkFailures;
 import org.ocfcloudbridge.ops.OutboundHttp;
 import org.ocfcloudbridge.ops.StartGate;
 import org.ocfcloudbridge.ops.StopOrder;
@@ -42,7 +43,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -671,8 +671,7 @@ public class NotificationDelivery {
             return local.toCompletableFuture().orTimeout(config.deliveryTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .handle((answer, error) -> answer != null
                             ? new Outcome(answer.status(), "inbox in process: " + answer.status() + " " + answer.reason())
-                            : new Outcome(-1, "inbox in process: " + (error instanceof CompletionException c && c.getCause() != null
-                            ? c.getCause() : error)));
+                            : new Outcome(-1, "inbox in process: " + NetworkFailures.unwrapped(error)));
         }
         Map<String, String> headers = new HashMap<>(8);
         headers.put(Headers.EVENT_TYPE, p.eventType());
@@ -687,7 +686,7 @@ public class NotificationDelivery {
                 refusedSaid.remove(p.subscriptionId());
                 return new Outcome(reply.status(), "HTTP " + reply.status());
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = NetworkFailures.unwrapped(error);
             if (cause instanceof OutboundHttp.Refused && refusedSaid.add(p.subscriptionId())) {
                 // A failed delivery like any other (retried, then a dead letter); said once, not at every retry.
                 LOG.warnf("subscription %s: eventsUrl refused: %s; counted as failed deliveries", p.subscriptionId(),
