@@ -138,8 +138,12 @@ public class EventInbox implements LocalInbox {
         }
         UUID id = Inputs.uuid(eventsUrl.substring(ownInboxes.length())).orElse(null);
         Known k = id == null ? null : known(id);
-        if (k == null || (k.targetId() != null && !k.targetId().toString().equals(n.subscriptionId()))) {
-            // Not a subscription of this daemon's Origin role: whoever owns that address answers over HTTP.
+        if (k == null || k.targetId() == null || !k.targetId().toString().equals(n.subscriptionId())) {
+            // Not a subscription of this daemon's Origin role (whoever owns that address answers over HTTP), or one
+            // whose Target id the sync has not stored yet: its first notifications, which the Target sends while the
+            // sync is still making the link's subscriptions, go over HTTP as before. In process they overtook the
+            // sync and asked it for two more reads of the Target at link time (DeviceSyncTest
+            // .linkingReadsTheTargetOnceTheInitialNotificationsAskForNoOtherSync, once in seven runs).
             return null;
         }
         Request r = new Request(id, n.eventType(), n.subscriptionId(), Long.toString(n.sequenceNumber()),
