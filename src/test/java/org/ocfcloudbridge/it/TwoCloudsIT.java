@@ -332,12 +332,12 @@ class TwoCloudsIT {
             awaitOutput(origin, "created token signing key");
             assertEquals("Link an OCF Cloud: target", Browser.text(browser, By.id("link-target")));
             browser.findElement(By.id("link-target")).click();
-            assertTrue(browser.getCurrentUrl().startsWith(targetUrl + "/oauth2/"), browser.getCurrentUrl());
+            Browser.awaitUrl(browser, targetUrl + "/oauth2/");
             browser.findElement(By.name("username")).sendKeys("alice");
             browser.findElement(By.name("password")).sendKeys(alicePassword);
             Browser.submit(browser, By.id("login"));
             Browser.submit(browser, By.id("allow"));
-            assertTrue(browser.getCurrentUrl().startsWith(originUrl + "/"), browser.getCurrentUrl());
+            Browser.awaitUrl(browser, originUrl + "/");
             assertEquals("Account linked.", Browser.text(browser, By.id("message")));
 
             JsonNode linked = awaitEvent(e -> e.path("type").asText().equals("link.state"), "link.state");

@@ -108,4 +108,22 @@ public final class Browser {
             }
         });
     }
+
+    /**
+     * Waits up to 20 s until the browser is at a URL starting with {@code prefix}, and returns it. A click on a link
+     * returns before its navigation (and the redirects after it) are done, so the URL read right after it can still be
+     * the old page's (TwoCloudsIT failed so on CI: it read the Origin's page once, and the Target's sign-in page in
+     * the assertion's message).
+     */
+    public static String awaitUrl(WebDriver driver, String prefix) {
+        try {
+            return new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+                String url = d.getCurrentUrl();
+                return url != null && url.startsWith(prefix) ? url : null;
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("the browser did not reach " + prefix + " within 20 s; it is at "
+                    + driver.getCurrentUrl(), e);
+        }
+    }
 }
