@@ -121,10 +121,11 @@ public class VendorEvents {
             return;
         }
         BridgeSetting.getEntityManager().unwrap(org.hibernate.Session.class).doWork(c -> {
-            try (java.sql.PreparedStatement ps = c.prepareStatement("select name from bridge_setting where name = ? for update")) {
+            org.ocfcloudbridge.store.HotStatements.with(c, "select name from bridge_setting where name = ? for update", ps -> {
                 ps.setString(1, ORDER);
                 ps.executeQuery().close();
-            }
+                return null;
+            });
         });
         transactions.putResource(ORDER_HELD, Boolean.TRUE);
     }

@@ -297,7 +297,7 @@ public class InboxWriter {
         java.util.Map<UUID, Sub> subs = new java.util.HashMap<>();
         org.hibernate.Session session = em.unwrap(org.hibernate.Session.class);
         session.doWork(c -> {
-            try (java.sql.PreparedStatement ps = c.prepareStatement(LOCK_SUBSCRIPTIONS.formatted(InList.markers(ids.size())))) {
+            org.ocfcloudbridge.store.HotStatements.with(c, LOCK_SUBSCRIPTIONS.formatted(InList.markers(ids.size())), ps -> {
                 InList.bind(ps, 1, ids);
                 try (java.sql.ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -310,7 +310,8 @@ public class InboxWriter {
                         subs.put(rs.getObject(1, UUID.class), s);
                     }
                 }
-            }
+                return null;
+            });
         });
         java.util.Map<Resource, String> newest = new java.util.LinkedHashMap<>();
         List<VendorEvents.New> recorded = new ArrayList<>(run.size());

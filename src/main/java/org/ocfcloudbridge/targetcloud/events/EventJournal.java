@@ -13,6 +13,7 @@ import org.ocfcloudbridge.ocf.OcfFormat;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.ocf.Protocol.MediaTypes;
 import org.ocfcloudbridge.store.DeviceRecord;
+import org.ocfcloudbridge.store.HotStatements;
 import org.ocfcloudbridge.store.InList;
 import org.ocfcloudbridge.store.OutboxEntry;
 import org.ocfcloudbridge.store.PublishedLink;
@@ -120,15 +121,16 @@ public class EventJournal {
         if (sortedIds.isEmpty()) {
             return owners;
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement("select id, owner_id from device where id in ("
-                + InList.markers(sortedIds.size()) + ") order by id for update")) {
+        HotStatements.with(c, "select id, owner_id from device where id in (" + InList.markers(sortedIds.size())
+                + ") order by id for update", ps -> {
             InList.bind(ps, 1, sortedIds);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     owners.put(rs.getString(1), rs.getString(2));
                 }
             }
-        }
+            return null;
+        });
         return owners;
     }
 
@@ -150,7 +152,7 @@ public class EventJournal {
         }
         List<String> devices = new ArrayList<>(new java.util.TreeSet<>(changes.stream().map(Content::deviceId).toList()));
         java.util.Map<String, List<Subscription>> byResource = new java.util.HashMap<>();
-        try (java.sql.PreparedStatement ps = c.prepareStatement(RESOURCE_SUBSCRIPTIONS.formatted(InList.markers(devices.size())))) {
+        HotStatements.with(c, RESOURCE_SUBSCRIPTIONS.formatted(InList.markers(devices.size())), ps -> {
             InList.bind(ps, 1, devices);
             try (java.sql.ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -173,7 +175,8 @@ public class EventJournal {
                     }
                 }
             }
-        }
+            return null;
+        });
         List<OutboxEntry> rows = new ArrayList<>();
         java.util.Map<java.util.UUID, Subscription> numbered = new java.util.LinkedHashMap<>();
         for (Content ch : changes) {
