@@ -46,9 +46,13 @@ public class VendorEvents {
     /** Marks a transaction whose commit already wakes the webhook sender. */
     private static final Object WAKE = new Object();
 
+    /** What a transaction recorded events for: told to the listeners after its commit. */
+    private record Committing(Set<String> users, Set<UUID> links) {
+    }
+
     private final OriginConfig config;
     private final TransactionSynchronizationRegistry transactions;
-    private volatile Runnable onCommit = () -> { };
+    private volatile Consumer<Set<UUID>> onCommit = links -> { };
     private final List<Consumer<Set<String>>> committedFor = new CopyOnWriteArrayList<>();
 
     public VendorEvents(OriginConfig config, TransactionSynchronizationRegistry transactions, Settings settings) {
@@ -63,8 +67,8 @@ public class VendorEvents {
         settings.getOrCreate(ORDER, () -> "the row vendor event writers lock");
     }
 
-    /** Called after each commit that recorded events (the webhook sender listens). */
-    void onCommit(Runnable listener) {
+    /** Called after each commit that recorded events, with the links they are of (the webhook sender listens). */
+    void onCommit(Consumer<Set<UUID>> listener) {
         this.onCommit = listener;
     }
 
@@ -196,11 +200,10 @@ public class VendorEvents {
         });
         // One wake-up per transaction, not per event: a batch of the inbox writer records hundreds (holdOrder made
         // sure there is a transaction).
-        @SuppressWarnings("unchecked")
-        Set<String> users = (Set<String>) transactions.getResource(WAKE);
-        if (users == null) {
-            Set<String> forCommit = new HashSet<>();
-            users = forCommit;
+        Committing committing = (Committing) transactions.getResource(WAKE);
+        if (committing == null) {
+            Committing forCommit = new Committing(new HashSet<>(), new HashSet<>());
+            committing = forCommit;
             transactions.putResource(WAKE, forCommit);
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
@@ -210,14 +213,15 @@ public class VendorEvents {
                 @Override
                 public void afterCompletion(int status) {
                     if (status == Status.STATUS_COMMITTED) {
-                        onCommit.run();
-                        committedFor.forEach(l -> l.accept(forCommit));
+                        onCommit.accept(forCommit.links());
+                        committedFor.forEach(l -> l.accept(forCommit.users()));
                     }
                 }
             });
         }
         for (New e : batch) {
-            users.add(e.vendorUser());
+            committing.users().add(e.vendorUser());
+            committing.links().add(e.linkId());
         }
     }
 

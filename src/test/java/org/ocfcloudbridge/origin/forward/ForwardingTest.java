@@ -243,6 +243,47 @@ class ForwardingTest {
         }
     }
 
+    @Inject
+    WebhookSender sender;
+
+    /**
+     * A new link's events are claimed for delivery when they commit: with the scan for links nobody holds pushed an
+     * hour away, the link's first events and a device change still reach the webhook, and no scan ran meanwhile.
+     */
+    @Test
+    void aNewLinksEventsAreClaimedAtTheirCommitWithoutWaitingForTheScan() throws Exception {
+        List<Hook> hooks = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 0);
+        receiver.createContext("/hook", ex -> {
+            byte[] body;
+            try (InputStream in = ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            hooks.add(new Hook(ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
+                    ex.getRequestHeaders().getFirst("webhook-signature"), body, true));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
+        String[] alice = OAuthTestClient.newUser();
+        SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
+        long scans = sender.scanEvery(java.time.Duration.ofHours(1));
+        try {
+            String link = OriginLinks.link(OriginLinks.registerCloud(), vendorToken, alice);
+            await(hooks, h -> type(h).equals("link.state") && key(h).equals(link + "/"));
+            await(hooks, h -> type(h).equals("device.added") && device(h).equals(device.di()));
+            device.setTemperature(31.5);
+            await(hooks, h -> type(h).equals("content.changed") && device(h).equals(device.di())
+                    && temperature(h) == 31.5);
+            assertEquals(scans, sender.scans(), "delivered without a scan");
+        } finally {
+            sender.scanEvery(WebhookSender.SCAN_EVERY);
+            device.shutdown();
+            receiver.stop(0);
+        }
+    }
+
     /** The order a webhook keeps: a device's events, or a link's own. */
     static String key(Hook h) {
         try {
