@@ -149,7 +149,8 @@ public class CoapGateway {
         oic.add(new ResourceDiscoveryResource(work, directory, sessions));
         server.add(oic);
         // Our own protocol-stage threads, set before the endpoints start (CoapServer sets them on start otherwise).
-        protocolThreads = Executors.newScheduledThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        // Each connection's messages handled in the order they came (ConnectionOrderedExecutor says why).
+        protocolThreads = new ConnectionOrderedExecutor(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 named("coap-protocol"));
         protocolTimers = Executors.newSingleThreadScheduledExecutor(named("coap-timers"));
         server.setExecutors(protocolThreads, protocolTimers, false);

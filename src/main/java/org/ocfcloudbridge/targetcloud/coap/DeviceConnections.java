@@ -120,9 +120,9 @@ public class DeviceConnections {
         CompletableFuture<DeviceResponse> ignored = new CompletableFuture<>();
         // The first answer comes to the request's observer, later ones to the endpoint listener; never twice.
         Set<Response> delivered = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
-        // Notifications are handled on several protocol threads: one may overtake another. One older than the newest
-        // seen so far (RFC 7641 §3.4) is dropped, and the check and the hand-over share a lock, so the last change is
-        // the last passed on (the twin keeps the last it is given).
+        // A connection's notifications come here one at a time in the order they arrived (ConnectionOrderedExecutor).
+        // One older than the newest seen so far (RFC 7641 §3.4) is still dropped, as the twin keeps the last it is
+        // given: over TCP that takes a device that numbers its notifications out of order.
         long[] newest = {-1, 0};
         Consumer<Response> deliver = response -> {
             synchronized (delivered) {

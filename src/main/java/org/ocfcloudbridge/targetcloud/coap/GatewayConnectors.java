@@ -2,6 +2,7 @@ package org.ocfcloudbridge.targetcloud.coap;
 
 import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.eclipse.californium.elements.RawDataChannel;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.tcp.netty.TcpServerConnector;
 import org.eclipse.californium.elements.tcp.netty.TlsServerConnector;
@@ -42,6 +43,11 @@ final class GatewayConnectors {
             super.onNewChannelCreated(ch);
             prepare(ch, maxMessageSize, idleSeconds, sessions);
         }
+
+        @Override
+        public void setRawDataReceiver(RawDataChannel receiver) {
+            super.setRawDataReceiver(ConnectionOrderedExecutor.inOrder(receiver));
+        }
     }
 
     static final class Tls extends TlsServerConnector {
@@ -60,6 +66,11 @@ final class GatewayConnectors {
         protected void onNewChannelCreated(Channel ch) {
             super.onNewChannelCreated(ch);
             prepare(ch, maxMessageSize, idleSeconds, sessions);
+        }
+
+        @Override
+        public void setRawDataReceiver(RawDataChannel receiver) {
+            super.setRawDataReceiver(ConnectionOrderedExecutor.inOrder(receiver));
         }
     }
 }

@@ -144,4 +144,82 @@ class CloudToDeviceTest {
             device.close();
         }
     }
+
+    /**
+     * A device resource the twin does not observe (its link says it is not observable), that still takes an observe
+     * request at the CoAP level and keeps the token the cloud used for it.
+     */
+    static final class BurstResource extends org.ocfcloudbridge.simulator.DeviceResource {
+        final java.util.concurrent.CompletableFuture<org.eclipse.californium.core.coap.Token> token = new java.util.concurrent.CompletableFuture<>();
+
+        BurstResource() {
+            super("/burst", com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("v", -1),
+                    List.of("oic.if.baseline"), List.of(), true);
+        }
+
+        @Override
+        public org.ocfcloudbridge.ocf.Link link() {
+            org.ocfcloudbridge.ocf.Link l = super.link();
+            l.p.bm = org.ocfcloudbridge.ocf.Link.LinkPolicy.DISCOVERABLE;
+            return l;
+        }
+
+        @Override
+        public void addObserveRelation(org.eclipse.californium.core.observe.ObserveRelation relation) {
+            super.addObserveRelation(relation);
+            token.complete(relation.getExchange().getRequest().getToken());
+        }
+    }
+
+    /**
+     * A device sends a burst of notifications as fast as its connection carries them: the observer gets every one, in
+     * the order sent. Californium hands each received message to its protocol threads as a task of its own; on a shared
+     * pool a later notification could overtake an earlier one, which was then dropped as older (RFC 7641 §3.4).
+     */
+    @Test
+    void aBurstOfNotificationsOnOneConnectionReachesTheObserverWholeAndInOrder() throws Exception {
+        String[] user = OAuthTestClient.newUser();
+        BurstResource burst = new BurstResource();
+        SimulatedDevice device = org.ocfcloudbridge.testing.CloudApiUsers.onlineDevice(user, gateway.tcpPort(), "lamp", burst);
+        List<Double> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        DeviceConnections.Observation observation = connections.observe(device.di(), "/burst", r -> {
+            if (r.outcome() == DeviceConnections.Outcome.ANSWERED && r.payload() != null) {
+                seen.add(body(r).path("v").asDouble());
+            }
+        });
+        try {
+            org.eclipse.californium.core.coap.Token token = burst.token.get(10, TimeUnit.SECONDS);
+            awaitSize(seen, 1);
+            int first = burst.getNotificationSequenceNumber();
+            int n = 500;
+            java.io.ByteArrayOutputStream frames = new java.io.ByteArrayOutputStream();
+            org.eclipse.californium.core.network.serialization.TcpDataSerializer serializer =
+                    new org.eclipse.californium.core.network.serialization.TcpDataSerializer();
+            for (int i = 0; i < n; i++) {
+                org.eclipse.californium.core.coap.Response notification = new org.eclipse.californium.core.coap.Response(ResponseCode.CONTENT);
+                notification.setToken(token);
+                notification.getOptions().setObserve(first + 1 + i);
+                notification.getOptions().setContentFormat(org.ocfcloudbridge.ocf.Protocol.MediaTypes.OCF_CBOR_FORMAT);
+                notification.setPayload(CODEC.encode(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("v", i),
+                        OcfFormat.OCF_CBOR));
+                frames.write(serializer.getByteArray(notification));
+            }
+            // All of them in one write: the cloud reads them as fast as TCP brings them.
+            device.connection().channel().writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(frames.toByteArray())).sync();
+            awaitSize(seen, n + 1);
+            List<Double> sent = java.util.stream.IntStream.range(0, n).mapToObj(i -> (double) i).toList();
+            assertEquals(sent, List.copyOf(seen).subList(1, seen.size()));
+        } finally {
+            observation.cancel();
+            device.shutdown();
+        }
+    }
+
+    private static void awaitSize(List<?> list, int size) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (list.size() < size && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertEquals(size, list.size(), "notifications that reached the observer");
+    }
 }
