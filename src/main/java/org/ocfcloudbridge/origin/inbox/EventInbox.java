@@ -195,9 +195,12 @@ public class EventInbox implements LocalInbox {
         } catch (OcfCodecException e) {
             return done(answer(400, "body not readable: " + e.getMessage()));
         }
-        if (EventTypes.DEVICES_UNREGISTERED.equals(eventType)) {
-            // Before and after: a sync that read the device before it went must not store it back, whichever of the
-            // two finishes first.
+        // Before and after: a sync that read the device before it went must not store it back, whichever of the two
+        // finishes first. Not for an empty list: the Target sends one as the devices level's first notification, while
+        // the sync that made that subscription is still running, and it asked for a second read of the Target at every
+        // link (DeviceSyncTest.linkingReadsTheTargetOnceTheInitialNotificationsAskForNoOtherSync, about one run in seven).
+        boolean devicesWent = EventTypes.DEVICES_UNREGISTERED.equals(eventType) && payload.size() > 0;
+        if (devicesWent) {
             sync.againIfRunning(s.linkId());
         }
         CompletableFuture<Outcome> written = writer.submit(r.id(), targetId, eventType, seq, payload);
@@ -218,7 +221,7 @@ public class EventInbox implements LocalInbox {
                 return;
             }
             try {
-                answer.complete(after(s, eventType, seq, outcome));
+                answer.complete(after(s, eventType, seq, outcome, devicesWent));
             } catch (RuntimeException e) {
                 // The notification is stored; only its follow-up (a sync asked for while the daemon stops) failed, and
                 // the reconcile after the restart does it. Never a request left unanswered.
@@ -238,7 +241,7 @@ public class EventInbox implements LocalInbox {
         }
     }
 
-    private Response after(Known s, String eventType, long seq, Outcome outcome) {
+    private Response after(Known s, String eventType, long seq, Outcome outcome, boolean devicesWent) {
         switch (outcome) {
             case GONE -> {
                 subscriptions.remove(s.localId());
@@ -258,7 +261,7 @@ public class EventInbox implements LocalInbox {
             default -> {
             }
         }
-        if (EventTypes.DEVICES_UNREGISTERED.equals(eventType)) {
+        if (devicesWent) {
             sync.againIfRunning(s.linkId());
         }
         if (EventTypes.SUBSCRIPTION_CANCELLED.equals(eventType)) {

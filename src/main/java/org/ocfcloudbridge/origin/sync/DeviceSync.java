@@ -221,7 +221,10 @@ public class DeviceSync {
      * applied and could otherwise bring back what the change ended (a device unregistered, say).
      */
     public void againIfRunning(UUID linkId) {
-        running.computeIfPresent(linkId, (k, asked) -> Boolean.TRUE);
+        if (running.computeIfPresent(linkId, (k, asked) -> Boolean.TRUE) != null) {
+            // Logged: a second read of the Target that nothing else explains in the log came from here.
+            LOG.debugf("link %s: devices went while a sync ran; it reads the Target again when done", linkId);
+        }
     }
 
     /**
