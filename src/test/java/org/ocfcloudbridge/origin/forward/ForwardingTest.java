@@ -16,6 +16,7 @@ import org.ocfcloudbridge.testing.OriginLinks;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -87,23 +88,37 @@ class ForwardingTest {
         return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
     }
 
-    @Test
-    void changesReachTheVendorsWebhookSignedAndInOrderAndTheEventStream() throws Exception {
-        List<Hook> hooks = new CopyOnWriteArrayList<>();
-        AtomicInteger calls = new AtomicInteger();
+    /** Whether the vendor's webhook takes a delivery, by its body. */
+    interface Acceptance {
+        boolean accepts(byte[] body) throws IOException;
+    }
+
+    /**
+     * The vendor's webhook on {@link #PORT}/hook, started: every delivery is kept in {@code hooks}, answered 204 when
+     * {@code acceptance} takes it and {@code refusal} otherwise.
+     */
+    private static HttpServer hookReceiver(List<Hook> hooks, Acceptance acceptance, int refusal) throws IOException {
         HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 0);
         receiver.createContext("/hook", ex -> {
             byte[] body;
             try (InputStream in = ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            boolean accept = calls.incrementAndGet() != 1;
+            boolean accept = acceptance.accepts(body);
             hooks.add(new Hook(ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
                     ex.getRequestHeaders().getFirst("webhook-signature"), body, accept));
-            ex.sendResponseHeaders(accept ? 204 : 500, -1);
+            ex.sendResponseHeaders(accept ? 204 : refusal, -1);
             ex.close();
         });
         receiver.start();
+        return receiver;
+    }
+
+    @Test
+    void changesReachTheVendorsWebhookSignedAndInOrderAndTheEventStream() throws Exception {
+        List<Hook> hooks = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        HttpServer receiver = hookReceiver(hooks, body -> calls.incrementAndGet() != 1, 500);
         String[] vendorUser = OAuthTestClient.newUser();
         String vendorToken = CloudApiUsers.vendorToken(vendorUser);
         String[] alice = OAuthTestClient.newUser();
@@ -167,19 +182,7 @@ class ForwardingTest {
     void aRefusedEventHoldsBackOnlyItsOwnDevicesLaterEvents() throws Exception {
         java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<Hook> hooks = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 0);
-        receiver.createContext("/hook", ex -> {
-            byte[] body;
-            try (InputStream in = ex.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            boolean accept = !refused.contains(JSON.readTree(body).path("device").asText(""));
-            hooks.add(new Hook(ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
-                    ex.getRequestHeaders().getFirst("webhook-signature"), body, accept));
-            ex.sendResponseHeaders(accept ? 204 : 503, -1);
-            ex.close();
-        });
-        receiver.start();
+        HttpServer receiver = hookReceiver(hooks, body -> !refused.contains(JSON.readTree(body).path("device").asText("")), 503);
         String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice held = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
@@ -253,18 +256,7 @@ class ForwardingTest {
     @Test
     void aNewLinksEventsAreClaimedAtTheirCommitWithoutWaitingForTheScan() throws Exception {
         List<Hook> hooks = new CopyOnWriteArrayList<>();
-        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), PORT), 0);
-        receiver.createContext("/hook", ex -> {
-            byte[] body;
-            try (InputStream in = ex.getRequestBody()) {
-                body = in.readAllBytes();
-            }
-            hooks.add(new Hook(ex.getRequestHeaders().getFirst("webhook-id"), ex.getRequestHeaders().getFirst("webhook-timestamp"),
-                    ex.getRequestHeaders().getFirst("webhook-signature"), body, true));
-            ex.sendResponseHeaders(204, -1);
-            ex.close();
-        });
-        receiver.start();
+        HttpServer receiver = hookReceiver(hooks, body -> true, 503);
         String vendorToken = CloudApiUsers.vendorToken(OAuthTestClient.newUser());
         String[] alice = OAuthTestClient.newUser();
         SimulatedDevice device = CloudApiUsers.onlineDevice(alice, gateway.tcpPort());
