@@ -128,22 +128,12 @@ final class ConnectionOrderedExecutor extends AbstractExecutorService implements
 
     @Override
     public boolean isShutdown() {
-        for (ScheduledThreadPoolExecutor s : stripes) {
-            if (!s.isShutdown()) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.stream(stripes).allMatch(ScheduledThreadPoolExecutor::isShutdown);
     }
 
     @Override
     public boolean isTerminated() {
-        for (ScheduledThreadPoolExecutor s : stripes) {
-            if (!s.isTerminated()) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.stream(stripes).allMatch(ScheduledThreadPoolExecutor::isTerminated);
     }
 
     @Override
