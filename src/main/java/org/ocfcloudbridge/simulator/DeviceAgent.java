@@ -154,8 +154,12 @@ public final class DeviceAgent {
         if (ch != null) {
             // Not on the netty thread: lost() takes the agent lock, and closing a connection waits for that thread.
             ch.closeFuture().addListener(f -> {
-                if (!scheduler.isShutdown()) {
+                try {
                     scheduler.execute(() -> lost("connection closed"));
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    // The agent stopped (the daemon's stop closes the connection too): nothing to reconnect. A check of
+                    // isShutdown() first left a window, and a SIGTERM of `bin/bridge --demo` logged Netty's warning
+                    // with this stack trace.
                 }
             });
         }
