@@ -25,10 +25,15 @@ public final class ApiRepresentations {
 
     /** A link as the device published it (device-local href, its di and ins). */
     public static Link storedLink(PublishedLink row) {
+        return storedLink(row.key.deviceId, row.key.ins, row.link);
+    }
+
+    /** A stored link from its row's columns: the JSON the device sent, with its instance and device id. */
+    public static Link storedLink(String deviceId, long ins, String json) {
         try {
-            Link link = CODEC.mapper(OcfFormat.JSON).readValue(row.link, Link.class);
-            link.ins = row.key.ins;
-            link.di = row.key.deviceId;
+            Link link = CODEC.mapper(OcfFormat.JSON).readValue(json, Link.class);
+            link.ins = ins;
+            link.di = deviceId;
             return link;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored link unreadable", e);

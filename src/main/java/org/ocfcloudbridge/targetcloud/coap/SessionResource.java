@@ -10,12 +10,10 @@ import org.ocfcloudbridge.identity.VerifiedToken;
 import org.ocfcloudbridge.ocf.Protocol;
 import org.ocfcloudbridge.ocf.SessionRequest;
 import org.ocfcloudbridge.ocf.SessionResponse;
-import org.ocfcloudbridge.store.DeviceRecord;
 import org.ocfcloudbridge.targetcloud.DeviceDirectory;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** {@code /oic/sec/session}: sign-in binds the connection to the device and puts it online; sign-out ends that (§13). */
@@ -70,15 +68,13 @@ final class SessionResource extends OcfResource {
             } catch (DeviceAuthorization.Refused e) {
                 throw CoapError.unauthorized(e.getMessage());
             }
-            Optional<DeviceRecord> device = directory.find(di);
-            if (device.isEmpty() || !device.get().ownerId.equals(uid)) {
+            if (!directory.signingIn(di, uid)) {
                 throw CoapError.unauthorized("the device is not signed up for this user");
             }
             if (!sessions.signIn(connection, di, uid, sourceContext(exchange), v.expiresAt())) {
                 // Nobody is left to read this; said for the log of the exchange.
                 throw new CoapError(ResponseCode.SERVICE_UNAVAILABLE, "the connection closed before the sign-in was done");
             }
-            directory.seen(di);
             r.rt = List.of(Protocol.ResourceTypes.SESSION);
             r.expiresin = Math.max(0, v.expiresAt().getEpochSecond() - Instant.now().getEpochSecond());
             return cbor(exchange, ResponseCode.CHANGED, r);

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.ocfcloudbridge.cluster.Instances;
 import org.ocfcloudbridge.ocf.Protocol.EventTypes;
 import org.ocfcloudbridge.store.DeviceRecord;
+import org.ocfcloudbridge.store.HotStatements;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -149,29 +150,51 @@ public class PresenceJournal {
     }
 
     public void changed(String deviceId, boolean online) {
+        // Plain JDBC, statements kept prepared: Hibernate's locking find and dirty check were 8% of a sign-up storm's
+        // CPU (bench/devices.sh, 2026-12-06), where every device comes online once.
         lanes.run(deviceId, () -> QuarkusTransaction.requiringNew().run(() -> {
-            DeviceRecord d = DeviceRecord.findById(deviceId, LockModeType.PESSIMISTIC_WRITE);
+            Presence d = EventJournal.onConnection(c -> HotStatements.with(c,
+                    "select owner_id, online, held_by from device where id = ? for update", ps -> {
+                        ps.setString(1, deviceId);
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? new Presence(rs.getString(1), rs.getBoolean(2), rs.getString(3)) : null;
+                        }
+                    }));
             if (d == null) {
                 LOG.debugf("device %s %s: not registered", deviceId, online ? "online" : "offline");
                 return;
             }
             String me = instances.id();
+            String heldBy;
             if (online) {
-                d.heldBy = me;
-            } else if (d.heldBy != null && !d.heldBy.equals(me)) {
+                heldBy = me;
+            } else if (d.heldBy() != null && !d.heldBy().equals(me)) {
                 // It signed in at another instance before this one saw its old connection close: it is online there.
-                LOG.debugf("device %s offline here: held by instance %s now", deviceId, d.heldBy);
+                LOG.debugf("device %s offline here: held by instance %s now", deviceId, d.heldBy());
                 return;
             } else {
-                d.heldBy = null;
+                heldBy = null;
             }
-            if (d.online == online) {
+            if (d.online() == online && java.util.Objects.equals(heldBy, d.heldBy())) {
+                LOG.debugf("device %s %s: already so", deviceId, online ? "online" : "offline");
+                return;
+            }
+            EventJournal.onConnection(c -> HotStatements.with(c, "update device set online = ?, held_by = ? where id = ?", ps -> {
+                ps.setBoolean(1, online);
+                ps.setString(2, heldBy);
+                ps.setString(3, deviceId);
+                return ps.executeUpdate();
+            }));
+            if (d.online() == online) {
                 LOG.debugf("device %s %s: already so", deviceId, online ? "online" : "offline");
                 return;
             }
             LOG.debugf("device %s %s", deviceId, online ? "online" : "offline");
-            d.online = online;
-            journal.device(d.ownerId, online ? EventTypes.DEVICES_ONLINE : EventTypes.DEVICES_OFFLINE, deviceId);
+            journal.device(d.ownerId(), online ? EventTypes.DEVICES_ONLINE : EventTypes.DEVICES_OFFLINE, deviceId);
         }));
+    }
+
+    /** What presence reads of a device row. */
+    private record Presence(String ownerId, boolean online, String heldBy) {
     }
 }
