@@ -4,17 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.ec.CustomNamedCurves;
-import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
-import org.bouncycastle.util.BigIntegers;
 import org.ocfcloudbridge.config.BridgeConfig;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
@@ -23,13 +15,10 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * Mints the embedded server's access tokens: ES256 JWTs (RFC 7515, 7518 §3.4) signed with the active key.
- * <p>
- * The signature is made with Bouncy Castle's lightweight ECDSA (its P-256 curve with fixed-point precomputation) and a
- * deterministic nonce (RFC 6979), not the JDK's: on Java 17 the JDK's P-256 signature costs about 0.45 ms against
- * 0.1 ms, and one is made per sign-up, token refresh and sign-in at the web page; a sign-up storm spent 11% of its CPU in the JDK's
- * field arithmetic (bench/devices.sh, 2026-12-06). The tokens are the same ES256 tokens as before: any JOSE library
- * verifies them with the published key. The lightweight API is plain classes: no provider, no reflection.
+ * Mints the embedded server's access tokens: ES256 JWTs (RFC 7515, RFC 7518 §3.4) signed with the active key. The JWS is
+ * written here (Jackson for the header and claims) and signed by {@link Es256}: smallrye-jwt's builder signs with the
+ * JDK's ECDSA, five times slower, which a sign-up storm spent 11% of its CPU in (bench/devices.sh, 2026-12-06). Any
+ * JOSE library verifies these tokens with the published key.
  */
 @ApplicationScoped
 public class TokenIssuer {
@@ -39,8 +28,6 @@ public class TokenIssuer {
     public static final String DEVICE_CLAIM = "di";
     public static final String CLIENT_CLAIM = "client_id";
 
-    private static final X9ECParameters P256 = CustomNamedCurves.getByName("P-256");
-    private static final ECDomainParameters DOMAIN = new ECDomainParameters(P256.getCurve(), P256.getG(), P256.getN(), P256.getH());
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,22 +71,7 @@ public class TokenIssuer {
         }
         Signer s = signer();
         String input = s.header() + "." + B64.encodeToString(json(claims));
-        return input + "." + B64.encodeToString(sign(s.params(), input.getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    /** ES256: ECDSA P-256 over SHA-256 of the signing input, as R || S of 32 bytes each (RFC 7518 §3.4). */
-    static byte[] sign(ECPrivateKeyParameters key, byte[] input) {
-        SHA256Digest digest = new SHA256Digest();
-        digest.update(input, 0, input.length);
-        byte[] hash = new byte[digest.getDigestSize()];
-        digest.doFinal(hash, 0);
-        ECDSASigner ecdsa = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
-        ecdsa.init(true, key);
-        BigInteger[] rs = ecdsa.generateSignature(hash);
-        byte[] out = new byte[64];
-        BigIntegers.asUnsignedByteArray(rs[0], out, 0, 32);
-        BigIntegers.asUnsignedByteArray(rs[1], out, 32, 32);
-        return out;
+        return input + "." + B64.encodeToString(Es256.sign(s.params(), input.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private Signer signer() {
@@ -107,7 +79,7 @@ public class TokenIssuer {
         Signer s = signer;
         if (s == null || s.key() != active) {
             ObjectNode header = JSON.createObjectNode().put("kid", active.kid()).put("typ", "JWT").put("alg", SigningKeys.ALGORITHM);
-            s = new Signer(active, new ECPrivateKeyParameters(((ECPrivateKey) active.privateKey()).getS(), DOMAIN),
+            s = new Signer(active, Es256.privateKey((ECPrivateKey) active.privateKey()),
                     B64.encodeToString(json(header)));
             signer = s;
         }

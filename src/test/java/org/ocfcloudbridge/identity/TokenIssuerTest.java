@@ -27,7 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The access tokens {@link TokenIssuer} signs itself are plain ES256 JWTs: a JOSE library verifies them with the key
- * the JWKS endpoint publishes, and so does the daemon's own verifier; a changed byte fails both.
+ * the JWKS endpoint publishes, and so does the daemon's own verifier; a changed byte fails both. The verifier's own
+ * signature check ({@link Es256}) takes an ES256 signature of the published key made by the JDK, and nothing else: no
+ * other algorithm, no other key under our key id, no DER-encoded signature.
  */
 @QuarkusTest
 class TokenIssuerTest {
@@ -37,6 +39,36 @@ class TokenIssuerTest {
 
     @Inject
     TokenVerifier verifier;
+
+    @Inject
+    SigningKeys keys;
+
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    /** A token with this header over the claims of a genuine one, signed by {@code signer} (null: no signature). */
+    private String resigned(String header, java.util.function.Function<byte[], byte[]> signer) {
+        String claims = token(null).split("\\.")[1];
+        String input = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "." + claims;
+        return input + "." + (signer == null ? "" : B64.encodeToString(signer.apply(input.getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    private static java.util.function.Function<byte[], byte[]> jdk(String algorithm, java.security.Key key) {
+        return input -> {
+            try {
+                if (key instanceof javax.crypto.SecretKey) {
+                    javax.crypto.Mac mac = javax.crypto.Mac.getInstance(algorithm);
+                    mac.init(key);
+                    return mac.doFinal(input);
+                }
+                java.security.Signature s = java.security.Signature.getInstance(algorithm);
+                s.initSign((java.security.PrivateKey) key);
+                s.update(input);
+                return s.sign();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
 
     /** A token of a grant that exists (the verifier refuses one whose grant it cannot find). */
     private String token(String deviceId) {
@@ -89,5 +121,30 @@ class TokenIssuerTest {
                 .encodeToString(claims.replace("user-1", "user-2").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
         assertFalse(parsed(forged).verifySignature(), "the JWKS key refuses it");
         assertThrows(InvalidTokenException.class, () -> verifier.verify(forged));
+    }
+
+    @Test
+    void theVerifierTakesTheJdksSignatureOfThePublishedKeyAndNothingElse() throws Exception {
+        SigningKeys.ActiveKey active = keys.active();
+        String header = "{\"kid\":\"" + active.kid() + "\",\"alg\":\"ES256\"}";
+        // Interoperability: the same key's ES256 signature made by the JDK verifies.
+        assertEquals("user-1", verifier.verify(resigned(header, jdk("SHA256withECDSAinP1363Format", active.privateKey()))).owner());
+        // The JDK's default (DER) encoding is not JWS's R || S.
+        assertThrows(InvalidTokenException.class,
+                () -> verifier.verify(resigned(header, jdk("SHA256withECDSA", active.privateKey()))));
+        // Another P-256 key under our key id.
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(
+                resigned(header, jdk("SHA256withECDSAinP1363Format", g.generateKeyPair().getPrivate()))));
+        // No signature, or an HMAC keyed with the public key (algorithm confusion).
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(
+                resigned("{\"kid\":\"" + active.kid() + "\",\"alg\":\"none\"}", null)));
+        byte[] publicKey = keys.publishedKeys().get(0).getKey().getEncoded();
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(resigned("{\"kid\":\"" + active.kid() + "\",\"alg\":\"HS256\"}",
+                jdk("HmacSHA256", new javax.crypto.spec.SecretKeySpec(publicKey, "HmacSHA256")))));
+        // An unknown key id.
+        assertThrows(InvalidTokenException.class, () -> verifier.verify(
+                resigned("{\"kid\":\"nobody\",\"alg\":\"ES256\"}", jdk("SHA256withECDSAinP1363Format", active.privateKey()))));
     }
 }
