@@ -61,9 +61,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * five links. Also measures Ping round trips against the cloud and GET round trips against a bare Californium
  * CoAP-over-TCP echo server started in this process, with the same raw client.
  * <pre>
- * LoadDevices HOST PORT N HTTP_BASE ADMIN_SECRET [CONCURRENCY] [--hold]
+ * LoadDevices HOST PORT N HTTP_BASE ADMIN_SECRET [CONCURRENCY] [--hold] [--save FILE] [--reconnect FILE]
  * </pre>
- * Device codes come from the cloud's admin API before the clock starts.
+ * Device codes come from the cloud's admin API before the clock starts. {@code --save} writes each device's id, user
+ * id and access token to FILE once all are signed in; {@code --reconnect} skips the sign-up: the devices of FILE
+ * connect, sign in with their saved token and publish their links again, as devices do when they reconnect after the
+ * cloud restarted (N and the admin API are then not used).
  */
 public final class LoadDevices {
 
@@ -73,7 +76,9 @@ public final class LoadDevices {
 
     /** One device's connection: requests matched to answers by token. */
     static final class Device extends SimpleChannelInboundHandler<ByteBuf> {
-        final String di = UUID.randomUUID().toString();
+        String di = UUID.randomUUID().toString();
+        String uid;
+        String token;
         final Map<Token, CompletableFuture<Response>> pending = new ConcurrentHashMap<>();
         Channel channel;
 
@@ -129,11 +134,25 @@ public final class LoadDevices {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         int n = Integer.parseInt(args[2]);
-        long fetchStart = System.nanoTime();
-        List<String> codes = deviceCodes(args[3], args[4], n);
-        System.out.printf("%d device codes from the admin API in %.1f s%n", n, (System.nanoTime() - fetchStart) / 1e9);
+        List<String> flags = Arrays.asList(args);
+        String save = flags.contains("--save") ? args[flags.indexOf("--save") + 1] : null;
+        List<String[]> saved = flags.contains("--reconnect")
+                ? java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[flags.indexOf("--reconnect") + 1])).stream()
+                        .filter(l -> !l.isBlank()).map(l -> l.split(" ")).toList()
+                : null;
+        List<String> codes;
+        if (saved != null) {
+            n = saved.size();
+            codes = null;
+            System.out.printf("%d devices reconnect with their saved tokens%n", n);
+        } else {
+            long fetchStart = System.nanoTime();
+            codes = deviceCodes(args[3], args[4], n);
+            System.out.printf("%d device codes from the admin API in %.1f s%n", n, (System.nanoTime() - fetchStart) / 1e9);
+        }
+        System.out.flush();
         int concurrency = args.length > 5 && !args[5].startsWith("--") ? Integer.parseInt(args[5]) : 256;
-        boolean hold = Arrays.asList(args).contains("--hold");
+        boolean hold = flags.contains("--hold");
 
         EventLoopGroup group = new NioEventLoopGroup(2);
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).option(ChannelOption.TCP_NODELAY, true)
@@ -147,7 +166,12 @@ public final class LoadDevices {
         for (int i = 0; i < n; i++) {
             Device d = new Device();
             devices.add(d);
-            String code = codes.get(i);
+            String code = codes == null ? null : codes.get(i);
+            if (saved != null) {
+                d.di = saved.get(i)[0];
+                d.uid = saved.get(i)[1];
+                d.token = saved.get(i)[2];
+            }
             inFlight.acquire();
             CompletableFuture<Void> lifecycle = new CompletableFuture<>();
             all.add(lifecycle);
@@ -162,7 +186,7 @@ public final class LoadDevices {
                     return;
                 }
                 d.channel = ((io.netty.channel.ChannelFuture) cf).channel();
-                run(d, code).whenComplete((v, e) -> {
+                (code == null ? signInAndPublish(d) : run(d, code)).whenComplete((v, e) -> {
                     if (e != null) {
                         lifecycle.completeExceptionally(e);
                     } else {
@@ -184,6 +208,10 @@ public final class LoadDevices {
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((v, e) -> null).get(10, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("devices signed in with 5 links: %d of %d (%d failed) in %.2f s%n", done.get(), n, failed.get(), seconds);
+        if (save != null) {
+            java.nio.file.Files.write(java.nio.file.Path.of(save), devices.stream().filter(d -> d.token != null)
+                    .map(d -> d.di + " " + d.uid + " " + d.token).toList());
+        }
 
         long[] cloudPing = pingRoundTrips(host, port, 2000);
         long[] bare = bareCaliforniumEcho(2000);
@@ -268,13 +296,20 @@ public final class LoadDevices {
         up.accesstoken = code;
         return timed(d, post("oic/sec/account", up), SIGN_UP).thenCompose(r -> {
             SignUpResponse a = CODEC.decode(expect(r, ResponseCode.CHANGED, "sign-up").getPayload(), SignUpResponse.class, OcfFormat.OCF_CBOR);
-            SessionRequest in = new SessionRequest();
-            in.uid = a.uid;
-            in.di = d.di;
-            in.accesstoken = a.accesstoken;
-            in.login = true;
-            return timed(d, post("oic/sec/session", in), SIGN_IN);
-        }).thenCompose(r -> {
+            d.uid = a.uid;
+            d.token = a.accesstoken;
+            return signInAndPublish(d);
+        });
+    }
+
+    /** Signs in with the device's token and publishes its five links. */
+    private static CompletableFuture<Void> signInAndPublish(Device d) {
+        SessionRequest in = new SessionRequest();
+        in.uid = d.uid;
+        in.di = d.di;
+        in.accesstoken = d.token;
+        in.login = true;
+        return timed(d, post("oic/sec/session", in), SIGN_IN).thenCompose(r -> {
             expect(r, ResponseCode.CHANGED, "sign-in");
             RdPublish p = new RdPublish();
             p.di = d.di;

@@ -13,6 +13,7 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.lang.JoseException;
 import org.jose4j.lang.UnresolvableKeyException;
+import org.ocfcloudbridge.store.HotStatements;
 import org.ocfcloudbridge.store.OAuthGrant;
 
 import java.time.Instant;
@@ -296,10 +297,16 @@ public class TokenVerifier {
         if (cached != null && (cached.revoked || now - cached.checkedAt < GRANT_RECHECK_MILLIS)) {
             return cached.revoked;
         }
-        boolean revoked = QuarkusTransaction.joiningExisting().call(() -> {
-            OAuthGrant g = OAuthGrant.findById(grantId);
-            return g == null || g.revokedAt != null;
-        });
+        // Plain JDBC, the statement kept prepared: at every sign-in after a restart, where Hibernate's find was 8% of
+        // the reconnect storm's CPU (bench/devices.sh with BENCH_RECONNECT=1, 2026-12-06).
+        boolean revoked = QuarkusTransaction.joiningExisting().call(() -> OAuthGrant.getEntityManager()
+                .unwrap(org.hibernate.Session.class).doReturningWork(c -> HotStatements.with(c,
+                        "select revoked_at from oauth_grant where id = ?", ps -> {
+                            ps.setObject(1, grantId);
+                            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                                return !rs.next() || rs.getObject(1) != null;
+                            }
+                        })));
         if (grants.size() > 100_000) {
             grants.clear();
         }

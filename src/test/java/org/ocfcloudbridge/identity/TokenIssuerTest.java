@@ -72,6 +72,10 @@ class TokenIssuerTest {
 
     /** A token of a grant that exists (the verifier refuses one whose grant it cannot find). */
     private String token(String deviceId) {
+        return token(deviceId, false);
+    }
+
+    private String token(String deviceId, boolean revoked) {
         UUID grant = UUID.randomUUID();
         QuarkusTransaction.requiringNew().run(() -> {
             OAuthGrant g = new OAuthGrant();
@@ -80,6 +84,7 @@ class TokenIssuerTest {
             g.deviceId = deviceId;
             g.scope = "r:* w:*";
             g.createdAt = OffsetDateTime.now(ZoneOffset.UTC);
+            g.revokedAt = revoked ? g.createdAt : null;
             g.persist();
         });
         return issuer.accessToken("user-1", "device-client", "r:* w:*", grant, deviceId, Duration.ofMinutes(5));
@@ -110,6 +115,13 @@ class TokenIssuerTest {
         VerifiedToken v = verifier.verify(token(di));
         assertEquals(di, v.deviceId());
         assertEquals("device-client", v.clientId());
+    }
+
+    @Test
+    void aTokenWhoseGrantTheDatabaseHasRevokedIsRefused() {
+        // Revoked as by another instance: this one never saw the grant, only the database says so.
+        InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> verifier.verify(token(null, true)));
+        assertEquals("token revoked", e.getMessage());
     }
 
     @Test
