@@ -254,7 +254,7 @@ public class OAuthService {
         // Plain JDBC for the grant, the code's claim and the refresh token: the device gateway's hot path in a sign-up
         // storm, where Hibernate's persist, flush and HQL update were a fifth of the CPU (bench/devices.sh, 2026-12-06).
         OAuthGrant grant = grantFor(c.clientId, c.userId, deviceId, c.scope);
-        int won = jdbc(conn -> {
+        int won = HotStatements.onTransaction(conn -> {
             HotStatements.with(conn, "insert into oauth_grant (id, client_id, user_id, device_id, scope, created_at) "
                     + "values (?, ?, ?, ?, ?, ?)", ps -> {
                 ps.setObject(1, grant.id);
@@ -280,20 +280,15 @@ public class OAuthService {
         }
         String refresh = Secrets.randomToken();
         OffsetDateTime now = now();
-        jdbc(conn -> HotStatements.with(conn,
+        HotStatements.inTransaction(
                 "insert into oauth_refresh_token (token_hash, grant_id, expires_at, created_at) values (?, ?, ?, ?)", ps -> {
                     ps.setString(1, Secrets.sha256Hex(refresh));
                     ps.setObject(2, grant.id);
                     ps.setObject(3, now.plus(config.refreshTokenLifetime()));
                     ps.setObject(4, now);
                     return ps.executeUpdate();
-                }));
+                });
         return tokens(grant, grant.scope, refresh);
-    }
-
-    /** Plain JDBC on the current transaction's connection. */
-    private static <T> T jdbc(org.hibernate.jdbc.ReturningWork<T> work) {
-        return AuthorizationCode.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(work);
     }
 
     @Transactional(dontRollbackOn = OAuthException.class)

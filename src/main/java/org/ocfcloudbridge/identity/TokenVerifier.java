@@ -299,14 +299,13 @@ public class TokenVerifier {
         }
         // Plain JDBC, the statement kept prepared: at every sign-in after a restart, where Hibernate's find was 8% of
         // the reconnect storm's CPU (bench/devices.sh with BENCH_RECONNECT=1, 2026-12-06).
-        boolean revoked = QuarkusTransaction.joiningExisting().call(() -> OAuthGrant.getEntityManager()
-                .unwrap(org.hibernate.Session.class).doReturningWork(c -> HotStatements.with(c,
-                        "select revoked_at from oauth_grant where id = ?", ps -> {
-                            ps.setObject(1, grantId);
-                            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                                return !rs.next() || rs.getObject(1) != null;
-                            }
-                        })));
+        boolean revoked = QuarkusTransaction.joiningExisting().call(() -> HotStatements.inTransaction(
+                "select revoked_at from oauth_grant where id = ?", ps -> {
+                    ps.setObject(1, grantId);
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        return !rs.next() || rs.getObject(1) != null;
+                    }
+                }));
         if (grants.size() > 100_000) {
             grants.clear();
         }

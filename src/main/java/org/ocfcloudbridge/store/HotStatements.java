@@ -59,6 +59,20 @@ public final class HotStatements {
         return work.run(ps);
     }
 
+    /**
+     * Runs plain JDBC on the current transaction's connection, the one Hibernate uses, so the work commits or rolls
+     * back with the rest of the transaction.
+     */
+    public static <T> T onTransaction(org.hibernate.jdbc.ReturningWork<T> work) {
+        return io.quarkus.hibernate.orm.panache.Panache.getEntityManager().unwrap(org.hibernate.Session.class)
+                .doReturningWork(work);
+    }
+
+    /** One statement, kept prepared ({@link #with}), on the current transaction's connection. */
+    public static <T> T inTransaction(String sql, Work<T> work) {
+        return onTransaction(c -> with(c, sql, work));
+    }
+
     /** Statements kept, over all connections (for tests). */
     static int size() {
         synchronized (KEPT) {

@@ -71,13 +71,13 @@ public class DeviceDirectory {
         // Plain JDBC, statements kept prepared: with Hibernate's find, persist and flush a sign-up storm spent 11% of its
         // CPU here (bench/devices.sh, 2026-12-06).
         return QuarkusTransaction.requiringNew().call(() -> {
-            String[] found = EventJournal.onConnection(c -> HotStatements.with(c,
+            String[] found = HotStatements.inTransaction(
                     "select owner_id, provider from device where id = ?", ps -> {
                         ps.setString(1, deviceId);
                         try (java.sql.ResultSet rs = ps.executeQuery()) {
                             return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
                         }
-                    }));
+                    });
             if (found != null) {
                 if (!found[0].equals(ownerId)) {
                     throw new OwnedByAnother();
@@ -85,23 +85,23 @@ public class DeviceDirectory {
                 // One column: presence writes online and last-seen under its own lock, which a whole-row write
                 // could put back.
                 if (!java.util.Objects.equals(provider, found[1])) {
-                    EventJournal.onConnection(c -> HotStatements.with(c, "update device set provider = ? where id = ?", ps -> {
+                    HotStatements.inTransaction("update device set provider = ? where id = ?", ps -> {
                         ps.setString(1, provider);
                         ps.setString(2, deviceId);
                         return ps.executeUpdate();
-                    }));
+                    });
                 }
                 return false;
             }
             journal.signingUp(ownerId);
-            EventJournal.onConnection(c -> HotStatements.with(c,
+            HotStatements.inTransaction(
                     "insert into device (id, owner_id, provider, signed_up_at, online) values (?, ?, ?, ?, false)", ps -> {
                         ps.setString(1, deviceId);
                         ps.setString(2, ownerId);
                         ps.setString(3, provider);
                         ps.setObject(4, now());
                         return ps.executeUpdate();
-                    }));
+                    });
             journal.device(ownerId, EventTypes.DEVICES_REGISTERED, deviceId);
             return true;
         });
@@ -116,13 +116,13 @@ public class DeviceDirectory {
      * one transaction (a find and an update in two before: 10% of a sign-up storm's CPU, 2026-12-06).
      */
     public boolean signingIn(String deviceId, String ownerId) {
-        return QuarkusTransaction.requiringNew().call(() -> EventJournal.onConnection(c -> HotStatements.with(c,
+        return QuarkusTransaction.requiringNew().call(() -> HotStatements.inTransaction(
                 "update device set last_seen_at = ? where id = ? and owner_id = ?", ps -> {
                     ps.setObject(1, now());
                     ps.setString(2, deviceId);
                     ps.setString(3, ownerId);
                     return ps.executeUpdate() == 1;
-                })));
+                }));
     }
 
     /** Removes the device and everything published for it. */
@@ -154,7 +154,7 @@ public class DeviceDirectory {
         List<String> hrefs = new ArrayList<>();
         List<Link> published = new ArrayList<>();
         List<Link> all = QuarkusTransaction.requiringNew().call(() -> {
-            List<Link> live = EventJournal.onConnection(c -> {
+            List<Link> live = HotStatements.onTransaction(c -> {
                 if (!ownerId.equals(EventJournal.fence(c, List.of(deviceId)).get(deviceId))) {
                     // Deregistered (or moved to another owner) after the session was checked: its links would have no
                     // device row to hang on (the insert failed on the foreign key: 5.00 and a stack trace, found by
@@ -287,7 +287,7 @@ public class DeviceDirectory {
     public List<Link> links(String deviceId) {
         // Plain JDBC: read at every sign-in to observe the device's resources (9% of a sign-up storm's CPU through
         // Hibernate, 2026-12-06).
-        return QuarkusTransaction.requiringNew().call(() -> EventJournal.onConnection(c -> {
+        return QuarkusTransaction.requiringNew().call(() -> HotStatements.onTransaction(c -> {
             OffsetDateTime now = now();
             return live(deviceId, storedLinks(c, deviceId).values(), now);
         }));

@@ -72,7 +72,7 @@ public class EventJournal {
         List<String> ids = new ArrayList<>(new java.util.TreeSet<>(deviceIds));
         // Plain JDBC on the transaction's connection, kept prepared (HotStatements): Hibernate translates a locking query
         // anew on each call and H2 parses a locking select anew, which cost more than the rest of a twin write together.
-        owners.putAll(onConnection(c -> fence(c, ids)));
+        owners.putAll(HotStatements.onTransaction(c -> fence(c, ids)));
         return owners;
     }
 
@@ -315,7 +315,7 @@ public class EventJournal {
         // no subscription found (bench/devices.sh, 2026-12-06). Only when some exist are they read as entities
         // (locked again in this transaction: a no-op for the rows, and the entities are the managed ones).
         String sql = "select id from subscription where " + where + " order by id for update";
-        boolean any = onConnection(c -> HotStatements.with(c, sql, ps -> {
+        boolean any = HotStatements.inTransaction(sql, ps -> {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i] instanceof Enum<?> e ? e.name() : params[i]);
             }
@@ -326,7 +326,7 @@ public class EventJournal {
                 }
                 return found;
             }
-        }));
+        });
         if (!any) {
             return List.of();
         }
@@ -338,11 +338,6 @@ public class EventJournal {
         @SuppressWarnings("unchecked")
         List<Subscription> subs = q.getResultList();
         return subs;
-    }
-
-    /** Runs plain JDBC on the current transaction's connection (the one Hibernate uses). */
-    public static <T> T onConnection(org.hibernate.jdbc.ReturningWork<T> work) {
-        return DeviceRecord.getEntityManager().unwrap(org.hibernate.Session.class).doReturningWork(work);
     }
 
     private void append(Subscription s, String eventType, Body body) {

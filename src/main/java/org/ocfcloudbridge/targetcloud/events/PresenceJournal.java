@@ -153,13 +153,13 @@ public class PresenceJournal {
         // Plain JDBC, statements kept prepared: Hibernate's locking find and dirty check were 8% of a sign-up storm's
         // CPU (bench/devices.sh, 2026-12-06), where every device comes online once.
         lanes.run(deviceId, () -> QuarkusTransaction.requiringNew().run(() -> {
-            Presence d = EventJournal.onConnection(c -> HotStatements.with(c,
+            Presence d = HotStatements.inTransaction(
                     "select owner_id, online, held_by from device where id = ? for update", ps -> {
                         ps.setString(1, deviceId);
                         try (java.sql.ResultSet rs = ps.executeQuery()) {
                             return rs.next() ? new Presence(rs.getString(1), rs.getBoolean(2), rs.getString(3)) : null;
                         }
-                    }));
+                    });
             if (d == null) {
                 LOG.debugf("device %s %s: not registered", deviceId, online ? "online" : "offline");
                 return;
@@ -179,12 +179,12 @@ public class PresenceJournal {
                 LOG.debugf("device %s %s: already so", deviceId, online ? "online" : "offline");
                 return;
             }
-            EventJournal.onConnection(c -> HotStatements.with(c, "update device set online = ?, held_by = ? where id = ?", ps -> {
+            HotStatements.inTransaction("update device set online = ?, held_by = ? where id = ?", ps -> {
                 ps.setBoolean(1, online);
                 ps.setString(2, heldBy);
                 ps.setString(3, deviceId);
                 return ps.executeUpdate();
-            }));
+            });
             if (d.online() == online) {
                 LOG.debugf("device %s %s: already so", deviceId, online ? "online" : "offline");
                 return;
